@@ -1,0 +1,2 @@
+"""The exchange domain: partners, profiles, vacancies, introductions, placements, audit,
+statistics."""

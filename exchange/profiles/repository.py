@@ -1,0 +1,218 @@
+"""SQL for people, contact data and pseudonymous profiles."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from uuid import UUID, uuid4
+
+import asyncpg
+
+from exchange.profiles.models import (
+    ContactInput,
+    Profile,
+    ProfileCompetency,
+    ProfileLanguage,
+    ProfileStatus,
+)
+from infra.db import Connection
+from infra.pagination import Keyset, Page
+from matching.types import (
+    CefrLevel,
+    ConsentScopeKind,
+    Pay,
+    PayPeriod,
+    ProfileKind,
+    Role,
+    Shift,
+    WorkMode,
+)
+
+_COLUMNS = """id, consortium_id, partner_id, person_id, pseudonym, kind, status, headline,
+    not_fit_reason, present_role, postcode_area, max_travel_km, hours_min, hours_max,
+    available_from, ambitions, shifts, work_modes, min_pay_cents, min_pay_period,
+    transferable_sectors, consent_scope_kind, consent_scope_partner_ids, consent_expires_at,
+    pending_until, created_at, updated_at"""
+
+
+def _profile(
+    row: asyncpg.Record,
+    competencies: Sequence[ProfileCompetency] = (),
+    languages: Sequence[ProfileLanguage] = (),
+) -> Profile:
+    min_pay = None
+    if row["min_pay_period"] is not None:
+        min_pay = Pay(row["min_pay_cents"], PayPeriod(row["min_pay_period"]))
+    return Profile(
+        id=row["id"],
+        consortium_id=row["consortium_id"],
+        partner_id=row["partner_id"],
+        person_id=row["person_id"],
+        pseudonym=row["pseudonym"],
+        kind=ProfileKind(row["kind"]),
+        status=ProfileStatus(row["status"]),
+        headline=row["headline"],
+        not_fit_reason=row["not_fit_reason"],
+        present_role=Role(row["present_role"]) if row["present_role"] else None,
+        postcode_area=row["postcode_area"],
+        max_travel_km=row["max_travel_km"],
+        hours_min=row["hours_min"],
+        hours_max=row["hours_max"],
+        available_from=row["available_from"],
+        ambitions=tuple(Role(a) for a in row["ambitions"]),
+        shifts=tuple(Shift(s) for s in row["shifts"]),
+        work_modes=tuple(WorkMode(m) for m in row["work_modes"]),
+        min_pay=min_pay,
+        transferable_sectors=tuple(row["transferable_sectors"]),
+        consent_scope_kind=(
+            ConsentScopeKind(row["consent_scope_kind"]) if row["consent_scope_kind"] else None
+        ),
+        consent_scope_partner_ids=tuple(row["consent_scope_partner_ids"]),
+        consent_expires_at=row["consent_expires_at"],
+        pending_until=row["pending_until"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        competencies=tuple(competencies),
+        languages=tuple(languages),
+    )
+
+
+async def insert_person(
+    conn: Connection,
+    *,
+    person_id: UUID,
+    consortium_id: UUID,
+    pseudonym: str,
+    partner_id: UUID,
+    language: str,
+    contact: ContactInput,
+) -> None:
+    await conn.execute(
+        """insert into person (id, consortium_id, pseudonym, created_by_partner_id, language)
+           values ($1, $2, $3, $4, $5)""",
+        person_id,
+        consortium_id,
+        pseudonym,
+        partner_id,
+        language,
+    )
+    await conn.execute(
+        """insert into person_contact (person_id, consortium_id, full_name, email, phone,
+               created_by_partner_id)
+           values ($1, $2, $3, $4, $5, $6)""",
+        person_id,
+        consortium_id,
+        contact.full_name,
+        contact.email,
+        contact.phone,
+        partner_id,
+    )
+
+
+async def insert_profile(conn: Connection, *, profile: Profile) -> None:
+    p = profile
+    await conn.execute(
+        f"""insert into profile ({_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+            $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)""",
+        p.id,
+        p.consortium_id,
+        p.partner_id,
+        p.person_id,
+        p.pseudonym,
+        p.kind.value,
+        p.status.value,
+        p.headline,
+        p.not_fit_reason,
+        p.present_role.value if p.present_role else None,
+        p.postcode_area,
+        p.max_travel_km,
+        p.hours_min,
+        p.hours_max,
+        p.available_from,
+        [a.value for a in p.ambitions],
+        [s.value for s in p.shifts],
+        [m.value for m in p.work_modes],
+        p.min_pay.amount_cents if p.min_pay else None,
+        p.min_pay.period.value if p.min_pay else None,
+        list(p.transferable_sectors),
+        p.consent_scope_kind.value if p.consent_scope_kind else None,
+        list(p.consent_scope_partner_ids),
+        p.consent_expires_at,
+        p.pending_until,
+        p.created_at,
+        p.updated_at,
+    )
+    await replace_children(conn, profile=p)
+
+
+async def replace_children(conn: Connection, *, profile: Profile) -> None:
+    await conn.execute("delete from profile_competency where profile_id = $1", profile.id)
+    await conn.execute("delete from profile_language where profile_id = $1", profile.id)
+    await conn.executemany(
+        """insert into profile_competency (id, profile_id, position, phrase, normalized,
+               concept_id, confidence, level) values ($1, $2, $3, $4, $5, $6, $7, $8)""",
+        [
+            (uuid4(), profile.id, i, c.phrase, c.normalized, c.concept_id, c.confidence, c.level)
+            for i, c in enumerate(profile.competencies)
+        ],
+    )
+    await conn.executemany(
+        "insert into profile_language (profile_id, language, level) values ($1, $2, $3)",
+        [(profile.id, lang.language, lang.level.value) for lang in profile.languages],
+    )
+
+
+async def attach_children(conn: Connection, rows: Sequence[asyncpg.Record]) -> list[Profile]:
+    ids = [r["id"] for r in rows]
+    competencies: dict[UUID, list[ProfileCompetency]] = defaultdict(list)
+    languages: dict[UUID, list[ProfileLanguage]] = defaultdict(list)
+    for r in await conn.fetch(
+        """select profile_id, phrase, normalized, concept_id, confidence, level
+           from profile_competency where profile_id = any($1::uuid[])
+           order by profile_id, position""",
+        ids,
+    ):
+        competencies[r["profile_id"]].append(
+            ProfileCompetency(
+                r["phrase"], r["normalized"], r["concept_id"], float(r["confidence"]), r["level"]
+            )
+        )
+    for r in await conn.fetch(
+        """select profile_id, language, level from profile_language
+           where profile_id = any($1::uuid[]) order by profile_id, language""",
+        ids,
+    ):
+        languages[r["profile_id"]].append(ProfileLanguage(r["language"], CefrLevel(r["level"])))
+    return [_profile(r, competencies[r["id"]], languages[r["id"]]) for r in rows]
+
+
+async def get_profiles(conn: Connection, *, profile_ids: Sequence[UUID]) -> list[Profile]:
+    rows = await conn.fetch(
+        f"select {_COLUMNS} from profile where id = any($1::uuid[])", list(profile_ids)
+    )
+    return await attach_children(conn, rows)
+
+
+async def list_shared_profiles(
+    conn: Connection,
+    *,
+    partner_id: UUID,
+    status: ProfileStatus | None,
+    limit: int,
+    after: Keyset | None,
+) -> Page[Profile]:
+    rows = await conn.fetch(
+        f"""select {_COLUMNS} from profile
+            where partner_id = $1
+              and ($2::text is null or status = $2)
+              and ($3::timestamptz is null or (created_at, id) < ($3, $4::uuid))
+            order by created_at desc, id desc
+            limit $5""",
+        partner_id,
+        status.value if status else None,
+        after.created_at if after else None,
+        after.id if after else None,
+        limit + 1,
+    )
+    items = await attach_children(conn, rows[:limit])
+    return Page(items=items, has_next_page=len(rows) > limit)

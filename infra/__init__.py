@@ -1,0 +1,1 @@
+"""Composition root: settings, database, identity, mail, logging, the app factory and the CLI."""

@@ -1,0 +1,132 @@
+"""The application factory: wires settings, database, identity, GraphQL and the portal."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from strawberry.fastapi import GraphQLRouter
+
+from exchange.competencies import CompetencyNormalizer
+from infra.auth.authenticator import Authenticator
+from infra.db import Database
+from infra.errors import Unauthenticated
+from infra.runtime import Runtime, open_runtime
+from infra.scope import AccessScope
+from infra.settings import Settings, get_settings
+from schema.context import Context
+from schema.root import build_schema
+
+
+@dataclass
+class Services:
+    """Long-lived collaborators shared by all requests of one process."""
+
+    settings: Settings
+    database: Database
+    authenticator: Authenticator
+    normalizer: CompetencyNormalizer = field(default_factory=CompetencyNormalizer)
+    runtime: Runtime | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def _default_authenticator(settings: Settings) -> Authenticator:
+    from infra.auth.bearer import BearerAuthenticator
+
+    return BearerAuthenticator(settings)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    authenticator: Authenticator | None = None,
+) -> FastAPI:
+    """Build the ASGI app. Without ``database`` the lifespan opens the configured PostgreSQL."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            runtime = None
+            db = database
+            if db is None:
+                runtime = await stack.enter_async_context(open_runtime(settings))
+                db = runtime.database
+            app.state.services = Services(
+                settings=settings,
+                database=db,
+                authenticator=authenticator or _default_authenticator(settings),
+                runtime=runtime,
+            )
+            yield
+
+    app = FastAPI(
+        title="Tussendeur",
+        lifespan=lifespan,
+        docs_url="/docs" if settings.is_development else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.is_development else None,
+    )
+
+    async def get_context(request: Request) -> Context:
+        services: Services = request.app.state.services
+        caller = None
+        auth_error: Unauthenticated | None = None
+        try:
+            caller = await services.authenticator.authenticate(request, services.database)
+        except Unauthenticated as exc:
+            auth_error = exc
+        context = Context(
+            settings=settings,
+            database=services.database,
+            caller=caller,
+            language=_language(request, caller.language if caller else None),
+            request_id=request.headers.get("x-request-id") or uuid.uuid4().hex,
+            services=services,
+        )
+        context.auth_error = auth_error
+        return context
+
+    graphql_app: GraphQLRouter[Context, None] = GraphQLRouter(
+        build_schema(settings),
+        context_getter=get_context,
+        graphql_ide="graphiql" if settings.is_development else None,
+        allow_queries_via_get=False,
+        multipart_uploads_enabled=False,
+    )
+    app.include_router(graphql_app, prefix="/graphql")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        from infra.migrate import migration_status
+
+        services: Services = request.app.state.services
+        try:
+            async with services.database.transaction(AccessScope.nobody()) as conn:
+                status = await migration_status(conn)
+        except Exception as exc:  # readiness reports, never raises
+            return JSONResponse({"status": "unavailable", "reason": type(exc).__name__}, 503)
+        if not status.current:
+            return JSONResponse({"status": "migrations pending"}, 503)
+        return JSONResponse({"status": "ready", "schema_version": max(status.applied)})
+
+    return app
+
+
+def _language(request: Request, preferred: str | None) -> str:
+    requested = request.query_params.get("lang") or request.headers.get("accept-language", "")
+    for tag in requested.replace(" ", "").split(","):
+        code = tag.split(";")[0].split("-")[0].lower()
+        if code in ("nl", "en"):
+            return code
+    return preferred or "nl"

