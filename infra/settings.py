@@ -10,6 +10,8 @@ import platformdirs
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEFAULT_APP_ROLE = "tussendeur_app"
+
 
 class Environment(StrEnum):
     DEVELOPMENT = "development"
@@ -29,7 +31,7 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("DATABASE_URL", "TUSSENDEUR_DATABASE_URL")
     )
     data_dir: Path = Field(default_factory=_default_data_dir)
-    app_db_role: str = "tussendeur_app"
+    app_db_role: str = DEFAULT_APP_ROLE
     app_db_password: SecretStr | None = None
     db_pool_min: int = 1
     db_pool_max: int = 10

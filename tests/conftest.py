@@ -20,8 +20,9 @@ from infra.db import ConnectionDatabase, dsn_for_role, init_connection
 from infra.embedded import start_embedded_postgres
 from infra.migrate import migrate
 from infra.runtime import with_database
+from infra.settings import DEFAULT_APP_ROLE
 
-APP_ROLE = "tussendeur_app"
+APP_ROLE = DEFAULT_APP_ROLE
 
 
 @pytest.fixture(scope="session")
