@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
@@ -16,10 +16,12 @@ from exchange.competencies import CompetencyNormalizer
 from infra.auth.authenticator import Authenticator
 from infra.db import Database
 from infra.errors import Unauthenticated
+from infra.observability import install_observability, request_id_of
 from infra.runtime import Runtime, open_runtime
 from infra.scope import AccessScope
 from infra.settings import Settings, get_settings
 from schema.context import Context
+from schema.hardening import graphql_request_guard
 from schema.root import build_schema
 
 
@@ -72,7 +74,9 @@ def create_app(
         docs_url="/docs" if settings.is_development else None,
         redoc_url=None,
         openapi_url="/openapi.json" if settings.is_development else None,
+        max_body_size=settings.http_max_body_bytes,
     )
+    install_observability(app, settings)
 
     async def get_context(request: Request) -> Context:
         services: Services = request.app.state.services
@@ -87,7 +91,7 @@ def create_app(
             database=services.database,
             caller=caller,
             language=_language(request, caller.language if caller else None),
-            request_id=request.headers.get("x-request-id") or uuid.uuid4().hex,
+            request_id=request_id_of(request),
             services=services,
         )
         context.auth_error = auth_error
@@ -99,8 +103,11 @@ def create_app(
         graphql_ide="graphiql" if settings.is_development else None,
         allow_queries_via_get=False,
         multipart_uploads_enabled=False,
+        dependencies=[Depends(graphql_request_guard(settings))],
     )
-    app.include_router(graphql_app, prefix="/graphql")
+    app.include_router(
+        graphql_app, prefix="/graphql", max_body_size=settings.graphql_max_body_bytes
+    )
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -112,12 +119,16 @@ def create_app(
 
         services: Services = request.app.state.services
         try:
-            async with services.database.transaction(AccessScope.nobody()) as conn:
+            async with (
+                asyncio.timeout(settings.readyz_timeout_seconds),
+                services.database.transaction(AccessScope.nobody()) as conn,
+            ):
                 status = await migration_status(conn)
         except Exception as exc:  # readiness reports, never raises
             return JSONResponse({"status": "unavailable", "reason": type(exc).__name__}, 503)
         if not status.current:
-            return JSONResponse({"status": "migrations pending"}, 503)
+            pending = [f"{m.version:04d}_{m.name}" for m in status.pending]
+            return JSONResponse({"status": "migrations pending", "pending": pending}, 503)
         return JSONResponse({"status": "ready", "schema_version": max(status.applied)})
 
     return app

@@ -52,11 +52,15 @@ class Settings(BaseSettings):
     graphql_max_depth: int = 12
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000
-    graphql_max_body_bytes: int = 100_000
+    graphql_max_body_bytes: int = 100_000  # the whole POST body, refused with 413 before parsing
+    http_max_body_bytes: int = 1_048_576  # every other route
     max_page_size: int = 100
 
     log_level: str = "INFO"
     log_json: bool = True
+    metrics_enabled: bool = True  # serve Prometheus text at /metrics
+    metrics_max_operation_names: int = 200  # distinct GraphQL operation labels; then "other"
+    readyz_timeout_seconds: float = 3.0
 
     @property
     def is_development(self) -> bool:

@@ -1,0 +1,392 @@
+"""Abuse of /graphql is refused without a 5xx and before the database is touched."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator, Iterator, MutableMapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from graphql import parse
+from graphql.language import ExecutableDefinitionNode
+from starlette.exceptions import WebSocketException
+from starlette.websockets import WebSocket
+
+from exchange.partners.models import Partner
+from infra.app import create_app
+from infra.caller import Caller
+from infra.db import ConnectionDatabase, Database
+from infra.scope import AccessScope
+from infra.settings import Environment, Settings
+from schema.hardening import graphql_request_guard, measure_document
+from tests.factories import create_consortium, create_partner, partner_caller
+
+TOKEN = "test-token"
+
+START = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+CREATE_VACANCY = """mutation Create {
+  createVacancy(input: {title: "Klantenservice", postcodeArea: "6411", hoursMin: 24,
+                        hoursMax: 36, startDate: "START"}) {
+    vacancy { id } userErrors { field code message }
+  }
+}""".replace("START", START)
+
+
+class FixedAuthenticator:
+    """Any bearer token is this partner's; counts how often it was asked."""
+
+    def __init__(self, caller: Caller | None) -> None:
+        self.caller = caller
+        self.calls = 0
+
+    async def authenticate(self, request: Any, database: Database) -> Caller | None:
+        self.calls += 1
+        return self.caller if request.headers.get("authorization") else None
+
+
+class CountingDatabase:
+    """The real test database, counting the transactions requests open."""
+
+    def __init__(self, inner: Database) -> None:
+        self.inner = inner
+        self.transactions = 0
+
+    def transaction(self, scope: AccessScope) -> Any:
+        self.transactions += 1
+        return self.inner.transaction(scope)
+
+
+class Harness:
+    def __init__(self, client: httpx.AsyncClient, db: CountingDatabase, auth: FixedAuthenticator):
+        self.client = client
+        self.db = db
+        self.auth = auth
+
+    async def post(self, query: str, **extra: Any) -> httpx.Response:
+        body = {"query": query, **extra}
+        return await self.client.post(
+            "/graphql", json=body, headers={"Authorization": f"Bearer {TOKEN}"}
+        )
+
+    async def errors(self, query: str) -> list[dict[str, Any]]:
+        response = await self.post(query)
+        assert response.status_code == 200, response.text
+        errors: list[dict[str, Any]] = response.json().get("errors") or []
+        return errors
+
+    def untouched(self) -> bool:
+        return self.db.transactions == 0 and self.auth.calls == 0
+
+
+def production(**overrides: Any) -> Settings:
+    return Settings(env=Environment.PRODUCTION, database_url=None, **overrides)
+
+
+@asynccontextmanager
+async def harness(
+    settings: Settings, database: Database, caller: Caller | None
+) -> AsyncIterator[Harness]:
+    counting = CountingDatabase(database)
+    auth = FixedAuthenticator(caller)
+    app = create_app(settings, database=counting, authenticator=auth)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            counting.transactions = 0  # start-up (the matcher index) does not count
+            yield Harness(client, counting, auth)
+
+
+@pytest.fixture
+async def partner(db: ConnectionDatabase) -> Partner:
+    return await create_partner(db, await create_consortium(db))
+
+
+@pytest.fixture
+async def api(db: ConnectionDatabase, partner: Partner) -> AsyncIterator[Harness]:
+    async with harness(production(), db, partner_caller(partner)) as h:
+        yield h
+
+
+async def vacancy_count(db: ConnectionDatabase, partner: Partner) -> int:
+    async with db.transaction(AccessScope.system()) as conn:
+        count: int = await conn.fetchval(
+            "select count(*) from vacancy where partner_id = $1", partner.id
+        )
+    return count
+
+
+def messages(errors: list[dict[str, Any]]) -> str:
+    return " | ".join(e["message"] for e in errors)
+
+
+def nested(levels: int) -> str:
+    return "{ " + " { ".join(["vacancies"] + ["edges"] * (levels - 1)) + " }" * levels
+
+
+# --- document limits ---------------------------------------------------------------------
+
+
+async def test_depth_20_is_refused_before_execution(api: Harness) -> None:
+    errors = await api.errors(nested(20))
+    assert "20 levels deep; at most 12 allowed" in messages(errors)
+    assert api.db.transactions == 0
+
+
+async def test_depth_limit_comes_from_settings(db: ConnectionDatabase, partner: Partner) -> None:
+    query = "{ vacancies { edges { node { requirements { phrase } } } } }"  # 5 levels
+    async with harness(production(), db, partner_caller(partner)) as h:
+        assert await h.errors(query) == []
+    async with harness(production(graphql_max_depth=4), db, partner_caller(partner)) as h:
+        assert "5 levels deep; at most 4 allowed" in messages(await h.errors(query))
+        assert h.db.transactions == 0
+
+
+async def test_a_thousand_aliases_are_refused(db: ConnectionDatabase, partner: Partner) -> None:
+    query = "{ " + " ".join(f"a{i}: __typename" for i in range(1000)) + " }"
+    async with harness(production(), db, partner_caller(partner)) as h:
+        # 3,000 tokens: the parser stops at the token limit first
+        assert "more than 2000 tokens" in messages(await h.errors(query))
+    async with harness(production(graphql_max_tokens=10_000), db, partner_caller(partner)) as h:
+        assert "1000 aliases; at most 30 allowed" in messages(await h.errors(query))
+
+
+async def test_a_thousand_aliases_through_fragments_are_refused(api: Harness) -> None:
+    ten = " ".join(f"a{i}: __typename" for i in range(10))
+    spreads = " ".join(["...Ten"] * 10)
+    query = (
+        "query { " + " ".join(["...Hundred"] * 10) + " }\n"
+        f"fragment Hundred on Query {{ {spreads} }}\n"
+        f"fragment Ten on Query {{ {ten} }}"
+    )
+    assert "1000 aliases; at most 30 allowed" in messages(await api.errors(query))
+    assert api.db.transactions == 0
+
+
+async def test_fragments_fanning_out_are_counted_without_expanding_them(api: Harness) -> None:
+    # Each fragment spreads the next twice: 2**60 aliases if expanded one by one.
+    chain = [
+        f"fragment F{i} on Query {{ a: __typename ...F{i + 1} ...F{i + 1} }}" for i in range(60)
+    ]
+    chain.append("fragment F60 on Query { a: __typename }")
+    query = "query { ...F0 }\n" + "\n".join(chain)
+    assert "more than a billion aliases" in messages(await api.errors(query))
+
+
+async def test_a_circular_fragment_is_refused(api: Harness) -> None:
+    query = """
+        query { ...A }
+        fragment A on Query { vacancies { edges { cursor } } ...B }
+        fragment B on Query { ...A }
+    """
+    errors = await api.errors(query)
+    assert "Cannot spread fragment 'A' within itself via 'B'." in messages(errors)
+    assert api.db.transactions == 0
+
+
+def test_measuring_is_linear_and_cycle_safe() -> None:
+    document = parse(
+        """
+        query { a: x { b: y { ...F } } ...G }
+        fragment F on T { c: z { ...G } }
+        fragment G on T { d: w ...F }
+        """
+    )
+    definitions = [d for d in document.definitions if isinstance(d, ExecutableDefinitionNode)]
+    depth, aliases = measure_document(definitions)
+    assert depth == 4  # x > y > z (F) > w (G); the spread closing the F-G cycle counts empty
+    assert aliases == 5  # a, b, c, d, and d again through the top-level ...G
+
+
+# --- the HTTP guard ----------------------------------------------------------------------
+
+
+async def test_a_one_megabyte_document_gets_413(api: Harness) -> None:
+    query = "{ vacancies { edges { cursor } } }" + " " * 1_000_000
+    response = await api.post(query)
+    assert response.status_code == 413
+    assert api.untouched()
+
+
+async def test_a_streamed_body_without_length_is_capped_too(api: Harness) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"query": "{ vacancies { edges { cursor } } }", "pad": "'
+        for _ in range(200):
+            yield b"x" * 8192
+        yield b'"}'
+
+    response = await api.client.post(
+        "/graphql",
+        content=chunks(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
+    )
+    assert response.status_code == 413
+    assert api.untouched()
+
+
+async def test_first_100000_names_first(api: Harness) -> None:
+    errors = await api.errors("{ vacancies(first: 100000) { edges { cursor } } }")
+    assert len(errors) == 1
+    error = errors[0]
+    assert "first" in error["message"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert [e["field"] for e in error["extensions"]["userErrors"]] == ["first"]
+    assert api.db.transactions == 0
+
+
+async def test_a_mutation_via_get_is_refused(
+    api: Harness, db: ConnectionDatabase, partner: Partner
+) -> None:
+    for query in (CREATE_VACANCY, "{ vacancies { edges { cursor } } }"):
+        response = await api.client.get(
+            "/graphql", params={"query": query}, headers={"Authorization": f"Bearer {TOKEN}"}
+        )
+        assert response.status_code == 405
+        assert response.headers["allow"] == "POST"
+    assert api.untouched()
+    assert await vacancy_count(db, partner) == 0
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "text/plain; charset=application/json", "application/jsonx", ""],
+)
+async def test_a_mutation_in_another_content_type_is_refused(
+    api: Harness, db: ConnectionDatabase, partner: Partner, content_type: str
+) -> None:
+    response = await api.client.post(
+        "/graphql",
+        content=json.dumps({"query": CREATE_VACANCY}),
+        headers={"Content-Type": content_type, "Authorization": f"Bearer {TOKEN}"},
+    )
+    assert response.status_code == 415
+    assert api.untouched()
+    assert await vacancy_count(db, partner) == 0
+
+
+async def test_a_form_post_is_refused(
+    api: Harness, db: ConnectionDatabase, partner: Partner
+) -> None:
+    response = await api.client.post("/graphql", data={"query": CREATE_VACANCY})
+    assert response.status_code == 415
+    assert api.untouched()
+    assert await vacancy_count(db, partner) == 0
+
+
+async def test_a_batch_of_100_operations_is_refused(
+    api: Harness, db: ConnectionDatabase, partner: Partner
+) -> None:
+    response = await api.client.post(
+        "/graphql",
+        json=[{"query": CREATE_VACANCY}] * 100,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert response.status_code == 400
+    assert "Batched requests are not supported" in response.json()["detail"]
+    assert api.untouched()
+    assert await vacancy_count(db, partner) == 0
+
+
+@pytest.mark.parametrize("body", ['"just a string"', "42", "", "null"])
+async def test_a_body_that_is_not_an_object_gets_400(api: Harness, body: str) -> None:
+    response = await api.client.post(
+        "/graphql", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert api.untouched()
+
+
+async def test_the_same_mutation_posted_as_json_is_written(
+    api: Harness, db: ConnectionDatabase, partner: Partner
+) -> None:
+    """The control for the refusals above: the guard lets a proper request through."""
+    response = await api.post(CREATE_VACANCY)
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["createVacancy"]["userErrors"] == []
+    assert await vacancy_count(db, partner) == 1
+
+
+async def test_websockets_are_refused() -> None:
+    async def receive() -> dict[str, Any]:
+        raise AssertionError("the guard must not read the socket")
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        raise AssertionError("the guard must not write to the socket")
+
+    scope = {"type": "websocket", "path": "/graphql", "headers": [], "subprotocols": []}
+    guard = graphql_request_guard(production())
+    with pytest.raises(WebSocketException):
+        await guard(WebSocket(scope, receive, send))
+
+
+# --- introspection, suggestions, error codes -----------------------------------------------
+
+INTROSPECTION = "{ __schema { queryType { name } } }"
+TYPOS = (
+    "{ vacancie { edges { cursor } } }",  # field
+    "{ vacancies(frist: 1) { edges { cursor } } }",  # argument
+    "{ vacancies(status: OPN) { edges { cursor } } }",  # enum value
+)
+
+
+async def test_introspection_is_off_in_production(api: Harness) -> None:
+    errors = await api.errors(INTROSPECTION)
+    assert "introspection" in messages(errors).lower()
+    assert api.db.transactions == 0
+
+
+async def test_introspection_and_suggestions_work_in_development(
+    db: ConnectionDatabase, partner: Partner
+) -> None:
+    settings = Settings(env=Environment.DEVELOPMENT, database_url=None)
+    async with harness(settings, db, partner_caller(partner)) as h:
+        response = await h.post(INTROSPECTION)
+        assert response.json()["data"]["__schema"]["queryType"]["name"] == "Query"
+        for query in TYPOS:
+            assert "Did you mean" in messages(await h.errors(query)), query
+
+
+async def test_no_suggestions_in_production(api: Harness) -> None:
+    for query in TYPOS:
+        errors = await api.errors(query)
+        assert errors, query
+        assert "Did you mean" not in messages(errors), query
+
+
+async def test_authentication_and_permission_failures_carry_codes(
+    db: ConnectionDatabase, partner: Partner
+) -> None:
+    query = "{ vacancies { edges { cursor } } }"
+    async with harness(production(), db, partner_caller(partner)) as h:
+        response = await h.client.post("/graphql", json={"query": query})  # no token
+        assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    no_scopes = partner_caller(partner, scopes=frozenset())
+    async with harness(production(), db, no_scopes) as h:
+        errors = await h.errors(query)
+        assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+class ExplodingDatabase:
+    def transaction(self, scope: AccessScope) -> Any:
+        raise RuntimeError("connection to 10.0.0.7 refused for user sanne@example.nl")
+
+
+@pytest.fixture
+def exploding() -> Iterator[ExplodingDatabase]:
+    yield ExplodingDatabase()
+
+
+async def test_an_unexpected_error_is_masked(
+    db: ConnectionDatabase, partner: Partner, exploding: ExplodingDatabase
+) -> None:
+    async with harness(production(), db, partner_caller(partner)) as h:
+        h.db.inner = exploding  # after start-up, every transaction fails
+        response = await h.post("{ vacancies { edges { cursor } } }")
+    assert response.status_code == 200
+    [error] = response.json()["errors"]
+    assert error["message"] == "Unexpected error."
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    assert "sanne" not in response.text and "10.0.0.7" not in response.text
