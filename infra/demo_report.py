@@ -1,0 +1,110 @@
+"""What ``tussendeur demo`` prints: who is who, how to act as each role, and the tour.
+
+:data:`TOUR` is the README's five-minute tour, verbatim (a test keeps the two equal
+and runs it against a live server): it reads the ``TD_*`` variables the demo prints.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+
+from rich.markup import escape
+
+from infra.cli_support import console
+from infra.demo import DemoReport
+from infra.settings import Settings
+
+TOUR = """\
+# 1. A partner's access token: OAuth 2.0 client credentials
+TOKEN=$(curl -s -u "$TD_CLIENT_ID:$TD_CLIENT_SECRET" -d grant_type=client_credentials \\
+  "$TD_URL/oauth/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+
+# 2. A query: the partner's own vacancies
+curl -s "$TD_URL/graphql" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+  -d '{"query": "{ vacancies(first: 3) { nodes { id title pay { min max period } } } }"}' \\
+  | python3 -m json.tool
+
+# 3. A mutation: post a vacancy (free phrases are normalised on the way in)
+START=$(python3 -c 'import datetime as d; print(d.date.today() + d.timedelta(days=30))')
+curl -s "$TD_URL/graphql" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+  --data @- <<EOF | tee vacancy.json | python3 -m json.tool
+{"query": "mutation { createVacancy(input: {title: \\"Klantenservicemedewerker energie (tour)\\", \\
+postcodeArea: \\"6411\\", hoursMin: 24, hoursMax: 36, startDate: \\"$START\\", \\
+requirements: [{phrase: \\"klachten afhandelen\\", mustHave: true, weight: 2}, \\
+{phrase: \\"Salesforse\\"}], languages: [{language: \\"nl\\", minLevel: \\"C1\\"}]}) \\
+{ vacancy { id title requirements { phrase conceptId confidence } } \\
+userErrors { field code message } } }"}
+EOF
+
+# 4. Ranked, explained matches for that vacancy
+VACANCY=$(python3 -c 'import json; print(json.load(open("vacancy.json"))["data"]["createVacancy"]["vacancy"]["id"])')
+curl -s "$TD_URL/graphql" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+  --data @- <<EOF | python3 -m json.tool
+{"query": "{ matches(vacancyId: \\"$VACANCY\\", first: 3) { nodes { rank score \\
+profile { pseudonym kind } explanation { requirement matchedPhrase similarity points } } } }"}
+EOF
+"""  # noqa: E501 - shell lines as a person copies them
+
+
+def tour_exports(report: DemoReport, settings: Settings) -> str:
+    first = report.partners[0]
+    return "\n".join(
+        (
+            f"export TD_URL={shlex.quote(settings.public_url.rstrip('/'))}",
+            f"export TD_CLIENT_ID={shlex.quote(first.client_id)}",
+            f"export TD_CLIENT_SECRET={shlex.quote(first.client_secret)}",
+        )
+    )
+
+
+def write_env_file(path: str, exports: str) -> None:
+    target = Path(path)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(exports + "\n")
+    target.chmod(0o600)
+
+
+def print_report(report: DemoReport, settings: Settings, *, env_file: str | None = None) -> None:
+    summary, timings = report.summary, report.timings
+    by_status = summary["profiles_by_status"]
+    console.print(
+        f"[bold green]Seeded Zuid-Limburg[/] in {timings.get('total', 0):.1f} s: "
+        f"{len(report.partners)} partners, {summary['vacancies']} vacancies, "
+        f"{summary['profiles']} profiles ({by_status.get('ACTIVE', 0)} active, "
+        f"{by_status.get('PENDING_CONSENT', 0)} waiting for consent)."
+    )
+    steps = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items() if k != "total")
+    console.print(f"[dim]{steps}; seed fingerprint {summary['fingerprint'][:16]}[/]")
+
+    console.print("\n[bold]Partner HR[/] — one API client per partner "
+                  "(secrets are shown only now; they are stored hashed):")
+    for partner in report.partners:
+        console.print(f"  {partner.name} ({partner.city})")
+        console.print(f"    client id      {partner.client_id}")
+        console.print(f"    client secret  {partner.client_secret}")
+
+    minutes = max(1, settings.sign_in_link_ttl_seconds // 60)
+    console.print(f"\n[bold]Consortium admin[/] {report.admin_email} — sign-in link "
+                  f"(single use, {minutes} minutes; open it, or POST its token):")
+    console.print(escape(report.admin_link))
+    if report.candidate_link:
+        console.print(f"\n[bold]Candidate[/] {report.candidate_email} — sign-in link:")
+        console.print(escape(report.candidate_link))
+    console.print(
+        "\nA link's token buys an access token: "
+        f"curl -s -X POST -d token=TOKEN {settings.public_url.rstrip('/')}/auth/sign-in/redeem"
+    )
+    console.print("New links: tussendeur serve, then POST the address to /auth/sign-in "
+                  "(the mail shows in the server console).")
+
+    exports = tour_exports(report, settings)
+    if env_file:
+        write_env_file(env_file, exports)
+        console.print(f"\nWrote the tour's variables to {escape(env_file)} (mode 600).")
+    first = report.partners[0].name
+    console.print(f"\n[bold]The tour[/] (with `tussendeur serve` running), as {first}:")
+    console.print(escape(exports), soft_wrap=True)
+    console.print(escape(TOUR), soft_wrap=True)
