@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
 from exchange.competencies import CompetencyNormalizer
+from exchange.matching.engine import MatchEngine
 from infra.auth.authenticator import Authenticator
 from infra.db import Database
 from infra.errors import Unauthenticated
@@ -33,6 +34,7 @@ class Services:
     database: Database
     authenticator: Authenticator
     normalizer: CompetencyNormalizer = field(default_factory=CompetencyNormalizer)
+    match_engine: MatchEngine | None = None
     runtime: Runtime | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -60,12 +62,20 @@ def create_app(
             if db is None:
                 runtime = await stack.enter_async_context(open_runtime(settings))
                 db = runtime.database
-            app.state.services = Services(
+            services = Services(
                 settings=settings,
                 database=db,
                 authenticator=authenticator or _default_authenticator(settings),
                 runtime=runtime,
             )
+            engine = MatchEngine(services.normalizer.taxonomy)
+            if runtime is not None:
+                await engine.start_listening(runtime.app_dsn, db)
+            else:
+                await engine.build(db)
+            stack.push_async_callback(engine.stop)
+            services.match_engine = engine
+            app.state.services = services
             yield
 
     app = FastAPI(

@@ -7,10 +7,16 @@ from strawberry.tools import merge_types
 
 from infra.observability import GraphQLOperationObserver
 from infra.settings import Settings
-from schema import me, partners, profiles, vacancies
+from schema import matches, me, partners, profiles, vacancies
 from schema.hardening import HardenedSchema, schema_config, schema_extensions
 
-QUERY_TYPES: tuple[type, ...] = (me.Query, partners.Query, vacancies.Query, profiles.Query)
+QUERY_TYPES: tuple[type, ...] = (
+    me.Query,
+    partners.Query,
+    vacancies.Query,
+    profiles.Query,
+    matches.Query,
+)
 MUTATION_TYPES: tuple[type, ...] = (vacancies.Mutation, profiles.Mutation)
 
 

@@ -34,8 +34,11 @@ from infra.caller import (
     CallerRole,
 )
 from infra.db import Database
+from infra.pagination import Keyset
 from infra.scope import AccessScope
 from matching.types import ProfileKind
+
+__all__ = ["Consortium", "Keyset"]
 
 _NORMALIZER: CompetencyNormalizer | None = None
 

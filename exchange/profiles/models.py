@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from uuid import UUID
 
+from matching.policy import TRANSFERABLE_SECTORS
 from matching.types import (
     CefrLevel,
     ConsentScopeKind,
@@ -18,7 +19,8 @@ from matching.types import (
 MAX_COMPETENCIES = 60
 MAX_LANGUAGES = 10
 PENDING_CONSENT_DAYS = 14
-SECTORS = ("horeca", "retail", "zorg", "logistiek", "onderwijs", "toerisme", "callcenter", "overig")
+# Sectors whose experience the matcher credits, plus a few it records only.
+SECTORS = (*TRANSFERABLE_SECTORS, "logistiek", "overig")
 
 
 class ProfileStatus(StrEnum):
