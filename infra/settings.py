@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     http_max_body_bytes: int = 1_048_576  # every other route
     max_page_size: int = 100
 
+    # consent and retention (issue 4): periods in days; the server's retention interval
+    consent_pending_days: int = Field(default=14, ge=1, le=30)
+    consent_reminder_days: int = Field(default=14, ge=1, le=60)
+    consent_grace_days: int = Field(default=30, ge=0, le=365)
+    retention_interval_seconds: int = Field(default=3600, ge=0)  # 0: the server never runs it
+    portal_session_minutes: int = Field(default=120, ge=5, le=1440)
+
     log_level: str = "INFO"
     log_json: bool = True
     metrics_enabled: bool = True  # serve Prometheus text at /metrics

@@ -10,6 +10,7 @@ import uuid
 from exchange import validation
 from exchange.audit.service import record_caller_event
 from exchange.competencies import CompetencyNormalizer
+from exchange.consent_flow import service as consent_flow
 from exchange.profiles import repository
 from exchange.profiles.models import (
     MAX_COMPETENCIES,
@@ -28,6 +29,7 @@ from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
 from infra.errors import Collector
 from infra.pagination import Keyset, Page
+from infra.settings import Settings, get_settings
 from matching.types import CefrLevel
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -111,9 +113,17 @@ async def build_competencies(
 
 
 async def share_profile(
-    conn: Connection, caller: Caller, normalizer: CompetencyNormalizer, data: ShareProfileInput
+    conn: Connection,
+    caller: Caller,
+    normalizer: CompetencyNormalizer,
+    data: ShareProfileInput,
+    *,
+    settings: Settings | None = None,
+    request_consent: bool = True,
 ) -> Profile:
-    """Store a profile PENDING_CONSENT with the person's contact data kept apart."""
+    """Store a profile PENDING_CONSENT with the person's contact data kept apart, and mail
+    the person the one-time link to the consent page (``request_consent=False`` only for
+    seeding demo data that is activated at once)."""
     caller.require(CallerRole.PARTNER_HR, Scope.PROFILES_WRITE)
     assert caller.partner_id is not None
     now = dt.datetime.now(dt.UTC)
@@ -179,6 +189,15 @@ async def share_profile(
         subject_id=str(profile.id),
         details={"kind": profile.kind.value, "competencies": len(competencies)},
     )
+    if request_consent:
+        await consent_flow.request_consent(
+            conn,
+            caller,
+            profile=profile,
+            email=contact.email,
+            language=data.language,
+            settings=settings or get_settings(),
+        )
     return profile
 
 

@@ -1,0 +1,101 @@
+"""Erasing a person: at their request, or when the grace period after an end has passed.
+
+What goes: profiles with competencies and languages, contact data, sign-in tokens,
+portal sessions, mail to or about the person, the free texts of their introductions,
+and the references from consent records. What stays: consent records and
+introductions without the person, and the audit trail, which holds pseudonymous ids
+only. Partners that received contact data through an accepted introduction get a
+notice in the outbox to erase their copy.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from uuid import UUID
+
+from consent import repository as consent_repository
+from exchange.consent_flow import mails
+from exchange.consent_flow import repository as flow_repository
+from exchange.introductions.service import withdraw_introductions_for_profile
+from infra.db import Connection
+from infra.errors import NotFound
+from infra.mail import enqueue_mail
+from infra.scope import AccessScope
+from infra.settings import Settings
+
+
+async def erase_person(
+    conn: Connection,
+    *,
+    person_id: UUID,
+    consortium_id: UUID,
+    settings: Settings,
+    restore: AccessScope,
+) -> dict[str, int]:
+    """Erase one person inside the current transaction (the person's or the system scope);
+    ``restore`` is that scope, given back after the narrow system steps."""
+    person = await flow_repository.person_row(conn, person_id=person_id)
+    if person is None:
+        raise NotFound("person", "person")
+    profiles = await conn.fetch("select id from profile where person_id = $1", person_id)
+    for profile in profiles:
+        await withdraw_introductions_for_profile(conn, profile_id=profile["id"])
+    introductions = await flow_repository.person_introductions(conn, person_id=person_id)
+    received: dict[UUID, list[dict[str, str]]] = defaultdict(list)
+    for intro in introductions:
+        if intro["status"] == "ACCEPTED":
+            received[intro["requesting_partner_id"]].append(
+                {
+                    "id": str(intro["id"]),
+                    "vacancy_title": intro["vacancy_title"] or "-",
+                    "accepted_on": (intro["responded_at"] or intro["requested_at"])
+                    .date()
+                    .isoformat(),
+                }
+            )
+    await flow_repository.forget_introduction_texts(conn, person_id=person_id)
+    await consent_repository.forget_person(conn, person_id=person_id)
+    notices = 0
+    async with flow_repository.system_step(conn, restore):
+        # mail already queued or sent to or about the person, found by address and phone
+        mails_removed = await flow_repository.scrub_outbox(
+            conn, person_id=person_id, email=person["email"], phone=person["phone"]
+        )
+        addresses = await flow_repository.staff_addresses(conn, partner_ids=list(received))
+        names = await consent_repository.partner_names(conn, partner_ids=list(received))
+        consortium = await consent_repository.consortium_name(conn, consortium_id=consortium_id)
+        languages = dict(
+            await conn.fetch(
+                "select email, language from staff_user where email = any($1::text[])",
+                [a for found in addresses.values() for a in found],
+            )
+        )
+    for partner_id, items in received.items():
+        for address in addresses.get(partner_id, []):
+            mail = mails.render(
+                "erasure_notice",
+                languages.get(address, "nl"),
+                partner_name=names.get(partner_id, ""),
+                consortium_name=consortium or "Tussendeur",
+                introductions=items,
+                count=len(items),
+            )
+            await enqueue_mail(
+                conn,
+                address,
+                mail.subject,
+                mail.body,
+                mail.template,
+                mail.language,
+                consortium_id=consortium_id,
+            )
+            notices += 1
+    await flow_repository.delete_person(conn, person_id=person_id)
+    return {
+        "profiles": len(profiles),
+        "introductions": len(introductions),
+        "notices": notices,
+        "partners_notified": sum(1 for p in received if addresses.get(p)),
+        "partners_without_address": sum(1 for p in received if not addresses.get(p)),
+        "mails_removed": mails_removed,
+    }

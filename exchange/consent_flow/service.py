@@ -1,0 +1,426 @@
+"""Double opt-in and the consent changes a person makes: confirm, refuse, change, renew, withdraw.
+
+Every use case runs in the caller's one transaction and never commits. Each grant,
+change and withdrawal appends a consent record (with its receipt id) and an audit event,
+and mirrors the consent state onto the profile row, which is what row-level security
+and the matcher read: a profile leaves every partner's view in the transaction that
+ends its consent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+
+from consent import repository as consent_repository
+from consent.models import (
+    CollectionMethod,
+    ConsentEvent,
+    ConsentRecord,
+    ConsentScope,
+    ConsentText,
+    Purpose,
+    ScopeKind,
+)
+from consent.retention import RetentionRules, check_duration, rules_from
+from exchange.audit import actions
+from exchange.audit.service import record_caller_event
+from exchange.consent_flow import mails
+from exchange.consent_flow import repository as flow_repository
+from exchange.introductions.service import withdraw_introductions_for_profile
+from exchange.profiles.models import Profile
+from infra.auth.one_time import MAX_TTL, TokenPurpose, issue_one_time_token
+from infra.caller import Caller, CallerRole, Scope
+from infra.db import Connection
+from infra.errors import Collector, NotFound, UserError
+from infra.mail import enqueue_mail
+from infra.settings import Settings
+
+MAX_SCOPE_PARTNERS = 100
+ENDED = ("EXPIRED", "WITHDRAWN")
+IN_FORCE = ("ACTIVE", "PAUSED")
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentChoice:
+    """What the person chose on the consent page or in ``grantConsent``."""
+
+    scope_kind: str
+    partner_ids: tuple[UUID, ...] = ()
+    months: int | None = None  # None: the default term, or (when in force) keep the expiry
+    text_version: str | None = None  # the version the person read; None: the current one
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentOutcome:
+    record: ConsentRecord
+    profile_id: UUID
+    status: str
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# ---------------------------------------------------------------- step 1: the request
+
+
+async def request_consent(
+    conn: Connection,
+    caller: Caller,
+    *,
+    profile: Profile,
+    email: str,
+    language: str,
+    settings: Settings,
+) -> None:
+    """Send the person the one-time link to the consent page (inside share_profile)."""
+    assert profile.pending_until is not None
+    now = now_utc()
+    ttl = min(max(profile.pending_until - now, dt.timedelta(minutes=1)), MAX_TTL)
+    token = await issue_one_time_token(
+        conn,
+        TokenPurpose.CONSENT,
+        ttl=ttl,
+        consortium_id=profile.consortium_id,
+        person_id=profile.person_id,
+        profile_id=profile.id,
+    )
+    names = await consent_repository.partner_names(conn, partner_ids=[profile.partner_id])
+    consortium = await consent_repository.consortium_name(conn, consortium_id=profile.consortium_id)
+    mail = mails.render(
+        "consent_request",
+        language,
+        partner_name=names.get(profile.partner_id, "Tussendeur"),
+        consortium_name=consortium or "Tussendeur",
+        link=mails.link(settings.public_url, mails.CONSENT_PATH, token, language),
+        pending_until=mails.long_date(profile.pending_until, language),
+    )
+    await enqueue_mail(
+        conn,
+        email,
+        mail.subject,
+        mail.body,
+        mail.template,
+        mail.language,
+        person_id=profile.person_id,
+        consortium_id=profile.consortium_id,
+    )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def require_person(caller: Caller) -> UUID:
+    caller.require(CallerRole.CANDIDATE, Scope.ME)
+    assert caller.person_id is not None
+    return caller.person_id
+
+
+async def own_profile(conn: Connection, caller: Caller, *, lock: bool = False) -> asyncpg.Record:
+    person_id = require_person(caller)
+    row = await flow_repository.person_profile_row(conn, person_id=person_id)
+    if row is None:
+        raise NotFound("profile", "profile")
+    if lock:
+        locked = await flow_repository.lock_profile(conn, profile_id=row["id"])
+        if locked is None:
+            raise NotFound("profile", "profile")
+        return locked
+    return row
+
+
+async def consent_text(
+    conn: Connection, errors: Collector, *, version: str | None, language: str
+) -> ConsentText | None:
+    if version is None:
+        text = await consent_repository.current_text(
+            conn, purpose=Purpose.EXCHANGE_MATCHING, language=language
+        )
+    else:
+        text = await consent_repository.get_text(
+            conn, purpose=Purpose.EXCHANGE_MATCHING, version=version, language=language
+        )
+    if text is None:
+        errors.add("input.textVersion", "UNKNOWN_TEXT", "no such consent text in this language")
+    return text
+
+
+async def check_scope(
+    conn: Connection,
+    errors: Collector,
+    choice: ConsentChoice,
+    *,
+    consortium_id: UUID,
+    sharing_partner_id: UUID,
+) -> ConsentScope | None:
+    try:
+        kind = ScopeKind(choice.scope_kind)
+    except ValueError:
+        errors.add("input.scope.kind", "INVALID", "use ALL_PARTNERS, ONLY or ALL_EXCEPT")
+        return None
+    ids = tuple(dict.fromkeys(choice.partner_ids))
+    field = "input.scope.partnerIds"
+    if kind is ScopeKind.ALL_PARTNERS:
+        if ids:
+            errors.add(field, "NOT_ALLOWED", "leave the list empty for all partners")
+        return ConsentScope(kind)
+    if not ids:
+        errors.add(field, "REQUIRED", "name at least one partner")
+        return None
+    if len(ids) > MAX_SCOPE_PARTNERS:
+        errors.add(field, "TOO_MANY", f"at most {MAX_SCOPE_PARTNERS} partners")
+        return None
+    partners = {
+        r["id"]
+        for r in await flow_repository.consortium_partners(conn, consortium_id=consortium_id)
+    }
+    for i, pid in enumerate(ids):
+        if pid not in partners:
+            errors.add(f"{field}.{i}", "UNKNOWN_PARTNER", "not a partner of this consortium")
+        elif pid == sharing_partner_id:
+            errors.add(
+                f"{field}.{i}", "OWN_PARTNER", "the sharing partner never sees the profile anyway"
+            )
+    return ConsentScope(kind, frozenset(ids))
+
+
+def _language(caller: Caller, choice_language: str | None, errors: Collector) -> str:
+    language = choice_language or caller.language or "nl"
+    if language not in ("nl", "en"):
+        errors.add("input.language", "UNSUPPORTED_LANGUAGE", "use nl or en")
+        return "nl"
+    return language
+
+
+# ---------------------------------------------------------------- step 2: the answer
+
+
+async def grant_consent(
+    conn: Connection,
+    caller: Caller,
+    choice: ConsentChoice,
+    *,
+    method: CollectionMethod,
+    settings: Settings,
+    now: dt.datetime | None = None,
+) -> ConsentOutcome:
+    """Confirm a pending profile, change the scope, renew, or grant again after an end.
+
+    Pending → GRANTED (ACTIVE). In force: a duration renews (new term from now), no
+    duration changes the scope only (expiry kept). Expired or withdrawn (not yet
+    erased) → RENEWED (ACTIVE).
+    """
+    now = now or now_utc()
+    rules = rules_from(settings)
+    profile = await own_profile(conn, caller, lock=True)
+    errors = Collector()
+    language = _language(caller, choice.language, errors)
+    months = check_duration(errors, "input.durationMonths", choice.months, rules)
+    scope = await check_scope(
+        conn,
+        errors,
+        choice,
+        consortium_id=profile["consortium_id"],
+        sharing_partner_id=profile["partner_id"],
+    )
+    text = await consent_text(conn, errors, version=choice.text_version, language=language)
+    errors.raise_if_any()
+    assert scope is not None and text is not None
+    status = profile["status"]
+    if status == "PENDING_CONSENT":
+        event, new_status, expires = ConsentEvent.GRANTED, "ACTIVE", rules.expires_at(now, months)
+    elif status in IN_FORCE and choice.months is None:
+        event, new_status, expires = ConsentEvent.CHANGED, status, profile["consent_expires_at"]
+    elif status in IN_FORCE:
+        event, new_status, expires = ConsentEvent.RENEWED, status, rules.expires_at(now, months)
+    else:  # EXPIRED or WITHDRAWN, inside the grace period
+        event, new_status, expires = ConsentEvent.RENEWED, "ACTIVE", rules.expires_at(now, months)
+    record = consent_repository.new_record(
+        record_id=uuid.uuid4(),
+        receipt_id=uuid.uuid4(),
+        consortium_id=profile["consortium_id"],
+        profile_id=profile["id"],
+        person_id=profile["person_id"],
+        collected_by_partner_id=profile["partner_id"],
+        event=event,
+        scope=scope,
+        granted_at=now,
+        expires_at=expires,
+        withdrawn_at=None,
+        text=text,
+        method=method,
+        language=language,
+        now=now,
+    )
+    await consent_repository.insert_record(conn, record=record)
+    await flow_repository.set_consent(
+        conn, profile_id=profile["id"], status=new_status, scope=scope, expires_at=expires, now=now
+    )
+    if language != caller.language:
+        await flow_repository.set_person_language(
+            conn, person_id=profile["person_id"], language=language
+        )
+    action = {
+        ConsentEvent.GRANTED: actions.CONSENT_GRANTED,
+        ConsentEvent.CHANGED: actions.CONSENT_CHANGED,
+        ConsentEvent.RENEWED: actions.CONSENT_RENEWED,
+    }[event]
+    await record_caller_event(
+        conn,
+        caller,
+        action=action,
+        subject_kind="profile",
+        subject_id=str(profile["id"]),
+        details={
+            "consent_record_id": str(record.id),
+            "scope_kind": scope.kind.value,
+            "scope_partners": len(scope.partner_ids),
+            "expires_at": expires.isoformat(),
+            "text_version": text.version,
+            "method": method.value,
+        },
+    )
+    return ConsentOutcome(record=record, profile_id=profile["id"], status=new_status)
+
+
+async def refuse_consent(
+    conn: Connection,
+    caller: Caller,
+    *,
+    method: CollectionMethod,
+    language: str | None = None,
+    now: dt.datetime | None = None,
+) -> ConsentOutcome:
+    """The person says no: the pending profile, the person and the contact data are deleted.
+
+    A REFUSED record stays, stripped of references to the person, as evidence."""
+    now = now or now_utc()
+    profile = await own_profile(conn, caller, lock=True)
+    if profile["status"] != "PENDING_CONSENT":
+        raise UserError.single(
+            "profile", "NOT_PENDING", "only a profile waiting for consent can be refused"
+        )
+    errors = Collector()
+    lang = _language(caller, language, errors)
+    text = await consent_text(conn, errors, version=None, language=lang)
+    errors.raise_if_any()
+    record = consent_repository.new_record(
+        record_id=uuid.uuid4(),
+        receipt_id=uuid.uuid4(),
+        consortium_id=profile["consortium_id"],
+        profile_id=profile["id"],  # both cleared by the deletion below
+        person_id=profile["person_id"],
+        collected_by_partner_id=profile["partner_id"],
+        event=ConsentEvent.REFUSED,
+        scope=None,
+        granted_at=None,
+        expires_at=None,
+        withdrawn_at=now,
+        text=text,
+        method=method,
+        language=lang,
+        now=now,
+    )
+    await consent_repository.insert_record(conn, record=record)
+    await record_caller_event(
+        conn,
+        caller,
+        action=actions.CONSENT_REFUSED,
+        subject_kind="profile",
+        subject_id=str(profile["id"]),
+        details={"consent_record_id": str(record.id), "method": method.value},
+    )
+    await flow_repository.delete_person(conn, person_id=profile["person_id"])
+    return ConsentOutcome(record=record, profile_id=profile["id"], status="DELETED")
+
+
+async def withdraw_consent(
+    conn: Connection,
+    caller: Caller,
+    *,
+    method: CollectionMethod,
+    now: dt.datetime | None = None,
+) -> ConsentOutcome:
+    """End the consent now: hidden from every partner as this transaction commits, open
+    introductions withdrawn, data erased after the grace period unless granted again."""
+    now = now or now_utc()
+    profile = await own_profile(conn, caller, lock=True)
+    if profile["status"] not in IN_FORCE:
+        code = "NOT_PENDING" if profile["status"] == "PENDING_CONSENT" else "NOT_IN_FORCE"
+        message = (
+            "this profile waits for your answer: refuse it instead"
+            if code == "NOT_PENDING"
+            else "there is no consent in force to withdraw"
+        )
+        raise UserError.single("profile", code, message)
+    record = await end_consent(
+        conn,
+        profile,
+        event=ConsentEvent.WITHDRAWN,
+        ended_at=now,
+        method=method,
+        language=caller.language,
+        now=now,
+    )
+    await record_caller_event(
+        conn,
+        caller,
+        action=actions.CONSENT_WITHDRAWN,
+        subject_kind="profile",
+        subject_id=str(profile["id"]),
+        details={"consent_record_id": str(record.id), "method": method.value},
+    )
+    return ConsentOutcome(record=record, profile_id=profile["id"], status="WITHDRAWN")
+
+
+async def end_consent(
+    conn: Connection,
+    profile: asyncpg.Record,
+    *,
+    event: ConsentEvent,
+    ended_at: dt.datetime,
+    method: CollectionMethod,
+    language: str,
+    now: dt.datetime,
+) -> ConsentRecord:
+    """Withdraw or expire: record it, hide the profile, close its open introductions."""
+    scope = None
+    if profile["consent_scope_kind"] is not None:
+        scope = ConsentScope(
+            ScopeKind(profile["consent_scope_kind"]),
+            frozenset(profile["consent_scope_partner_ids"]),
+        )
+    record = consent_repository.new_record(
+        record_id=uuid.uuid4(),
+        receipt_id=uuid.uuid4(),
+        consortium_id=profile["consortium_id"],
+        profile_id=profile["id"],
+        person_id=profile["person_id"],
+        collected_by_partner_id=profile["partner_id"],
+        event=event,
+        scope=scope,
+        granted_at=None,
+        expires_at=profile["consent_expires_at"],
+        withdrawn_at=ended_at if event is ConsentEvent.WITHDRAWN else None,
+        text=None,
+        method=method,
+        language=language if language in ("nl", "en") else "nl",
+        now=now,
+    )
+    await consent_repository.insert_record(conn, record=record)
+    status = "WITHDRAWN" if event is ConsentEvent.WITHDRAWN else "EXPIRED"
+    await flow_repository.end_consent(
+        conn, profile_id=profile["id"], status=status, ended_at=ended_at, now=now
+    )
+    await withdraw_introductions_for_profile(conn, profile_id=profile["id"])
+    return record
+
+
+def default_rules() -> RetentionRules:
+    return RetentionRules()
