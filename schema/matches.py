@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from exchange.matching import service
+from exchange.matching import proposals, service
 from exchange.matching.engine import MatchEngine
 from infra.caller import CallerRole, Scope
 from infra.errors import UserError
@@ -15,6 +15,7 @@ from schema.ids import parse_id
 from schema.pagination import Connection, build_connection, decode_cursor, page_size
 from schema.profiles import ProfileType
 from schema.types import LocalizedString
+from schema.vacancies import VacancyType
 
 
 @strawberry.type
@@ -62,6 +63,15 @@ class MatchExplanation:
 class Match:
     rank: int
     score: float
+    profile: ProfileType
+    explanation: list[MatchExplanation]
+
+
+@strawberry.type
+class PlacementProposal:
+    rank: int
+    score: float
+    vacancy: VacancyType
     profile: ProfileType
     explanation: list[MatchExplanation]
 
@@ -121,5 +131,48 @@ class Query:
                 for item in page.items
             ],
             [str(item.rank) for item in page.items],
+            has_next_page=page.has_next_page,
+        )
+
+    @strawberry.field(
+        description="Proposed placements for your open vacancies, from one consortium-wide "
+        "optimal assignment (each person proposed where the consortium gains most)."
+    )
+    async def placement_proposals(
+        self,
+        info: strawberry.Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[PlacementProposal]:
+        context = info.context
+        caller = context.require(CallerRole.PARTNER_HR, Scope.MATCHES_READ)
+        limit = page_size(first, context.settings.max_page_size)
+        offset = _offset(after)
+        engine = engine_of(context)
+        async with context.database.transaction(caller.access_scope()) as conn:
+            page = await proposals.placement_proposals(
+                conn,
+                caller,
+                database=context.database,
+                engine=engine,
+                cache=context.services.proposal_cache,
+                first=limit,
+                offset=offset,
+            )
+        return build_connection(
+            [
+                PlacementProposal(
+                    rank=offset + i + 1,
+                    score=item.proposal.score,
+                    vacancy=VacancyType.from_domain(item.vacancy),
+                    profile=ProfileType.from_domain(item.profile),
+                    explanation=[
+                        MatchExplanation.from_domain(e, engine.taxonomy, context.language)
+                        for e in item.proposal.explanation
+                    ],
+                )
+                for i, item in enumerate(page.items)
+            ],
+            [str(offset + i) for i in range(len(page.items))],
             has_next_page=page.has_next_page,
         )

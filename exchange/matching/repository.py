@@ -80,7 +80,8 @@ async def _with_children(conn: Connection, rows: Sequence[asyncpg.Record]) -> li
             )
         )
     for r in await conn.fetch(
-        "select profile_id, language, level from profile_language where profile_id = any($1::uuid[])",
+        """select profile_id, language, level from profile_language
+           where profile_id = any($1::uuid[])""",
         ids,
     ):
         languages[r["profile_id"]].append(LanguageSkill(r["language"], CefrLevel(r["level"])))

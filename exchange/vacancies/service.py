@@ -23,6 +23,7 @@ from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
 from infra.errors import Collector, NotFound, UserError
 from infra.pagination import Keyset, Page
+from matching.types import CefrLevel
 
 MAX_PAY_CENTS = {"HOUR": 20_000, "MONTH": 2_000_000}
 
@@ -88,7 +89,7 @@ async def _requirements(
         for r, n in zip(data.requirements, normalized, strict=True)
     )
     languages = tuple(
-        LanguageRequirement(lang.language, validation.CefrLevel(lang.level), lang.must_have)
+        LanguageRequirement(lang.language, CefrLevel(lang.level), lang.must_have)
         for lang in data.languages
     )
     return requirements, languages

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exchange.matching import service
+from exchange.matching import proposals, service
 from exchange.matching.engine import MatchEngine
 from infra.caller import Caller
 from infra.db import ConnectionDatabase
@@ -112,3 +112,31 @@ async def test_only_own_open_vacancies_and_sane_bounds(
                 conn, hirer, engine, vacancy_id=foreign.id, first=10, offset=0, min_score=101
             )
     assert raised.value.errors[0].field == "minScore"
+
+
+async def test_proposals_show_only_own_vacancies_within_capacity(
+    db: ConnectionDatabase, world: dict[str, Caller]
+) -> None:
+    sharer, hirer, outsider = world["Sharer"], world["Hirer"], world["Outsider"]
+    profiles = [await factories.share_profile(db, sharer) for _ in range(8)]
+    for profile in profiles:
+        await factories.activate_profile(db, profile)
+    hirer_vacancies = [await factories.create_vacancy(db, hirer) for _ in range(2)]
+    outsider_vacancy = await factories.create_vacancy(db, outsider)
+    engine = MatchEngine(factories.normalizer().taxonomy)
+    await engine.build(db)
+    cache = proposals.ProposalCache()
+
+    async with db.transaction(hirer.access_scope()) as conn:
+        page = await proposals.placement_proposals(
+            conn, hirer, database=db, engine=engine, cache=cache, first=50, offset=0
+        )
+    shown = [(item.vacancy.id, item.profile.id) for item in page.items]
+    assert shown, "eight fitting profiles must yield proposals"
+    assert {v for v, _ in shown} <= {v.id for v in hirer_vacancies}
+    assert outsider_vacancy.id not in {v for v, _ in shown}
+    per_vacancy = [sum(1 for v, _ in shown if v == vacancy.id) for vacancy in hirer_vacancies]
+    assert max(per_vacancy) <= proposals.VACANCY_CAPACITY
+    per_profile = [sum(1 for _, p in shown if p == profile.id) for profile in profiles]
+    assert max(per_profile) <= proposals.PROFILE_CAPACITY
+    assert len(set(shown)) == len(shown)
