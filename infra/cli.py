@@ -226,6 +226,7 @@ def demo(
 # loudly). Once both exist this becomes two plain imports.
 _SUB_APPS = {
     "infra.cli_keys": (("app", "keys"),),
+    "infra.cli_retention": (("app", "retention"),),
     "infra.cli_admin": (
         ("partner_app", "partner"),
         ("client_app", "client"),

@@ -2,7 +2,7 @@
 
 What goes: profiles with competencies and languages, contact data, sign-in tokens,
 portal sessions, mail to or about the person, the free texts of their introductions,
-and the references from consent records. What stays: consent records and
+and (through the foreign keys) the references from consent records. What stays: consent records and
 introductions without the person, and the audit trail, which holds pseudonymous ids
 only. Partners that received contact data through an accepted introduction get a
 notice in the outbox to erase their copy.
@@ -54,7 +54,6 @@ async def erase_person(
                 }
             )
     await flow_repository.forget_introduction_texts(conn, person_id=person_id)
-    await consent_repository.forget_person(conn, person_id=person_id)
     notices = 0
     async with flow_repository.system_step(conn, restore):
         # mail already queued or sent to or about the person, found by address and phone
