@@ -20,7 +20,8 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -230,13 +231,20 @@ class Metrics:
 
 
 def route_template(scope: Scope) -> str | None:
-    """The matched route's path template (``/items/{id}``), ``None`` when nothing matched."""
-    # FastAPI >= 0.16x keeps included routers nested; the effective route knows the full path.
-    for candidate in (scope.get("effective_route_context"), scope.get("route")):
-        template = getattr(candidate, "path_format", None) or getattr(candidate, "path", None)
-        if isinstance(template, str) and template:
-            return template
-    return None
+    """The matched route as a template (``/consent/{token}``); ``None`` when nothing matched.
+
+    Rebuilt from the path and its path parameters, which works the same for app routes,
+    included routers and mounts: a label or log line never carries a token from a path.
+    """
+    if scope.get("route") is None:
+        return None
+    path: str = scope["path"]
+    params = {str(value): name for name, value in (scope.get("path_params") or {}).items()}
+    for value, name in sorted(params.items(), key=lambda item: -len(item[0])):
+        if "/" in value and path.endswith(value):  # a {name:path} converter
+            path = path[: -len(value)] + "{" + name + "}"
+    segments = path.split("/")
+    return "/".join("{" + params[s] + "}" if s in params else s for s in segments)
 
 
 class ObservabilityMiddleware:
@@ -260,21 +268,30 @@ class ObservabilityMiddleware:
         status = 500
         started = time.perf_counter()
 
+        outer_raised = False
+
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, outer_raised
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = [
                     *message.get("headers", ()),
                     (REQUEST_ID_HEADER.encode(), request_id.encode()),
                 ]
-            await send(message)
+            try:
+                await send(message)
+            except BaseException:
+                # Raised outside: Starlette's body limit answers 413 itself and stops the
+                # app this way. Not an error of ours.
+                outer_raised = True
+                raise
 
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            status = 500
-            log.exception("http.unhandled_error")
+            if not outer_raised:
+                status = 500
+                log.exception("http.unhandled_error")
             raise
         finally:
             seconds = time.perf_counter() - started
@@ -329,6 +346,17 @@ class GraphQLOperationObserver(SchemaExtension):
 def install_observability(app: FastAPI, settings: Settings) -> None:
     """Logging, the request middleware and ``/metrics``; called once by ``create_app``."""
     configure_logging(settings)
+    starting = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: Any) -> AsyncIterator[Any]:
+        # Again at start-up: a server (uvicorn's default log config) may have replaced
+        # the handlers between create_app and now.
+        configure_logging(settings)
+        async with starting(application) as state:
+            yield state
+
+    app.router.lifespan_context = lifespan
     metrics = Metrics(max_operation_names=settings.metrics_max_operation_names)
     app.state.metrics = metrics
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
