@@ -15,14 +15,21 @@ from tests import factories
 
 Bearer = Callable[[Caller], Awaitable[dict[str, str]]]
 
-VACANCY_FIELDS = "id title status requirements { phrase conceptId }"
-CREATE_VACANCY = (
-    """
+CREATE_VACANCY = """
 mutation Create($input: VacancyInputType!) {
-  createVacancy(input: $input) { vacancy { %s } userErrors { field code message } }
+  createVacancy(input: $input) {
+    vacancy { id title status requirements { phrase conceptId } }
+    userErrors { field code message }
+  }
 }"""
-    % VACANCY_FIELDS
-)
+CLOSE_VACANCY = """
+mutation($id: ID!) {
+  closeVacancy(id: $id) { vacancy { id } userErrors { field code message } }
+}"""
+UPDATE_VACANCY = """
+mutation($id: ID!, $input: VacancyInputType!) {
+  updateVacancy(id: $id, input: $input) { vacancy { id } userErrors { field code message } }
+}"""
 SHARE_PROFILE = """
 mutation Share($input: ShareProfileInputType!) {
   shareProfile(input: $input) { profile { id pseudonym status } userErrors { field code } }
@@ -103,14 +110,13 @@ async def test_partner_a_cannot_read_change_or_detect_partner_b(
         closed = await gql(
             client,
             headers_a,
-            "mutation($id: ID!) { closeVacancy(id: $id) { vacancy { id } userErrors { field code message } } }",
+            CLOSE_VACANCY,
             id=vacancy_id,
         )
         updated = await gql(
             client,
             headers_a,
-            """mutation($id: ID!, $input: VacancyInputType!) {
-                 updateVacancy(id: $id, input: $input) { vacancy { id } userErrors { field code message } } }""",
+            UPDATE_VACANCY,
             id=vacancy_id,
             input=vacancy_variables("Overgenomen"),
         )
