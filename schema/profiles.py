@@ -220,7 +220,11 @@ class Mutation:
         try:
             async with info.context.database.transaction(caller.access_scope()) as conn:
                 profile = await service.share_profile(
-                    conn, caller, info.context.services.normalizer, data
+                    conn,
+                    caller,
+                    info.context.services.normalizer,
+                    data,
+                    settings=info.context.settings,
                 )
         except UserError as error:
             return ShareProfilePayload(user_errors=user_errors(error))

@@ -7,7 +7,7 @@ from strawberry.tools import merge_types
 
 from infra.observability import GraphQLOperationObserver
 from infra.settings import Settings
-from schema import matches, me, partners, profiles, vacancies
+from schema import candidate, matches, me, partners, profiles, vacancies
 from schema.hardening import HardenedSchema, schema_config, schema_extensions
 
 QUERY_TYPES: tuple[type, ...] = (
@@ -16,8 +16,9 @@ QUERY_TYPES: tuple[type, ...] = (
     vacancies.Query,
     profiles.Query,
     matches.Query,
+    candidate.Query,
 )
-MUTATION_TYPES: tuple[type, ...] = (vacancies.Mutation, profiles.Mutation)
+MUTATION_TYPES: tuple[type, ...] = (vacancies.Mutation, profiles.Mutation, candidate.Mutation)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

@@ -87,7 +87,8 @@ async def test_retention_with_the_clock_moved(db) -> None:  # type: ignore[no-un
     assert again is not None and again.counts() == NOTHING
     runs = await system_fetch(
         db,
-        "select count(*) as n from audit_event where consortium_id = $1 and action = 'retention.run'",
+        """select count(*) as n from audit_event
+           where consortium_id = $1 and action = 'retention.run'""",
         consortium.id,
     )
     assert runs[0]["n"] == 4  # one per run that changed something
