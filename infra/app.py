@@ -15,6 +15,7 @@ from strawberry.fastapi import GraphQLRouter
 from exchange.competencies import CompetencyNormalizer
 from exchange.matching.engine import MatchEngine
 from exchange.matching.proposals import ProposalCache
+from exchange.taxonomy.service import load_taxonomy
 from infra.auth.authenticator import Authenticator
 from infra.db import Database
 from infra.errors import Unauthenticated
@@ -70,6 +71,8 @@ def create_app(
                 authenticator=authenticator or _default_authenticator(settings),
                 runtime=runtime,
             )
+            async with db.transaction(AccessScope.system()) as conn:
+                services.normalizer = CompetencyNormalizer(await load_taxonomy(conn))
             engine = MatchEngine(services.normalizer.taxonomy)
             if runtime is not None:
                 await engine.start_listening(runtime.app_dsn, db)

@@ -227,6 +227,7 @@ def demo(
 _SUB_APPS = {
     "infra.cli_keys": (("app", "keys"),),
     "infra.cli_retention": (("app", "retention"),),
+    "infra.cli_matching": (("competency_app", "competency"), ("taxonomy_app", "taxonomy")),
     "infra.cli_admin": (
         ("partner_app", "partner"),
         ("client_app", "client"),
