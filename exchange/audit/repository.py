@@ -17,8 +17,12 @@ from infra.db import Connection
 # ---------------------------------------------------------------- appending
 
 
-async def lock_head(conn: Connection, *, consortium_id: UUID) -> tuple[int, str]:
-    """Lock the consortium's chain head until the transaction ends; return (seq, hash)."""
+async def lock_head(conn: Connection, *, consortium_id: UUID) -> tuple[int, str, dt.datetime]:
+    """Lock the consortium's chain head until the transaction ends.
+
+    Returns its (seq, hash) and the database clock read once the lock is held, so that
+    time order follows sequence order.
+    """
     sql = "select seq, hash from audit_chain_head where consortium_id = $1 for update"
     row = await conn.fetchrow(sql, consortium_id)
     if row is None:
@@ -30,15 +34,13 @@ async def lock_head(conn: Connection, *, consortium_id: UUID) -> tuple[int, str]
         )
         row = await conn.fetchrow(sql, consortium_id)
         assert row is not None
-    return int(row["seq"]), str(row["hash"])
+    now = await conn.fetchval("select clock_timestamp()")
+    return int(row["seq"]), str(row["hash"]), now
 
 
-async def render_details(conn: Connection, *, details_json: str) -> tuple[str, dt.datetime]:
-    """The details as the stored jsonb will print, and the database clock (taken after the lock)."""
-    row = await conn.fetchrow("select $1::text::jsonb::text as details, clock_timestamp() as now",
-                              details_json)  # fmt: skip
-    assert row is not None
-    return str(row["details"]), row["now"]
+async def render_details(conn: Connection, *, details_json: str) -> str:
+    """The details exactly as the stored jsonb will print (what the hash covers)."""
+    return str(await conn.fetchval("select $1::text::jsonb::text", details_json))
 
 
 async def insert_event(

@@ -78,8 +78,8 @@ async def record_event(
     if len(details_json.encode()) > MAX_DETAILS_BYTES:
         raise ValueError(f"audit details exceed {MAX_DETAILS_BYTES} bytes")
 
-    head_seq, prev_hash = await repository.lock_head(conn, consortium_id=consortium_id)
-    details_text, occurred_at = await repository.render_details(conn, details_json=details_json)
+    details_text = await repository.render_details(conn, details_json=details_json)
+    head_seq, prev_hash, occurred_at = await repository.lock_head(conn, consortium_id=consortium_id)
     record = AuditRecord.build(
         consortium_id=consortium_id,
         seq=head_seq + 1,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 
 import asyncpg
 import pytest
 
 from exchange.audit import actions
-from exchange.audit.chain import AuditRecord, chain_hash, row_hash
+from exchange.audit.chain import AuditRecord, chain_hash
 from exchange.audit.models import BreakKind
 from exchange.audit.service import record_caller_event, record_event
 from exchange.audit.verify import verify_chain
@@ -18,9 +19,9 @@ from infra.scope import AccessScope
 from tests import factories
 
 
-def test_fast_row_hash_equals_the_canonical_definition() -> None:
+def test_canonical_encoding_is_a_copy_text_line() -> None:
     record = AuditRecord.build(
-        consortium_id=uuid.uuid4(),
+        consortium_id=uuid.UUID(int=1),
         seq=7,
         occurred_at=dt.datetime(2025, 3, 1, 12, 0, 0, 123, tzinfo=dt.UTC),
         actor_kind="api_client",
@@ -28,25 +29,44 @@ def test_fast_row_hash_equals_the_canonical_definition() -> None:
         partner_id=None,
         action="profile.opened",
         subject_kind=None,
-        subject_id='ü"quoted"',
-        details_text='{"a": 1}',
+        subject_id='ü"q"',
+        details_text='{"a": "x\\ty"}',
     )
-    assert record.occurred_at == "2025-03-01T12:00:00.000123Z"
-    assert record.canonical().startswith(b'["')
+    assert (
+        record.canonical()
+        == (
+            "00000000-0000-0000-0000-000000000001\t7\t2025-03-01T12:00:00.000123Z\tapi_client"
+            '\ttdc_x\t\\N\tprofile.opened\t\\N\tü"q"\t{"a": "x\\\\ty"}'
+        ).encode()
+    )
     prev = "a" * 64
-    assert chain_hash(prev, record) == row_hash(
-        prev,
-        record.consortium_id,
-        7,
-        record.occurred_at,
-        "api_client",
-        "tdc_x",
-        None,
-        "profile.opened",
-        None,
-        'ü"quoted"',
-        '{"a": 1}',
+    assert (
+        chain_hash(prev, record)
+        == hashlib.sha256(prev.encode() + b"\n" + record.canonical()).hexdigest()
     )
+
+
+async def test_copy_output_is_the_writers_canonical_encoding(db: ConnectionDatabase) -> None:
+    consortium = await factories.create_consortium(db)
+    details = {"quote": 'a"b', "slash": "c\\d", "tab": "e\tf", "line": "g\nh", "ü": ["ß", 1.5]}
+    async with db.transaction(AccessScope.system()) as conn:
+        await record_event(
+            conn,
+            consortium_id=consortium.id,
+            actor_kind="system",
+            actor_id="t",
+            partner_id=None,
+            action=actions.RETENTION_RUN,
+            subject_id="back\\slash",
+            details=details,
+        )
+        report = await verify_chain(conn, consortium.id)
+        row = await conn.fetchrow(
+            "select details, occurred_at from audit_event where consortium_id = $1",
+            consortium.id,
+        )
+    assert report.intact, report.message
+    assert row is not None and row["details"] == details
 
 
 async def test_events_chain_and_verify(db: ConnectionDatabase) -> None:
