@@ -101,7 +101,8 @@ async def concurrent_appends(
     elapsed = time.perf_counter() - started
     total = sum(counts)
     print(
-        f"append: {writers} writers, {elapsed:.1f} s, {total} events, {total / elapsed:,.0f} events/s"
+        f"append: {writers} writers, {elapsed:.1f} s, {total} events, "
+        f"{total / elapsed:,.0f} events/s"
     )
     print(f"        per writer min/max: {min(counts)}/{max(counts)}")
     async with database.transaction(AccessScope.system()) as conn:
