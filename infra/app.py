@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from infra.observability import install_observability, request_id_of
 from infra.runtime import Runtime, open_runtime
 from infra.scope import AccessScope
 from infra.settings import Settings, get_settings
+from portal.router import install_portal
 from schema.context import Context
 from schema.hardening import graphql_request_guard
 from schema.root import build_schema
@@ -46,6 +48,21 @@ def _default_authenticator(settings: Settings) -> Authenticator:
     from infra.auth.bearer import BearerAuthenticator
 
     return BearerAuthenticator(settings)
+
+
+def _start_retention(database: Database, settings: Settings) -> Callable[[], Awaitable[None]]:
+    """Run the consent retention periodically (one replica at a time, by advisory lock);
+    returns the callback that stops it."""
+    from exchange.consent_flow.retention import retention_loop
+
+    task = asyncio.create_task(retention_loop(database, settings), name="retention")
+
+    async def stop() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return stop
 
 
 def create_app(
@@ -81,6 +98,8 @@ def create_app(
             stack.push_async_callback(engine.stop)
             services.match_engine = engine
             app.state.services = services
+            if runtime is not None and settings.retention_interval_seconds > 0:
+                stack.push_async_callback(_start_retention(db, settings))
             yield
 
     app = FastAPI(
@@ -123,6 +142,7 @@ def create_app(
     app.include_router(
         graphql_app, prefix="/graphql", max_body_size=settings.graphql_max_body_bytes
     )
+    install_portal(app)  # /portal: pages for people, own static assets
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

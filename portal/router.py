@@ -1,0 +1,29 @@
+"""Putting the portal on the app: its pages and its own static assets (no CDN)."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+STATIC = Path(__file__).parent / "static"
+
+# Each module has an APIRouter named ``router``; a new page is one line here.
+PAGE_MODULES: tuple[str, ...] = (
+    "portal.pages.consent",
+    "portal.pages.me",
+)
+
+
+def portal_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    for name in PAGE_MODULES:
+        router.include_router(importlib.import_module(name).router)
+    return router
+
+
+def install_portal(app: FastAPI) -> None:
+    app.include_router(portal_router())
+    app.mount("/portal/static", StaticFiles(directory=STATIC), name="portal-static")

@@ -1,0 +1,199 @@
+"""The portal's footing: templates per language, the request's page context, cookies,
+CSRF protection and responses with safe headers.
+
+Cookies (HttpOnly, SameSite=Lax, Secure when the public URL is https, path /portal):
+
+* ``td_session`` — the person's session (see :mod:`portal.sessions`);
+* ``td_csrf`` — a random token every form carries back in a hidden field (double
+  submit); a POST whose field does not match it, or whose ``Origin`` is foreign, is
+  refused with 403 before anything runs;
+* ``td_lang`` — the language the visitor chose with the switch link.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.datastructures import FormData
+
+from infra.caller import Caller
+from infra.errors import FieldError
+from infra.settings import Settings
+from portal import i18n, labels
+from portal.sessions import SESSION_COOKIE, current_caller
+
+CSRF_COOKIE = "td_csrf"
+CSRF_FIELD = "csrf_token"
+COOKIE_PATH = "/portal"
+TEMPLATES = Path(__file__).parent / "templates"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",  # links carry one-time tokens
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+def _environment(language: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+ENVIRONMENTS = {language: _environment(language) for language in i18n.LANGUAGES}
+
+
+@dataclass
+class Page:
+    """One portal request: who, in which language, with which CSRF token."""
+
+    request: Request
+    settings: Settings
+    services: Any
+    language: str
+    csrf_token: str
+    caller: Caller | None
+    new_cookies: dict[str, str] = field(default_factory=dict)
+    cleared_cookies: list[str] = field(default_factory=list)
+
+    @property
+    def database(self) -> Any:
+        return self.services.database
+
+    @property
+    def fmt(self) -> i18n.Formatter:
+        return i18n.Formatter(self.language)
+
+    def gettext(self, message: str) -> str:
+        return i18n.translations(self.language).gettext(message)
+
+    def require_person(self) -> Caller:
+        if self.caller is None:
+            raise HTTPException(status_code=401)
+        return self.caller
+
+    def url_with_language(self, language: str) -> str:
+        params = {k: v for k, v in self.request.query_params.items() if k not in ("lang", "token")}
+        params["lang"] = language
+        return f"{self.request.url.path}?{urlencode(params)}"
+
+
+def secure_cookies(settings: Settings) -> bool:
+    return settings.public_url.lower().startswith("https://")
+
+
+async def portal_page(request: Request) -> Page:
+    """FastAPI dependency: the page context of this request."""
+    services = request.app.state.services
+    settings: Settings = services.settings
+    query_language = request.query_params.get("lang")
+    language = i18n.negotiate(
+        query_language,
+        request.cookies.get(i18n.LANGUAGE_COOKIE),
+        request.headers.get("accept-language"),
+    )
+    csrf = request.cookies.get(CSRF_COOKIE) or ""
+    page = Page(request, settings, services, language, csrf, None)
+    if len(csrf) < 32:
+        page.csrf_token = secrets.token_urlsafe(32)
+        page.new_cookies[CSRF_COOKIE] = page.csrf_token
+    if query_language in i18n.LANGUAGES:
+        page.new_cookies[i18n.LANGUAGE_COOKIE] = language
+    raw_session = request.cookies.get(SESSION_COOKIE)
+    if raw_session:
+        page.caller = await current_caller(services.database, raw_session, language=language)
+        if page.caller is None:
+            page.cleared_cookies.append(SESSION_COOKIE)
+    return page
+
+
+async def checked_form(page: Page) -> FormData:
+    """The POSTed form after the CSRF checks; 403 when they fail."""
+    request = page.request
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and not _same_origin(origin, page):
+        raise HTTPException(status_code=403, detail="cross-site form post refused")
+    form = await request.form()
+    sent = form.get(CSRF_FIELD, "")
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    if (
+        not cookie
+        or not isinstance(sent, str)
+        or not hmac.compare_digest(sent.encode(), cookie.encode())
+    ):
+        raise HTTPException(status_code=403, detail="the form's security token does not match")
+    return form
+
+
+def text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _same_origin(origin: str, page: Page) -> bool:
+    allowed = {_origin(page.settings.public_url), _origin(str(page.request.base_url))}
+    return _origin(origin) in allowed
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def finish(page: Page, response: Response) -> Response:
+    secure = secure_cookies(page.settings)
+    for name, value in page.new_cookies.items():
+        response.set_cookie(
+            name, value, httponly=True, samesite="lax", secure=secure, path=COOKIE_PATH,
+            max_age=None if name != i18n.LANGUAGE_COOKIE else 60 * 60 * 24 * 365,
+        )  # fmt: skip
+    for name in page.cleared_cookies:
+        response.delete_cookie(name, path=COOKIE_PATH, secure=secure, httponly=True)
+    for header, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(header, value)
+    return response
+
+
+def render(
+    page: Page,
+    template: str,
+    *,
+    status_code: int = 200,
+    errors: list[FieldError] | None = None,
+    **context: Any,
+) -> Response:
+    env = ENVIRONMENTS[page.language]
+    html = env.get_template(template).render(
+        page=page,
+        lang=page.language,
+        fmt=page.fmt,
+        labels=labels.Labels(page.gettext),
+        csrf_field=CSRF_FIELD,
+        errors={e.field: e for e in errors or []},
+        error_list=errors or [],
+        **context,
+    )
+    return finish(page, HTMLResponse(html, status_code=status_code))
+
+
+def redirect(page: Page, url: str) -> Response:
+    return finish(page, RedirectResponse(url, status_code=303))
