@@ -17,12 +17,16 @@ from infra.db import Connection
 from matching.text import normalize_text
 
 
+# Bump when what the cache stores changes meaning (1: confidence in 0..1).
+CACHE_FORMAT = 1
+
+
 @dataclass(frozen=True, slots=True)
 class NormalizedPhrase:
     phrase: str
     normalized: str
     concept_id: str | None
-    confidence: float
+    confidence: float  # 0..1
 
 
 class CompetencyNormalizer:
@@ -39,9 +43,13 @@ class CompetencyNormalizer:
     def normalizer(self) -> Normalizer:
         return Normalizer(self.taxonomy)
 
+    @property
+    def cache_version(self) -> str:
+        return f"{self.taxonomy.version}:{CACHE_FORMAT}"
+
     async def normalize(self, conn: Connection, phrases: Sequence[str]) -> list[NormalizedPhrase]:
         normalized = [normalize_text(p) for p in phrases]
-        version = self.taxonomy.version
+        version = self.cache_version
         rows = await conn.fetch(
             """select normalized, concept_id, confidence from phrase_normalization
                where taxonomy_version = $1 and normalized = any($2::text[])""",
@@ -52,9 +60,7 @@ class CompetencyNormalizer:
         missing = sorted({n for n in normalized if n not in known})
         if missing:
             results = self.normalizer.normalize_many(missing)
-            fresh = {
-                n: (r.concept_id, float(r.score)) for n, r in zip(missing, results, strict=True)
-            }
+            fresh = {n: (r.concept_id, r.confidence) for n, r in zip(missing, results, strict=True)}
             await conn.executemany(
                 """insert into phrase_normalization
                        (normalized, taxonomy_version, concept_id, confidence)

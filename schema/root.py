@@ -7,7 +7,16 @@ from strawberry.tools import merge_types
 
 from infra.observability import GraphQLOperationObserver
 from infra.settings import Settings
-from schema import candidate, matches, me, partners, profiles, vacancies
+from schema import (
+    candidate,
+    introductions,
+    matches,
+    me,
+    partners,
+    placements,
+    profiles,
+    vacancies,
+)
 from schema.hardening import HardenedSchema, schema_config, schema_extensions
 
 QUERY_TYPES: tuple[type, ...] = (
@@ -17,8 +26,16 @@ QUERY_TYPES: tuple[type, ...] = (
     profiles.Query,
     matches.Query,
     candidate.Query,
+    introductions.Query,
+    placements.Query,
 )
-MUTATION_TYPES: tuple[type, ...] = (vacancies.Mutation, profiles.Mutation, candidate.Mutation)
+MUTATION_TYPES: tuple[type, ...] = (
+    vacancies.Mutation,
+    profiles.Mutation,
+    candidate.Mutation,
+    introductions.Mutation,
+    placements.Mutation,
+)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

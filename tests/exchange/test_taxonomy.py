@@ -39,7 +39,7 @@ async def test_import_is_idempotent_and_feeds_the_normalizer(db: ConnectionDatab
             "select concept_id from phrase_normalization where normalized = $1 "
             "and taxonomy_version = $2",
             hit.normalized,
-            taxonomy.version,
+            normalizer.cache_version,
         )
     assert hit.concept_id in {"esco.t-1", "cc.tool_speech_analytics"}
     assert cached == hit.concept_id
