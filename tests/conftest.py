@@ -117,3 +117,97 @@ async def empty_database(server_dsn: str) -> AsyncIterator[str]:
     dsn = await _create_database(server_dsn, name)
     yield dsn
     await _drop_database(server_dsn, name)
+
+
+# =====================================================================================
+# HTTP fixtures (identity): the app on the rolled-back ``db``, an HTTP client, and real
+# bearer tokens signed by the app's own key ring.
+#
+#     async def test_me(client, bearer, partner_caller_):
+#         response = await client.post("/graphql", json={"query": "{ me { role } }"},
+#                                      headers=await bearer(partner_caller_))
+# =====================================================================================
+from collections.abc import Awaitable, Callable  # noqa: E402
+
+import httpx  # noqa: E402
+from asgi_lifespan import LifespanManager  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+
+from infra.app import create_app  # noqa: E402
+from infra.auth.clients import hash_client_secret  # noqa: E402
+from infra.auth.keys import key_store  # noqa: E402
+from infra.auth.tokens import issue_access_token  # noqa: E402
+from infra.caller import Caller  # noqa: E402
+from infra.db import Database  # noqa: E402
+from infra.scope import AccessScope  # noqa: E402
+from infra.settings import Environment, Settings  # noqa: E402
+
+BearerHeaders = Callable[[Caller], Awaitable[dict[str, str]]]
+TEST_BASE_URL = "http://testserver"
+
+
+@pytest.fixture
+def app_settings() -> Settings:
+    """Test settings: issuer and public URL are the test client's base URL; no SMTP."""
+    return Settings(env=Environment.TEST, public_url=TEST_BASE_URL, smtp_host=None)
+
+
+@pytest.fixture
+async def app(db: ConnectionDatabase, app_settings: Settings) -> AsyncIterator[FastAPI]:
+    """The whole app on the rolled-back test connection, its lifespan run."""
+    application = create_app(app_settings, database=db)
+    async with LifespanManager(application, startup_timeout=60, shutdown_timeout=30):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=TEST_BASE_URL) as http:
+        yield http
+
+
+async def ensure_token_subject(database: Database, caller: Caller) -> None:
+    """Make the row a token's per-request check looks for: an api_client for client
+    callers, a staff_user for staff callers (people must exist already)."""
+    async with database.transaction(AccessScope.system()) as conn:
+        if caller.client_id:
+            await conn.execute(
+                """insert into api_client (id, consortium_id, partner_id, client_id, secret_hash,
+                                           name, scopes)
+                   values ($1, $2, $3, $4, $5, 'test client', $6)
+                   on conflict (client_id) do nothing""",
+                uuid.uuid4(),
+                caller.consortium_id,
+                caller.partner_id,
+                caller.client_id,
+                hash_client_secret(uuid.uuid4().hex),
+                sorted(caller.scopes),
+            )
+        elif caller.user_id is not None:
+            await conn.execute(
+                """insert into staff_user (id, consortium_id, partner_id, role, email, display_name)
+                   values ($1, $2, $3, $4, $5, 'Test user') on conflict (id) do nothing""",
+                caller.user_id,
+                caller.consortium_id,
+                caller.partner_id,
+                caller.role.value,
+                f"staff-{caller.user_id.hex[:12]}@example.nl",
+            )
+
+
+@pytest.fixture
+def bearer(app: FastAPI, db: ConnectionDatabase) -> BearerHeaders:
+    """``await bearer(caller)`` → ``{"Authorization": "Bearer <real token>"}`` for ``caller``.
+
+    The token's ``sub`` follows the caller's ids (client id, staff user id, person id).
+    """
+    services = app.state.services
+
+    async def headers(caller: Caller) -> dict[str, str]:
+        await ensure_token_subject(db, caller)
+        ring = await key_store(services).get(db)
+        token = issue_access_token(ring, services.settings, caller)
+        return {"Authorization": f"Bearer {token.access_token}"}
+
+    return headers

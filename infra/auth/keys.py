@@ -1,0 +1,237 @@
+"""Platform signing keys: ES256 keys kept in PostgreSQL (table ``platform_key``).
+
+The newest key that is not retired signs; :func:`rotate_keys` retires it and makes a
+new one. Retired keys stay published in the JWKS (and keep verifying) for a grace
+period that must outlast the longest token lifetime, so rotation never cuts off a
+token that was valid when it was issued.
+
+A process keeps a :class:`KeyRing` snapshot in a :class:`KeyStore`, reloaded now and
+then (so a rotation by the CLI or another replica reaches it) and at once, but at
+most every few seconds, when a token names a key it does not know.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from joserfc import jwt
+from joserfc.jwk import ECKey
+
+from infra.db import Connection, Database
+from infra.scope import AccessScope
+
+SIGNING_ALG = "ES256"
+CURVE = "P-256"
+ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 (a media type, not a secret)
+DEFAULT_RETIREMENT_GRACE = dt.timedelta(days=1)
+_KEY_LOCK = (7_420_200, 1)  # pg_advisory_xact_lock key: creating or rotating keys
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformKey:
+    kid: str
+    alg: str
+    created_at: dt.datetime
+    retired_at: dt.datetime | None
+    public_jwk: dict[str, Any]
+    private_key: ECKey | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def active(self) -> bool:
+        return self.retired_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyInfo:
+    """A key as ``tussendeur keys list`` shows it (no private material)."""
+
+    kid: str
+    alg: str
+    created_at: dt.datetime
+    retired_at: dt.datetime | None
+    status: str  # ACTIVE, PUBLISHED (retired, still verifies) or EXPIRED
+
+
+class KeyRing:
+    """An immutable snapshot of the keys that sign and verify right now."""
+
+    def __init__(self, keys: Sequence[PlatformKey]) -> None:
+        signing = [k for k in keys if k.active and k.private_key is not None]
+        if not signing:
+            raise ValueError("a key ring needs an active signing key")
+        self.active: PlatformKey = max(signing, key=lambda k: k.created_at)
+        self.keys: tuple[PlatformKey, ...] = tuple(keys)
+        self._verify = {k.kid: ECKey.import_key(k.public_jwk) for k in keys if k.alg == SIGNING_ALG}
+
+    def verification_key(self, kid: str) -> ECKey | None:
+        return self._verify.get(kid)
+
+    @property
+    def kids(self) -> frozenset[str]:
+        return frozenset(self._verify)
+
+    def jwks(self) -> dict[str, list[dict[str, Any]]]:
+        """The public JWK Set (RFC 7517), newest key first."""
+        ordered = sorted(self.keys, key=lambda k: k.created_at, reverse=True)
+        return {"keys": [dict(k.public_jwk) for k in ordered]}
+
+    def sign(self, claims: dict[str, Any], *, typ: str = ACCESS_TOKEN_TYPE) -> str:
+        """A compact JWS over ``claims``, signed by the active key."""
+        assert self.active.private_key is not None
+        header = {"alg": SIGNING_ALG, "kid": self.active.kid, "typ": typ}
+        return jwt.encode(header, claims, self.active.private_key, algorithms=[SIGNING_ALG])
+
+
+def generate_key() -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A fresh P-256 key: its kid (RFC 7638 thumbprint), private and public JWK."""
+    key = ECKey.generate_key(CURVE, private=True)
+    kid = key.thumbprint()
+    params = {"kid": kid, "alg": SIGNING_ALG, "use": "sig"}
+    return (
+        kid,
+        dict(key.as_dict(private=True, **params)),
+        dict(key.as_dict(private=False, **params)),
+    )
+
+
+async def _lock(conn: Connection) -> None:
+    await conn.execute("select pg_advisory_xact_lock($1, $2)", *_KEY_LOCK)
+
+
+async def _insert_new_key(conn: Connection) -> str:
+    kid, private_jwk, public_jwk = generate_key()
+    await conn.execute(
+        """insert into platform_key (kid, alg, private_jwk, public_jwk, created_at)
+           values ($1, $2, $3, $4, clock_timestamp())""",
+        kid,
+        SIGNING_ALG,
+        private_jwk,
+        public_jwk,
+    )
+    return kid
+
+
+_SELECT_CURRENT = """
+    select kid, alg, private_jwk, public_jwk, created_at, retired_at
+    from platform_key
+    where retired_at is null or retired_at > clock_timestamp() - $1::interval
+    order by created_at desc
+"""
+
+
+def _platform_key(row: Any) -> PlatformKey:
+    private = ECKey.import_key(row["private_jwk"]) if row["retired_at"] is None else None
+    return PlatformKey(
+        kid=row["kid"],
+        alg=row["alg"],
+        created_at=row["created_at"],
+        retired_at=row["retired_at"],
+        public_jwk=dict(row["public_jwk"]),
+        private_key=private,
+    )
+
+
+async def load_key_ring(
+    database: Database, *, grace: dt.timedelta = DEFAULT_RETIREMENT_GRACE
+) -> KeyRing:
+    """The current keys; creates the first active key when there is none."""
+    async with database.transaction(AccessScope.system()) as conn:
+        rows = await conn.fetch(_SELECT_CURRENT, grace)
+        if not any(r["retired_at"] is None for r in rows):
+            await _lock(conn)  # two replicas starting at once create one key, not two
+            rows = await conn.fetch(_SELECT_CURRENT, grace)
+            if not any(r["retired_at"] is None for r in rows):
+                await _insert_new_key(conn)
+                rows = await conn.fetch(_SELECT_CURRENT, grace)
+        return KeyRing([_platform_key(r) for r in rows])
+
+
+async def rotate_keys(database: Database) -> KeyInfo:
+    """Retire the active key(s) and make a new active key; return the new key."""
+    async with database.transaction(AccessScope.system()) as conn:
+        await _lock(conn)
+        await conn.execute(
+            "update platform_key set retired_at = clock_timestamp() where retired_at is null"
+        )
+        kid = await _insert_new_key(conn)
+        row = await conn.fetchrow(
+            "select kid, alg, created_at, retired_at from platform_key where kid = $1", kid
+        )
+    assert row is not None
+    return KeyInfo(row["kid"], row["alg"], row["created_at"], None, "ACTIVE")
+
+
+async def list_keys(
+    database: Database, *, grace: dt.timedelta = DEFAULT_RETIREMENT_GRACE
+) -> list[KeyInfo]:
+    """Every key ever made, newest first, with whether it still signs or verifies."""
+    async with database.transaction(AccessScope.system()) as conn:
+        rows = await conn.fetch(
+            """select kid, alg, created_at, retired_at,
+                      case when retired_at is null then 'ACTIVE'
+                           when retired_at > clock_timestamp() - $1::interval then 'PUBLISHED'
+                           else 'EXPIRED' end as status
+               from platform_key order by created_at desc""",
+            grace,
+        )
+    return [
+        KeyInfo(r["kid"], r["alg"], r["created_at"], r["retired_at"], r["status"]) for r in rows
+    ]
+
+
+class KeyStore:
+    """A process's cached key ring, reloaded from PostgreSQL when it grows old."""
+
+    def __init__(
+        self,
+        *,
+        grace: dt.timedelta = DEFAULT_RETIREMENT_GRACE,
+        max_age_seconds: float = 60.0,
+        miss_refresh_seconds: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.grace = grace
+        self.max_age_seconds = max_age_seconds
+        self.miss_refresh_seconds = miss_refresh_seconds
+        self._clock = clock
+        self._ring: KeyRing | None = None
+        self._loaded_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def get(self, database: Database) -> KeyRing:
+        ring = self._ring
+        if ring is not None and self._clock() - self._loaded_at < self.max_age_seconds:
+            return ring
+        return await self._reload(database, unless_younger_than=self.max_age_seconds)
+
+    async def refresh_for_unknown_kid(self, database: Database) -> KeyRing:
+        """Reload at once, but not more often than every ``miss_refresh_seconds``:
+        a stream of tokens with invented kids must not become a stream of queries."""
+        return await self._reload(database, unless_younger_than=self.miss_refresh_seconds)
+
+    def invalidate(self) -> None:
+        self._ring = None
+
+    async def _reload(self, database: Database, *, unless_younger_than: float) -> KeyRing:
+        async with self._lock:  # one reload at a time; waiters reuse its result
+            ring = self._ring
+            if ring is not None and self._clock() - self._loaded_at < unless_younger_than:
+                return ring
+            ring = await load_key_ring(database, grace=self.grace)
+            self._ring, self._loaded_at = ring, self._clock()
+            return ring
+
+
+def key_store(services: Any) -> KeyStore:
+    """The one key store of an app (kept in ``Services.extras``)."""
+    extras: dict[str, Any] = services.extras
+    store = extras.get("auth.key_store")
+    if not isinstance(store, KeyStore):
+        store = KeyStore()
+        extras["auth.key_store"] = store
+    return store

@@ -1,0 +1,127 @@
+"""The OAuth 2.0 client-credentials grant (RFC 6749 §4.4), free of HTTP.
+
+:mod:`infra.auth.routes` parses the request and renders :class:`OAuthError` as the
+RFC 6749 §5.2 error response.
+"""
+
+from __future__ import annotations
+
+import re
+
+from infra.auth.clients import (
+    find_api_client,
+    hash_client_secret,
+    needs_rehash,
+    verify_client_secret_async,
+)
+from infra.auth.keys import KeyStore
+from infra.auth.tokens import ROLE_SCOPES, IssuedToken, issue_access_token
+from infra.caller import Caller, CallerRole
+from infra.db import Database
+from infra.scope import AccessScope, ScopeRole
+from infra.settings import Settings
+
+GRANT_CLIENT_CREDENTIALS = "client_credentials"
+_SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]{1,64}$")  # RFC 6749 §3.3
+ALL_SCOPES = frozenset().union(*ROLE_SCOPES.values())
+
+
+class OAuthError(Exception):
+    """An RFC 6749 §5.2 error: ``error`` code, a description, the HTTP status."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error = error
+        self.description = description
+        self.status = status
+
+    def body(self) -> dict[str, str]:
+        return {"error": self.error, "error_description": self.description}
+
+
+def invalid_client(description: str = "client authentication failed") -> OAuthError:
+    return OAuthError("invalid_client", description, 401)
+
+
+def parse_scope(scope: str | None) -> frozenset[str] | None:
+    """The requested scopes; ``None`` when none were requested (the client's default)."""
+    if scope is None or not scope.strip():
+        return None
+    tokens = scope.split(" ")
+    if len(tokens) > 32 or not all(_SCOPE_TOKEN.fullmatch(t) for t in tokens):
+        raise OAuthError("invalid_scope", "scope must be space-separated scope tokens")
+    return frozenset(tokens)
+
+
+async def client_credentials_grant(
+    database: Database,
+    keys: KeyStore,
+    settings: Settings,
+    *,
+    client_id: str,
+    client_secret: str,
+    scope: str | None,
+) -> IssuedToken:
+    """Authenticate the client and issue its access token.
+
+    An unknown client id costs the same argon2 check as a known one (against a dummy
+    hash), and fails with the same ``invalid_client`` as a wrong secret or a revoked
+    client, so the endpoint does not tell which client ids exist.
+    """
+    requested = parse_scope(scope)
+    client = await find_api_client(database, client_id)
+    verified = await verify_client_secret_async(
+        client.secret_hash if client else None, client_secret
+    )
+    if client is None or not verified or client.revoked_at is not None:
+        raise invalid_client()
+
+    role = CallerRole.PARTNER_HR if client.partner_id else CallerRole.CONSORTIUM_ADMIN
+    held = client.scopes & ROLE_SCOPES[role]
+    if requested is None:
+        granted = held
+    elif requested <= held:
+        granted = requested
+    else:
+        unknown = sorted(requested - held)
+        raise OAuthError("invalid_scope", f"the client may not request: {' '.join(unknown)}")
+    if not granted:
+        raise OAuthError("invalid_scope", "the client holds no scopes")
+
+    acting = AccessScope(
+        role=ScopeRole(role.value),
+        consortium_id=client.consortium_id,
+        partner_id=client.partner_id,
+        lookups={"client_id": client.client_id},
+    )
+    async with database.transaction(acting) as conn:
+        if client.partner_id is not None:
+            status = await conn.fetchval(
+                "select status from partner where id = $1", client.partner_id
+            )
+            if status != "ACTIVE":
+                raise invalid_client("the client's partner is suspended")
+        updated = await conn.execute(
+            """update api_client set last_used_at = clock_timestamp()
+               where client_id = $1 and revoked_at is null""",
+            client.client_id,
+        )
+        if updated != "UPDATE 1":  # revoked between the two transactions
+            raise invalid_client()
+        if needs_rehash(client.secret_hash):
+            await conn.execute(
+                "update api_client set secret_hash = $2 where client_id = $1",
+                client.client_id,
+                hash_client_secret(client_secret),
+            )
+
+    caller = Caller(
+        role=role,
+        consortium_id=client.consortium_id,
+        subject=client.client_id,
+        partner_id=client.partner_id,
+        client_id=client.client_id,
+        scopes=granted,
+    )
+    ring = await keys.get(database)
+    return issue_access_token(ring, settings, caller)

@@ -1,0 +1,147 @@
+"""One-time tokens behind emailed links: sign-in, consent, introduction, renewal.
+
+The raw token (``secrets.token_urlsafe(32)``) goes only into the mail; the table
+keeps its SHA-256. Redeeming is one statement that marks the row used only if it
+is unused, unexpired and of the expected purpose, so a token works exactly once
+even when two requests race.
+
+Row-level security lets an anonymous transaction touch a token only when it names
+its hash: open the redeeming transaction with :func:`token_scope`::
+
+    async with database.transaction(token_scope(raw)) as conn:
+        token = await redeem_one_time_token(conn, raw, TokenPurpose.CONSENT)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+from infra.db import Connection
+from infra.scope import AccessScope
+
+MAX_TTL = dt.timedelta(days=30)
+_RAW_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,128}$")
+
+
+class TokenPurpose(StrEnum):
+    SIGN_IN = "SIGN_IN"
+    CONSENT = "CONSENT"
+    INTRODUCTION = "INTRODUCTION"
+    RENEW = "RENEW"
+
+
+@dataclass(frozen=True, slots=True)
+class OneTimeToken:
+    id: UUID
+    purpose: TokenPurpose
+    consortium_id: UUID | None
+    staff_user_id: UUID | None
+    person_id: UUID | None
+    profile_id: UUID | None
+    introduction_id: UUID | None
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+
+def hash_token(raw_token: str) -> str:
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+def is_well_formed(raw_token: str) -> bool:
+    return bool(_RAW_TOKEN.fullmatch(raw_token))
+
+
+def token_scope(raw_token: str) -> AccessScope:
+    """The anonymous scope that may find (and use) exactly this token's row."""
+    return AccessScope.anonymous(token_hash=hash_token(raw_token))
+
+
+async def issue_one_time_token(
+    conn: Connection,
+    purpose: TokenPurpose,
+    *,
+    ttl: dt.timedelta,
+    consortium_id: UUID | None = None,
+    staff_user_id: UUID | None = None,
+    person_id: UUID | None = None,
+    profile_id: UUID | None = None,
+    introduction_id: UUID | None = None,
+    now: dt.datetime | None = None,
+) -> str:
+    """Store the hash of a new token bound to what it is for; return the raw token.
+
+    Any transaction with a caller (even an anonymous one) may issue; ``now`` is for tests.
+    """
+    if not dt.timedelta(0) < ttl <= MAX_TTL:
+        raise ValueError(f"a one-time token lives between 0 and {MAX_TTL}")
+    if (
+        staff_user_id is None
+        and person_id is None
+        and profile_id is None
+        and (introduction_id is None)
+    ):
+        raise ValueError(
+            "a one-time token must be bound to a user, person, profile or introduction"
+        )
+    raw = secrets.token_urlsafe(32)
+    await conn.execute(
+        """insert into sign_in_token
+               (id, token_hash, purpose, consortium_id, staff_user_id, person_id, profile_id,
+                introduction_id, created_at, expires_at)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9, clock_timestamp()),
+                   coalesce($9, clock_timestamp()) + $10::interval)""",
+        uuid.uuid4(),
+        hash_token(raw),
+        TokenPurpose(purpose).value,
+        consortium_id,
+        staff_user_id,
+        person_id,
+        profile_id,
+        introduction_id,
+        now,
+        ttl,
+    )
+    return raw
+
+
+async def redeem_one_time_token(
+    conn: Connection,
+    raw_token: str,
+    purpose: TokenPurpose,
+    *,
+    now: dt.datetime | None = None,
+) -> OneTimeToken | None:
+    """Use the token once. ``None`` when it is unknown, used, expired or for another
+    purpose: callers show one message for all four. Needs :func:`token_scope`."""
+    if not is_well_formed(raw_token):
+        return None
+    row = await conn.fetchrow(
+        """update sign_in_token set used_at = coalesce($3, clock_timestamp())
+           where token_hash = $1 and purpose = $2 and used_at is null
+             and expires_at > coalesce($3, clock_timestamp())
+           returning id, purpose, consortium_id, staff_user_id, person_id, profile_id,
+                     introduction_id, created_at, expires_at""",
+        hash_token(raw_token),
+        TokenPurpose(purpose).value,
+        now,
+    )
+    if row is None:
+        return None
+    return OneTimeToken(
+        id=row["id"],
+        purpose=TokenPurpose(row["purpose"]),
+        consortium_id=row["consortium_id"],
+        staff_user_id=row["staff_user_id"],
+        person_id=row["person_id"],
+        profile_id=row["profile_id"],
+        introduction_id=row["introduction_id"],
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+    )

@@ -1,0 +1,284 @@
+"""HTTP face of identity: discovery, the token endpoint, sign-in links.
+
+- ``GET  /.well-known/jwks.json`` — public signing keys (RFC 7517)
+- ``GET  /.well-known/oauth-authorization-server`` — metadata (RFC 8414)
+- ``POST /oauth/token`` — client credentials (RFC 6749 §4.4), errors per §5.2
+- ``POST /auth/sign-in`` — ``email`` (form or JSON): mail a sign-in link
+- ``GET  /auth/sign-in/redeem?token=…`` — the emailed link: a page whose button POSTs
+  (a GET never uses the token, so mail scanners that follow links do no harm)
+- ``POST /auth/sign-in/redeem`` — ``token`` (form or JSON) → access token
+
+The router's lifespan runs the mail worker when the app owns its database pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import html
+import json
+from collections.abc import AsyncIterator
+from urllib.parse import parse_qsl, unquote_plus
+
+from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from infra.auth.keys import key_store
+from infra.auth.oauth import (
+    ALL_SCOPES,
+    GRANT_CLIENT_CREDENTIALS,
+    OAuthError,
+    client_credentials_grant,
+    invalid_client,
+)
+from infra.auth.sign_in import SIGN_IN_PATH, AuditRecorder, redeem_sign_in, request_sign_in
+from infra.errors import UserError
+from infra.mail import deliver_pending, mail_sender, run_mail_worker
+
+MAX_FORM_BYTES = 8192
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+_FORM = "application/x-www-form-urlencoded"
+
+
+class BadRequest(Exception):
+    def __init__(self, description: str, status: int = 400) -> None:
+        super().__init__(description)
+        self.description = description
+        self.status = status
+
+
+async def read_body(request: Request, limit: int = MAX_FORM_BYTES) -> bytes:
+    """The request body, refusing (413) more than ``limit`` bytes before reading them all."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        raise BadRequest(f"the request body exceeds {limit} bytes", 413)
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise BadRequest(f"the request body exceeds {limit} bytes", 413)
+    return bytes(body)
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def parse_form(body: bytes) -> dict[str, str]:
+    """An urlencoded body; a parameter sent twice is an error (RFC 6749 §3.2)."""
+    try:
+        pairs = parse_qsl(
+            body.decode("utf-8"), keep_blank_values=True, max_num_fields=20, errors="strict"
+        )
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest("the form body is malformed") from exc
+    fields: dict[str, str] = {}
+    for name, value in pairs:
+        if name in fields:
+            raise BadRequest(f"the parameter {name} is repeated")
+        fields[name] = value
+    return fields
+
+
+async def read_fields(request: Request) -> dict[str, str]:
+    """String fields of a form or JSON object body."""
+    body = await read_body(request)
+    media = _media_type(request)
+    if media == _FORM:
+        return parse_form(body)
+    if media == "application/json":
+        try:
+            data = json.loads(body)
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise BadRequest("the JSON body is malformed") from exc
+        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+            raise BadRequest("send a JSON object of strings")
+        return data
+    raise BadRequest(f"send {_FORM} or application/json", 415)
+
+
+def _basic_credentials(header: str) -> tuple[str, str]:
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or len(encoded) > 1024:
+        raise invalid_client("use HTTP Basic or client_secret_post client authentication")
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise invalid_client("the Basic credentials are malformed") from exc
+    client_id, colon, secret = decoded.partition(":")
+    if not colon:
+        raise invalid_client("the Basic credentials are malformed")
+    # RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
+    return unquote_plus(client_id), unquote_plus(secret)
+
+
+def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
+    headers = request.headers.getlist("authorization")
+    if len(headers) > 1:
+        raise OAuthError("invalid_request", "send one Authorization header")
+    if headers:
+        if "client_secret" in form:
+            raise OAuthError("invalid_request", "use one client authentication method, not two")
+        client_id, secret = _basic_credentials(headers[0])
+        if form.get("client_id", client_id) != client_id:
+            raise OAuthError("invalid_request", "client_id differs from the Basic credentials")
+        return client_id, secret
+    if "client_id" in form and "client_secret" in form:
+        return form["client_id"], form["client_secret"]
+    raise invalid_client("client authentication is required")
+
+
+def _oauth_error(error: OAuthError) -> JSONResponse:
+    headers = dict(NO_STORE)
+    if error.status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="tussendeur", charset="UTF-8"'
+    return JSONResponse(error.body(), status_code=error.status, headers=headers)
+
+
+def _bad_request(error: BadRequest) -> JSONResponse:
+    body = {"error": "invalid_request", "error_description": error.description}
+    return JSONResponse(body, status_code=error.status, headers=NO_STORE)
+
+
+def _user_error(error: UserError, code: str) -> JSONResponse:
+    body = {
+        "error": code,
+        "error_description": error.message,
+        "errors": [{"field": e.field, "code": e.code, "message": e.message} for e in error.errors],
+    }
+    return JSONResponse(body, status_code=400, headers=NO_STORE)
+
+
+@contextlib.asynccontextmanager
+async def _mail_worker(app: FastAPI) -> AsyncIterator[None]:
+    """Deliver the outbox periodically — only when the app owns a pool (not in tests that
+    hand it a single connection, where concurrent use of that connection would fail)."""
+    services = getattr(app.state, "services", None)
+    task = None
+    if services is not None and services.runtime is not None:
+        task = asyncio.create_task(run_mail_worker(services.database, mail_sender(services)))
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def auth_router(*, audit: AuditRecorder) -> APIRouter:
+    """The identity routes; ``audit`` is ``exchange.audit.service.record_caller_event``."""
+    router = APIRouter(lifespan=_mail_worker, include_in_schema=False)
+
+    @router.get("/.well-known/jwks.json")
+    async def jwks(request: Request) -> JSONResponse:
+        services = request.app.state.services
+        ring = await key_store(services).get(services.database)
+        return JSONResponse(ring.jwks(), headers={"Cache-Control": "public, max-age=60"})
+
+    @router.get("/.well-known/oauth-authorization-server")
+    async def metadata(request: Request) -> JSONResponse:
+        settings = request.app.state.services.settings
+        base = settings.public_url.rstrip("/")
+        return JSONResponse(
+            {
+                "issuer": settings.issuer,
+                "token_endpoint": f"{base}/oauth/token",
+                "jwks_uri": f"{base}/.well-known/jwks.json",
+                "grant_types_supported": [GRANT_CLIENT_CREDENTIALS],
+                "token_endpoint_auth_methods_supported": [
+                    "client_secret_basic",
+                    "client_secret_post",
+                ],
+                "scopes_supported": sorted(ALL_SCOPES),
+                "response_types_supported": [],
+            },
+            headers={"Cache-Control": "public, max-age=300"},
+        )
+
+    @router.post("/oauth/token")
+    async def token(request: Request) -> Response:
+        services = request.app.state.services
+        try:
+            if _media_type(request) != _FORM:
+                raise BadRequest(f"the token endpoint takes {_FORM}")
+            form = parse_form(await read_body(request))
+            grant_type = form.get("grant_type")
+            if not grant_type:
+                raise OAuthError("invalid_request", "grant_type is required")
+            client_id, secret = _client_credentials(request, form)
+            if grant_type != GRANT_CLIENT_CREDENTIALS:
+                raise OAuthError("unsupported_grant_type", "only client_credentials is supported")
+            issued = await client_credentials_grant(
+                services.database,
+                key_store(services),
+                services.settings,
+                client_id=client_id,
+                client_secret=secret,
+                scope=form.get("scope"),
+            )
+        except OAuthError as error:
+            return _oauth_error(error)
+        except BadRequest as error:
+            return _bad_request(error)
+        return JSONResponse(issued.response(), headers=NO_STORE)
+
+    @router.post("/auth/sign-in")
+    async def sign_in(request: Request, background: BackgroundTasks) -> Response:
+        services = request.app.state.services
+        try:
+            fields = await read_fields(request)
+            message = await request_sign_in(
+                services.database, services.settings, fields.get("email", "")
+            )
+        except BadRequest as error:
+            return _bad_request(error)
+        except UserError as error:
+            return _user_error(error, "invalid_request")
+        background.add_task(deliver_pending, services.database, mail_sender(services))
+        return JSONResponse({"status": "accepted", "message": message}, status_code=202)
+
+    @router.get(SIGN_IN_PATH)
+    async def sign_in_page(token: str = "") -> HTMLResponse:
+        page = _SIGN_IN_PAGE.format(token=html.escape(token[:128], quote=True))
+        return HTMLResponse(page, headers={**NO_STORE, **_PAGE_HEADERS})
+
+    @router.post(SIGN_IN_PATH)
+    async def redeem(request: Request) -> Response:
+        services = request.app.state.services
+        try:
+            fields = await read_fields(request)
+            issued = await redeem_sign_in(
+                services.database,
+                key_store(services),
+                services.settings,
+                fields.get("token", ""),
+                audit=audit,
+            )
+        except BadRequest as error:
+            return _bad_request(error)
+        except UserError as error:
+            return _user_error(error, "invalid_grant")
+        return JSONResponse(issued.response(), headers=NO_STORE)
+
+    return router
+
+
+_PAGE_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
+_SIGN_IN_PAGE = """<!doctype html>
+<html lang="nl"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>Inloggen — Tussendeur</title></head>
+<body><main>
+<h1>Inloggen bij Tussendeur</h1>
+<p>Deze link werkt één keer. <span lang="en">This link works once.</span></p>
+<form method="post"><input type="hidden" name="token" value="{token}">
+<button type="submit">Inloggen / Sign in</button></form>
+</main></body></html>
+"""
