@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     consent_grace_days: int = Field(default=30, ge=0, le=365)
     retention_interval_seconds: int = Field(default=3600, ge=0)  # 0: the server never runs it
     portal_session_minutes: int = Field(default=120, ge=5, le=1440)
+    # introductions (issue 4): requests per partner per profile in any 24 hours
+    introduction_daily_cap: int = Field(default=3, ge=1, le=50)
 
     log_level: str = "INFO"
     log_json: bool = True

@@ -226,7 +226,7 @@ async def list_my_introductions(
     limit: int,
     after: Keyset | None,
 ) -> Page[MyIntroduction]:
-    caller.require(CallerRole.CANDIDATE)
+    caller.require(CallerRole.CANDIDATE, Scope.ME)
     assert caller.person_id is not None
     return await repository.list_person_introductions(
         conn, person_id=caller.person_id, status=status, limit=limit, after=after
@@ -236,7 +236,7 @@ async def list_my_introductions(
 async def get_my_introduction(
     conn: Connection, caller: Caller, introduction_id: UUID
 ) -> MyIntroduction | None:
-    caller.require(CallerRole.CANDIDATE)
+    caller.require(CallerRole.CANDIDATE, Scope.ME)
     assert caller.person_id is not None
     return await repository.get_person_introduction(
         conn, introduction_id=introduction_id, person_id=caller.person_id
@@ -253,7 +253,7 @@ async def respond_to_introduction(
     now: dt.datetime | None = None,
 ) -> MyIntroduction:
     """The person accepts (contact data goes to the requesting partner alone) or declines."""
-    caller.require(CallerRole.CANDIDATE)
+    caller.require(CallerRole.CANDIDATE, Scope.ME)
     assert caller.person_id is not None
     now = now or dt.datetime.now(dt.UTC)
     errors = Collector()

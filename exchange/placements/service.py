@@ -239,7 +239,7 @@ async def resume_my_profile(
     now: dt.datetime | None = None,
 ) -> ResumedProfile:
     """The person makes their paused profile visible again (while consent lasts)."""
-    caller.require(CallerRole.CANDIDATE)
+    caller.require(CallerRole.CANDIDATE, Scope.ME)
     assert caller.person_id is not None
     now = now or dt.datetime.now(dt.UTC)
     paused = await repository.lock_paused_profiles(

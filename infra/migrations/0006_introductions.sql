@@ -94,3 +94,106 @@ begin
     perform set_config('app.role', coalesce(v_caller_role, ''), true);
     return v_paused;
 end $$;
+
+-- ---------------------------------------------------------------- guards
+-- Row-level security says whose rows a caller may write; these triggers say which
+-- changes. Without them a partner's transaction could insert or mark its own request
+-- ACCEPTED and so read the person's contact data (policy person_contact_read), or
+-- record a placement with a made-up sharing partner. The system role is exempt.
+
+create function introduction_guard() returns trigger language plpgsql as $$
+begin
+    if app_is_system() then
+        return new;
+    end if;
+    if tg_op = 'INSERT' then
+        if new.status <> 'REQUESTED' or new.responded_at is not null
+           or new.response_message is not null then
+            raise exception 'an introduction starts as REQUESTED'
+                using errcode = 'insufficient_privilege';
+        end if;
+        -- under the inserting partner's own row-level security: the profile must be
+        -- visible to it, not its own, and the vacancy its own
+        if not exists (select 1 from profile p
+                       where p.id = new.profile_id and p.person_id = new.person_id
+                         and p.partner_id = new.sharing_partner_id
+                         and p.partner_id <> new.requesting_partner_id)
+           or not exists (select 1 from vacancy v
+                          where v.id = new.vacancy_id
+                            and v.partner_id = new.requesting_partner_id) then
+            raise exception 'introduction for a profile or vacancy out of reach'
+                using errcode = 'insufficient_privilege';
+        end if;
+        return new;
+    end if;
+    -- UPDATE
+    if new.id <> old.id or new.consortium_id <> old.consortium_id
+       or new.vacancy_id <> old.vacancy_id
+       or new.requesting_partner_id <> old.requesting_partner_id
+       or new.sharing_partner_id <> old.sharing_partner_id
+       or new.requested_at <> old.requested_at or new.expires_at <> old.expires_at
+       or new.profile_shared_at is distinct from old.profile_shared_at
+       or (new.person_id is distinct from old.person_id and new.person_id is not null)
+       or (new.profile_id is distinct from old.profile_id and new.profile_id is not null)
+       or (new.message is distinct from old.message and new.message is not null) then
+        raise exception 'introduction: only its status and answer may change'
+            using errcode = 'insufficient_privilege';
+    end if;
+    if new.status is distinct from old.status then
+        if old.status <> 'REQUESTED' or new.status = 'REQUESTED' then
+            raise exception 'introduction: % cannot become %', old.status, new.status
+                using errcode = 'insufficient_privilege';
+        end if;
+        if new.status in ('ACCEPTED', 'DECLINED')
+           and (app_person() is null or app_person() is distinct from old.person_id) then
+            raise exception 'introduction: only the person answers'
+                using errcode = 'insufficient_privilege';
+        end if;
+    end if;
+    if ((new.response_message is distinct from old.response_message
+            and new.response_message is not null)
+        or (new.responded_at is distinct from old.responded_at and new.responded_at is not null))
+       and (app_person() is null or app_person() is distinct from old.person_id) then
+        raise exception 'introduction: only the person answers'
+            using errcode = 'insufficient_privilege';
+    end if;
+    return new;
+end $$;
+
+create trigger introduction_guard before insert or update on introduction
+    for each row execute function introduction_guard();
+
+create function placement_guard() returns trigger language plpgsql as $$
+begin
+    if app_is_system() then
+        return new;
+    end if;
+    if tg_op = 'INSERT' then
+        -- under the hiring partner's row-level security: its own accepted introduction
+        if not exists (select 1 from introduction i
+                       where i.id = new.introduction_id and i.status = 'ACCEPTED'
+                         and i.requesting_partner_id = new.hiring_partner_id
+                         and i.sharing_partner_id = new.sharing_partner_id
+                         and i.vacancy_id = new.vacancy_id
+                         and i.profile_id is not distinct from new.profile_id
+                         and i.consortium_id = new.consortium_id) then
+            raise exception 'a placement needs the hiring partner''s accepted introduction'
+                using errcode = 'insufficient_privilege';
+        end if;
+        return new;
+    end if;
+    if new.id <> old.id or new.consortium_id <> old.consortium_id
+       or new.introduction_id <> old.introduction_id or new.vacancy_id <> old.vacancy_id
+       or new.hiring_partner_id <> old.hiring_partner_id
+       or new.sharing_partner_id <> old.sharing_partner_id
+       or new.shared_at <> old.shared_at or new.start_date <> old.start_date
+       or new.recorded_at <> old.recorded_at
+       or (new.profile_id is distinct from old.profile_id and new.profile_id is not null) then
+        raise exception 'placement: only its outcome may change'
+            using errcode = 'insufficient_privilege';
+    end if;
+    return new;
+end $$;
+
+create trigger placement_guard before insert or update on placement
+    for each row execute function placement_guard();
