@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from uuid import UUID
 
+from exchange.audit.actions import PLACEMENT_PROPOSALS_SHOWN
 from exchange.audit.service import record_caller_event
 from exchange.matching import repository
 from exchange.matching.engine import MatchEngine
@@ -133,9 +134,10 @@ async def placement_proposals(
         await record_caller_event(
             conn,
             caller,
-            action="profile.shown_in_proposals",
-            subject_kind="partner",
-            subject_id=str(caller.partner_id),
-            details={"profiles": sorted({str(i.profile.id) for i in items}), "offset": offset},
+            action=PLACEMENT_PROPOSALS_SHOWN,
+            details={
+                "profiles": sorted({str(i.profile.id) for i in items}),
+                "vacancy_ids": sorted({str(i.vacancy.id) for i in items}),
+            },
         )
     return ProposalPage(items=items, has_next_page=len(allowed) > offset + first)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from uuid import UUID
 
+from exchange.audit.actions import PROFILE_SHOWN_IN_MATCHES
 from exchange.audit.service import record_caller_event
 from exchange.matching import repository
 from exchange.matching.engine import MatchEngine
@@ -136,7 +137,7 @@ async def find_matches(
         await record_caller_event(
             conn,
             caller,
-            action="profile.shown_in_matches",
+            action=PROFILE_SHOWN_IN_MATCHES,
             subject_kind="vacancy",
             subject_id=str(vacancy.id),
             details={"profiles": [str(i.profile.id) for i in items], "offset": offset},
