@@ -1,8 +1,9 @@
 """The mail that tells a person about a new introduction request, in Dutch and English.
 
-Rendered here in both languages; the database picks the person's language and fills in
-their name (``{{name}}``) when it queues the mail, so the requesting partner's
-transaction never holds the address (see migration 0006).
+Rendered here in both languages; the database picks the person's language and the
+address when it queues the mail, so the requesting partner's transaction never holds
+the address (see migration 0006). The link's token travels as ``?token=`` so the outbox
+redacts it once the mail is sent.
 """
 
 from __future__ import annotations
@@ -69,6 +70,12 @@ def _date_en(day: dt.date) -> str:
     return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
 
 
+def _one_line(subject: str, limit: int = 200) -> str:
+    """A mail subject is one line of at most 200 characters (as infra.mail requires)."""
+    flat = " ".join(subject.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def render_request_notice(
     *,
     public_url: str,
@@ -81,23 +88,23 @@ def render_request_notice(
     expires = expires_at.date()
     message_nl = f"\nBericht van {partner_name}:\n\n{message}\n" if message else ""
     message_en = f"\nMessage from {partner_name}:\n\n{message}\n" if message else ""
-    body_nl = f"""Beste {{{{name}}}},
+    body_nl = f"""Hallo,
 
-{partner_name} heeft via Tussendeur uw profiel gezien en wil graag met u kennismaken
+{partner_name} heeft via Tussendeur je profiel gezien en wil graag met je kennismaken
 voor de vacature "{vacancy_title}".
 {message_nl}
-Bekijk wat de vacature biedt en laat weten of u kennis wilt maken:
+Bekijk wat de vacature biedt en laat weten of je wilt kennismaken:
 
 {answer_link(public_url, token, "nl")}
 
-Alleen als u ja zegt, krijgt {partner_name} uw naam, e-mailadres en telefoonnummer.
-Zegt u nee of reageert u niet vóór {_date_nl(expires)}, dan blijven uw gegevens
+Alleen als je ja zegt, krijgt {partner_name} je naam, e-mailadres en telefoonnummer.
+Zeg je nee of reageer je niet vóór {_date_nl(expires)}, dan blijven je gegevens
 afgeschermd. De link werkt één keer.
 
 Met vriendelijke groet,
 Tussendeur
 """
-    body_en = f"""Dear {{{{name}}}},
+    body_en = f"""Hello,
 
 {partner_name} saw your profile on Tussendeur and would like to meet you for the
 vacancy "{vacancy_title}".
@@ -106,7 +113,7 @@ See what the vacancy offers and tell us whether you would like to meet:
 
 {answer_link(public_url, token, "en")}
 
-Only if you say yes will {partner_name} receive your name, e-mail address and phone
+Only if you say yes will {partner_name} receive your name, email address and phone
 number. If you say no, or do not answer before {_date_en(expires)}, your details stay
 hidden. The link works once.
 
@@ -114,8 +121,8 @@ Kind regards,
 Tussendeur
 """
     return Notice(
-        subject_nl=f"{partner_name} wil kennismaken: {vacancy_title}",
+        subject_nl=_one_line(f"{partner_name} wil met je kennismaken: {vacancy_title}"),
         body_nl=body_nl,
-        subject_en=f"{partner_name} would like to meet you: {vacancy_title}",
+        subject_en=_one_line(f"{partner_name} would like to meet you: {vacancy_title}"),
         body_en=body_en,
     )

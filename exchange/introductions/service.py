@@ -132,7 +132,9 @@ async def request_introduction(
         conn, introduction_id=introduction_id, partner_id=caller.partner_id
     )
     assert introduction is not None
-    await _notify_person(conn, caller, introduction, rules=rules, now=now)
+    await _notify_person(
+        conn, caller, introduction, person_id=profile.person_id, rules=rules, now=now
+    )
     await record_caller_event(
         conn,
         caller,
@@ -153,15 +155,19 @@ async def _notify_person(
     caller: Caller,
     introduction: Introduction,
     *,
+    person_id: UUID,
     rules: IntroductionRules,
     now: dt.datetime,
 ) -> None:
-    """Queue the person's mail with a one-time link to the answer page."""
+    """Queue the person's mail with a one-time link to the answer page (it opens the
+    person's portal session, so the token names the person as well)."""
     token = await issue_one_time_token(
         conn,
         TokenPurpose.INTRODUCTION,
         ttl=introduction.expires_at - now,
         consortium_id=introduction.consortium_id,
+        person_id=person_id,
+        profile_id=introduction.profile_id,
         introduction_id=introduction.id,
         now=now,
     )

@@ -24,7 +24,7 @@ create index placement_hiring_idx on placement (hiring_partner_id, recorded_at d
 
 -- Queue the "new introduction request" mail for the person behind an open
 -- introduction the calling partner requested. The subject and body come in both
--- languages; the person's language picks one and '{{name}}' becomes their name.
+-- languages; the person's language picks one.
 -- Returns the outbox id, or null when the caller may not notify (nothing written).
 create function enqueue_introduction_notice(
     p_introduction_id uuid,
@@ -40,7 +40,6 @@ declare
     v_person uuid;
     v_consortium uuid;
     v_email text;
-    v_name text;
     v_language text;
     v_mail_id uuid := gen_random_uuid();
 begin
@@ -55,7 +54,7 @@ begin
         return null;
     end if;
     perform set_config('app.role', 'system', true);
-    select c.email, c.full_name, p.language into v_email, v_name, v_language
+    select lower(btrim(c.email)), p.language into v_email, v_language
     from person_contact c join person p on p.id = c.person_id
     where c.person_id = v_person;
     if v_email is not null then
@@ -63,8 +62,7 @@ begin
                                  template, language)
         values (v_mail_id, v_consortium, v_person, v_email,
                 case when v_language = 'en' then p_subject_en else p_subject_nl end,
-                replace(case when v_language = 'en' then p_body_en else p_body_nl end,
-                        '{{name}}', v_name),
+                case when v_language = 'en' then p_body_en else p_body_nl end,
                 p_template, v_language);
     end if;
     perform set_config('app.role', coalesce(v_caller_role, ''), true);
