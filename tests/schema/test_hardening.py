@@ -349,6 +349,18 @@ async def test_introspection_and_suggestions_work_in_development(
             assert "Did you mean" in messages(await h.errors(query)), query
 
 
+async def test_graphiql_only_in_development(db: ConnectionDatabase, partner: Partner) -> None:
+    html = {"Accept": "text/html"}
+    settings = Settings(env=Environment.DEVELOPMENT, database_url=None)
+    async with harness(settings, db, partner_caller(partner)) as h:
+        page = await h.client.get("/graphql", headers=html)
+        assert page.status_code == 200 and "graphiql" in page.text.lower()
+        query = await h.client.get("/graphql", params={"query": "{ __typename }"}, headers=html)
+        assert query.status_code == 405  # the IDE, yes; queries via GET, no
+    async with harness(production(), db, partner_caller(partner)) as h:
+        assert (await h.client.get("/graphql", headers=html)).status_code == 405
+
+
 async def test_no_suggestions_in_production(api: Harness) -> None:
     for query in TYPOS:
         errors = await api.errors(query)
