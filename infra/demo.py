@@ -9,21 +9,23 @@ consent record, audit event) is written in one system transaction, in bulk.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import random
+import re
 import time
 import uuid
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from uuid import UUID
 
 from faker import Faker
 
+from consent.models import CollectionMethod
 from exchange.audit import actions
-from exchange.audit.service import record_event
+from exchange.audit.service import record_system_event
 from exchange.competencies import CompetencyNormalizer
+from exchange.consent_flow.repository import system_step
+from exchange.consent_flow.service import ConsentChoice, grant_consent
 from exchange.partners import repository as partners_repository
 from exchange.partners.models import Consortium, Partner
 from exchange.partners.service import create_consortium, new_partner
@@ -31,19 +33,21 @@ from exchange.profiles.service import share_profile
 from exchange.vacancies.service import create_vacancy
 from infra.auth.clients import insert_api_client, new_client_credentials
 from infra.auth.sign_in import Identity, issue_sign_in_link
-from infra.auth.tokens import SubjectKind
+from infra.auth.tokens import ROLE_SCOPES, SubjectKind
 from infra.caller import PARTNER_SCOPES, Caller, CallerRole
 from infra.cli_support import CommandError, cli_runtime
-from infra.db import Connection, Database
+from infra.db import Connection, Database, apply_scope
 from infra.demo_data import CONSORTIUM_NAME, CONSORTIUM_SLUG, PARTNERS, DemoPartner
 from infra.demo_generate import PlannedProfile, PlannedVacancy, plan_profiles, plan_vacancies
+from infra.demo_report import DemoReport, PartnerAccess, demo_summary
 from infra.demo_reset import delete_consortium
 from infra.runtime import Runtime
 from infra.scope import AccessScope
 from infra.settings import Settings
 
 ADMIN_EMAIL = "beheer.zuid-limburg@example.org"
-SYSTEM_ACTOR = "demo"
+_CONSENT_LINK = re.compile(r"https?://\S+/portal/consent\?token=[A-Za-z0-9_-]+")
+SYSTEM_ACTOR = "cli.demo"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,27 +56,6 @@ class DemoOptions:
     profiles: int = 2000
     vacancies: int = 40
     reset: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class PartnerAccess:
-    slug: str
-    name: str
-    city: str
-    client_id: str
-    client_secret: str
-
-
-@dataclass
-class DemoReport:
-    consortium_id: UUID
-    partners: list[PartnerAccess]
-    admin_email: str
-    admin_link: str
-    candidate_email: str | None
-    candidate_link: str | None
-    summary: dict[str, Any]
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 async def seed_demo_command(settings: Settings, options: DemoOptions) -> DemoReport:
@@ -129,7 +112,7 @@ async def _seed_exchange(
     db, settings = runtime.database, runtime.settings
 
     mark = time.perf_counter()
-    normalizer = CompetencyNormalizer()
+    normalizer = _normalizer()
     callers = {slug: _partner_caller(partners[slug], access[slug].client_id) for slug in partners}
     for vacancy in vacancy_plan:
         caller = callers[vacancy.partner.slug]
@@ -139,17 +122,27 @@ async def _seed_exchange(
 
     mark = time.perf_counter()
     shared: list[tuple[UUID, UUID, PlannedProfile]] = []
+    consent_links: list[str] = []
     for demo_partner in PARTNERS:
         caller = callers[demo_partner.slug]
         mine = [p for p in profile_plan if p.partner.slug == demo_partner.slug]
         async with db.transaction(caller.access_scope()) as conn:
+            waiting: list[UUID] = []
             for planned in mine:
-                profile = await share_profile(conn, caller, normalizer, planned.data)
+                # Those who will confirm at once get no request; the others get one.
+                profile = await share_profile(
+                    conn, caller, normalizer, planned.data,
+                    settings=settings, request_consent=planned.consent is None,
+                )
                 shared.append((profile.id, profile.person_id, planned))
+                if planned.consent is None:
+                    waiting.append(profile.person_id)
+            async with system_step(conn, caller.access_scope()):
+                consent_links += await _withhold_mail(conn, waiting)
     timings["profiles"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    await _confirm_consents(db, consortium, partners, shared)
+    await _grant_consents(db, settings, partners, shared)
     timings["consents"] = time.perf_counter() - mark
 
     admin_link, candidate_email, candidate_link = await _sign_in_links(
@@ -163,9 +156,16 @@ async def _seed_exchange(
         admin_link=admin_link,
         candidate_email=candidate_email,
         candidate_link=candidate_link,
+        consent_link=consent_links[0] if consent_links else None,
         summary=summary,
         timings=timings,
     )
+
+
+@cache
+def _normalizer() -> CompetencyNormalizer:
+    """One taxonomy per process, however often the demo seeds (tests seed repeatedly)."""
+    return CompetencyNormalizer()
 
 
 def _partner_caller(partner: Partner, client_id: str) -> Caller:
@@ -182,12 +182,10 @@ def _partner_caller(partner: Partner, client_id: str) -> Caller:
 async def _audit_system(
     conn: Connection, consortium_id: UUID, action: str, kind: str, subject: UUID, **details: Any
 ) -> None:
-    await record_event(
+    await record_system_event(
         conn,
         consortium_id=consortium_id,
-        actor_kind="system",
-        actor_id=SYSTEM_ACTOR,
-        partner_id=None,
+        job=SYSTEM_ACTOR,
         action=action,
         subject_kind=kind,
         subject_id=str(subject),
@@ -260,60 +258,48 @@ async def _api_client(
     )
 
 
-async def _confirm_consents(
+async def _withhold_mail(conn: Connection, person_ids: list[UUID]) -> list[str]:
+    """The demo's people are invented and their addresses are example.* ones: their
+    consent requests are taken out of the outbox in the transaction that queued them,
+    so no mail is ever sent (or printed). Returns the consent links they held."""
+    rows = await conn.fetch(
+        """delete from mail_outbox where person_id = any($1::uuid[]) and status = 'PENDING'
+           returning body_text""",
+        person_ids,
+    )
+    links = (_CONSENT_LINK.search(r["body_text"]) for r in rows)
+    return sorted(m.group(0) for m in links if m)
+
+
+async def _grant_consents(
     db: Database,
-    consortium: Consortium,
+    settings: Settings,
     partners: dict[str, Partner],
     shared: list[tuple[UUID, UUID, PlannedProfile]],
 ) -> None:
-    """Leave each consenting profile as a confirmed consent does (record, state, audit)."""
-    rows = []
-    for profile_id, person_id, planned in shared:
-        consent = planned.consent
-        if consent is None:
-            continue
-        scope_ids = [partners[slug].id for slug in consent.scope_partner_slugs]
-        rows.append(
-            (profile_id, person_id, partners[planned.partner.slug].id, consent.scope_kind.value,
-             scope_ids, consent.days, uuid.uuid4(), uuid.uuid4(), planned.data.language)
-        )
-    async with db.transaction(AccessScope.system()) as conn:
-        now = await conn.fetchval("select now()")
-        await conn.executemany(
-            """insert into consent_record (id, consortium_id, profile_id, person_id,
-                   collected_by_partner_id, event, purpose, scope_kind, scope_partner_ids,
-                   granted_at, expires_at, collection_method, language, receipt_id, recorded_at)
-               values ($7, $10, $1, $2, $3, 'GRANTED', 'EXCHANGE_MATCHING', $4, $5,
-                       $11::timestamptz, $11::timestamptz + make_interval(days => $6),
-                       'EMAIL_LINK', $9, $8, $11::timestamptz)""",
-            [(*row, consortium.id, now) for row in rows],
-        )
-        await conn.execute(
-            """update profile p set status = 'ACTIVE', consent_scope_kind = c.scope_kind,
-                   consent_scope_partner_ids = c.scope_partner_ids,
-                   consent_expires_at = c.expires_at, pending_until = null, updated_at = $2
-               from consent_record c
-               where c.profile_id = p.id and c.consortium_id = $1
-                 and p.status = 'PENDING_CONSENT'""",
-            consortium.id,
-            now,
-        )
-        for profile_id, person_id, _partner, scope_kind, _ids, days, record_id, _r, _l in rows:
-            await record_event(
-                conn,
-                consortium_id=consortium.id,
-                actor_kind="person",
-                actor_id=str(person_id),
-                partner_id=None,
-                action=actions.CONSENT_GRANTED,
-                subject_kind="profile",
-                subject_id=str(profile_id),
-                details={
-                    "consent_record_id": str(record_id),
-                    "scope_kind": scope_kind,
-                    "expires_at": (now + dt.timedelta(days=days)).isoformat(),
-                    "text_version": None,
-                },
+    """Each consenting person confirms through the consent use case, as on the consent
+    page behind their emailed link: consent record, profile state and audit event."""
+    async with db.transaction(AccessScope.nobody()) as conn:
+        for _profile_id, person_id, planned in shared:
+            consent = planned.consent
+            if consent is None:
+                continue
+            person = Caller(
+                role=CallerRole.CANDIDATE,
+                consortium_id=partners[planned.partner.slug].consortium_id,
+                subject=str(person_id),
+                person_id=person_id,
+                scopes=ROLE_SCOPES[CallerRole.CANDIDATE],
+                language=planned.data.language,
+            )
+            choice = ConsentChoice(
+                scope_kind=consent.scope_kind.value,
+                partner_ids=tuple(partners[slug].id for slug in consent.scope_partner_slugs),
+                months=consent.months,
+            )
+            await apply_scope(conn, person.access_scope())
+            await grant_consent(
+                conn, person, choice, method=CollectionMethod.EMAIL_LINK, settings=settings
             )
 
 
@@ -342,59 +328,3 @@ async def _sign_in_links(
         )
         link = await issue_sign_in_link(conn, settings, person)
         return admin_link, planned.data.contact.email, link
-
-
-async def demo_summary(db: Database, consortium_id: UUID) -> dict[str, Any]:
-    """Counts and a content fingerprint of the seeded data, free of ids and pseudonyms."""
-    async with db.transaction(AccessScope.system()) as conn:
-        partners = await conn.fetch(
-            "select slug, name, city from partner where consortium_id = $1 order by slug",
-            consortium_id,
-        )
-        vacancies = await conn.fetch(
-            """select p.slug, v.title, v.role, v.role_level, v.postcode_area, v.hours_min,
-                      v.hours_max, v.pay_min_cents, v.pay_max_cents, v.pay_period,
-                      v.start_date - current_date as starts_in,
-                      array(select r.phrase || '|' || r.must_have || '|' || r.weight
-                            from vacancy_requirement r where r.vacancy_id = v.id
-                            order by r.position) as requirements
-               from vacancy v join partner p on p.id = v.partner_id
-               where v.consortium_id = $1""",
-            consortium_id,
-        )
-        profiles = await conn.fetch(
-            """select p.slug, f.kind, f.status, f.postcode_area, f.max_travel_km, f.hours_min,
-                      f.hours_max, f.ambitions, f.shifts, f.min_pay_cents, f.consent_scope_kind,
-                      f.consent_expires_at::date - current_date as consent_days,
-                      c.full_name, c.email,
-                      array(select pc.phrase || '|' || coalesce(pc.level::text, '-')
-                            from profile_competency pc where pc.profile_id = f.id
-                            order by pc.position) as competencies,
-                      array(select pl.language || pl.level from profile_language pl
-                            where pl.profile_id = f.id order by pl.language) as languages
-               from profile f join partner p on p.id = f.partner_id
-               join person_contact c on c.person_id = f.person_id
-               where f.consortium_id = $1""",
-            consortium_id,
-        )
-        concept_share = await conn.fetchval(
-            """select round(avg((pc.concept_id is not null)::int)::numeric, 3)
-               from profile_competency pc join profile f on f.id = pc.profile_id
-               where f.consortium_id = $1""",
-            consortium_id,
-        )
-    rows = sorted(json.dumps([str(v) for v in r.values()], ensure_ascii=False) for r in profiles)
-    vacancy_rows = sorted(json.dumps([str(v) for v in r.values()]) for r in vacancies)
-    digest = hashlib.sha256("\n".join(rows + vacancy_rows).encode()).hexdigest()
-    return {
-        "partners": [f"{r['name']} ({r['city']})" for r in partners],
-        "vacancies": len(vacancies),
-        "profiles": len(profiles),
-        "profiles_by_status": dict(sorted(Counter(r["status"] for r in profiles).items())),
-        "profiles_by_kind": dict(sorted(Counter(r["kind"] for r in profiles).items())),
-        "consent_scopes": dict(
-            sorted(Counter(r["consent_scope_kind"] or "-" for r in profiles).items())
-        ),
-        "phrases_on_a_concept": float(concept_share or 0),
-        "fingerprint": digest,
-    }

@@ -58,7 +58,7 @@ class PlannedVacancy:
 class PlannedConsent:
     scope_kind: ConsentScopeKind
     scope_partner_slugs: tuple[str, ...]
-    days: int
+    months: int  # 6 is the default term, 12 the most a person may choose
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,12 +250,12 @@ def _consent(rng: random.Random, own: DemoPartner) -> PlannedConsent | None:
     if rng.random() < 0.15:
         return None
     others = [p.slug for p in PARTNERS if p.slug != own.slug]
-    days = rng.choice((90, 180, 180, 180, 270, 365))
+    months = rng.choice((3, 6, 6, 6, 9, 12))
     draw = rng.random()
     if draw < 0.75:
-        return PlannedConsent(ConsentScopeKind.ALL_PARTNERS, (), days)
+        return PlannedConsent(ConsentScopeKind.ALL_PARTNERS, (), months)
     if draw < 0.9:
         chosen = tuple(sorted(rng.sample(others, k=rng.randint(1, 3))))
-        return PlannedConsent(ConsentScopeKind.ONLY, chosen, days)
+        return PlannedConsent(ConsentScopeKind.ONLY, chosen, months)
     excluded = tuple(sorted(rng.sample(others, k=rng.randint(1, 2))))
-    return PlannedConsent(ConsentScopeKind.ALL_EXCEPT, excluded, days)
+    return PlannedConsent(ConsentScopeKind.ALL_EXCEPT, excluded, months)

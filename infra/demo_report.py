@@ -1,4 +1,4 @@
-"""What ``tussendeur demo`` prints: who is who, how to act as each role, and the tour.
+"""What ``tussendeur demo`` reports: a summary, who is who, how to act as each role, the tour.
 
 :data:`TOUR` is the README's five-minute tour, verbatim (a test keeps the two equal
 and runs it against a live server): it reads the ``TD_*`` variables the demo prints.
@@ -6,14 +6,21 @@ and runs it against a live server): it reads the ``TD_*`` variables the demo pri
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shlex
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 
 from rich.markup import escape
 
 from infra.cli_support import console
-from infra.demo import DemoReport
+from infra.db import Database
+from infra.scope import AccessScope
 from infra.settings import Settings
 
 TOUR = """\
@@ -46,6 +53,28 @@ curl -s "$TD_URL/graphql" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: ap
 profile { pseudonym kind } explanation { requirement matchedPhrase similarity points } } } }"}
 EOF
 """  # noqa: E501 - shell lines as a person copies them
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerAccess:
+    slug: str
+    name: str
+    city: str
+    client_id: str
+    client_secret: str
+
+
+@dataclass
+class DemoReport:
+    consortium_id: UUID
+    partners: list[PartnerAccess]
+    admin_email: str
+    admin_link: str
+    candidate_email: str | None
+    candidate_link: str | None
+    consent_link: str | None  # the consent page of someone who has not answered yet
+    summary: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def tour_exports(report: DemoReport, settings: Settings) -> str:
@@ -93,8 +122,12 @@ def print_report(report: DemoReport, settings: Settings, *, env_file: str | None
     if report.candidate_link:
         console.print(f"\n[bold]Candidate[/] {report.candidate_email} — sign-in link:")
         console.print(escape(report.candidate_link))
+    if report.consent_link:
+        console.print("\n[bold]Someone who has not answered yet[/] — their consent page "
+                      "(the link their mail would have carried; demo mail is never sent):")
+        console.print(escape(report.consent_link))
     console.print(
-        "\nA link's token buys an access token: "
+        "\nA sign-in link's token buys an access token: "
         f"curl -s -X POST -d token=TOKEN {settings.public_url.rstrip('/')}/auth/sign-in/redeem"
     )
     console.print("New links: tussendeur serve, then POST the address to /auth/sign-in "
@@ -108,3 +141,59 @@ def print_report(report: DemoReport, settings: Settings, *, env_file: str | None
     console.print(f"\n[bold]The tour[/] (with `tussendeur serve` running), as {first}:")
     console.print(escape(exports), soft_wrap=True)
     console.print(escape(TOUR), soft_wrap=True)
+
+
+async def demo_summary(db: Database, consortium_id: UUID) -> dict[str, Any]:
+    """Counts and a content fingerprint of the seeded data, free of ids and pseudonyms."""
+    async with db.transaction(AccessScope.system()) as conn:
+        partners = await conn.fetch(
+            "select slug, name, city from partner where consortium_id = $1 order by slug",
+            consortium_id,
+        )
+        vacancies = await conn.fetch(
+            """select p.slug, v.title, v.role, v.role_level, v.postcode_area, v.hours_min,
+                      v.hours_max, v.pay_min_cents, v.pay_max_cents, v.pay_period,
+                      v.start_date - current_date as starts_in,
+                      array(select r.phrase || '|' || r.must_have || '|' || r.weight
+                            from vacancy_requirement r where r.vacancy_id = v.id
+                            order by r.position) as requirements
+               from vacancy v join partner p on p.id = v.partner_id
+               where v.consortium_id = $1""",
+            consortium_id,
+        )
+        profiles = await conn.fetch(
+            """select p.slug, f.kind, f.status, f.postcode_area, f.max_travel_km, f.hours_min,
+                      f.hours_max, f.ambitions, f.shifts, f.min_pay_cents, f.consent_scope_kind,
+                      f.consent_expires_at::date - current_date as consent_days,
+                      c.full_name, c.email,
+                      array(select pc.phrase || '|' || coalesce(pc.level::text, '-')
+                            from profile_competency pc where pc.profile_id = f.id
+                            order by pc.position) as competencies,
+                      array(select pl.language || pl.level from profile_language pl
+                            where pl.profile_id = f.id order by pl.language) as languages
+               from profile f join partner p on p.id = f.partner_id
+               join person_contact c on c.person_id = f.person_id
+               where f.consortium_id = $1""",
+            consortium_id,
+        )
+        concept_share = await conn.fetchval(
+            """select round(avg((pc.concept_id is not null)::int)::numeric, 3)
+               from profile_competency pc join profile f on f.id = pc.profile_id
+               where f.consortium_id = $1""",
+            consortium_id,
+        )
+    rows = sorted(json.dumps([str(v) for v in r.values()], ensure_ascii=False) for r in profiles)
+    vacancy_rows = sorted(json.dumps([str(v) for v in r.values()]) for r in vacancies)
+    digest = hashlib.sha256("\n".join(rows + vacancy_rows).encode()).hexdigest()
+    return {
+        "partners": [f"{r['name']} ({r['city']})" for r in partners],
+        "vacancies": len(vacancies),
+        "profiles": len(profiles),
+        "profiles_by_status": dict(sorted(Counter(r["status"] for r in profiles).items())),
+        "profiles_by_kind": dict(sorted(Counter(r["kind"] for r in profiles).items())),
+        "consent_scopes": dict(
+            sorted(Counter(r["consent_scope_kind"] or "-" for r in profiles).items())
+        ),
+        "phrases_on_a_concept": float(concept_share or 0),
+        "fingerprint": digest,
+    }

@@ -1,0 +1,114 @@
+"""``tussendeur demo``: a deterministic, realistic, fictional consortium."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from infra.cli_support import CommandError
+from infra.demo import DemoOptions, seed_demo
+from infra.demo_report import DemoReport
+from infra.demo_data import EMAIL_DOMAINS, PARTNERS, PHRASES
+from infra.runtime import Runtime, open_runtime
+from infra.scope import AccessScope
+from infra.settings import Environment, Settings
+from tests.infra.processes import cli_env, run_cli
+
+SMALL = DemoOptions(seed=7, profiles=50, vacancies=12)
+
+
+@pytest.fixture
+async def runtime(fresh_database: str) -> AsyncIterator[Runtime]:
+    settings = Settings(env=Environment.TEST, database_url=fresh_database, db_pool_max=4)
+    async with open_runtime(settings) as opened:
+        yield opened
+
+
+async def test_same_seed_same_consortium(runtime: Runtime) -> None:
+    first = await seed_demo(runtime, SMALL)
+    with pytest.raises(CommandError, match="exists already"):
+        await seed_demo(runtime, SMALL)
+    again = await seed_demo(runtime, DemoOptions(seed=7, profiles=50, vacancies=12, reset=True))
+    assert again.summary == first.summary  # pseudonym- and id-free, down to the fingerprint
+    assert again.consortium_id != first.consortium_id
+    other = await seed_demo(runtime, DemoOptions(seed=8, profiles=50, vacancies=12, reset=True))
+    assert other.summary["fingerprint"] != first.summary["fingerprint"]
+
+
+async def test_the_demo_world_is_plausible(runtime: Runtime) -> None:
+    report = await seed_demo(runtime, SMALL)
+    summary = report.summary
+    assert len(report.partners) == 6
+    assert {p.city for p in report.partners} == {
+        "Maastricht", "Heerlen", "Sittard-Geleen", "Kerkrade", "Brunssum", "Roermond"
+    }
+    assert summary["vacancies"] == 12
+    assert summary["profiles"] == 50
+    assert set(summary["profiles_by_status"]) == {"ACTIVE", "PENDING_CONSENT"}
+    by_status = summary["profiles_by_status"]
+    assert by_status["ACTIVE"] > by_status["PENDING_CONSENT"]
+    assert set(summary["profiles_by_kind"]) == {"REJECTED_CANDIDATE", "READY_TO_MOVE"}
+    assert summary["consent_scopes"]["ALL_PARTNERS"] > 25
+    assert summary["phrases_on_a_concept"] > 0.5  # the matcher recognises most phrases
+    await _check_rows(runtime, report)
+
+
+async def _check_rows(runtime: Runtime, report: DemoReport) -> None:
+    async with runtime.database.transaction(AccessScope.system()) as conn:
+        emails = [r[0] for r in await conn.fetch("select email from person_contact")]
+        phrases = {r[0] for r in await conn.fetch("select phrase from profile_competency")}
+        languages = {r[0] for r in await conn.fetch("select language from profile_language")}
+        consents = await conn.fetchval("select count(*) from consent_record where event='GRANTED'")
+        active = await conn.fetchval("select count(*) from profile where status = 'ACTIVE'")
+        clients = await conn.fetchval("select count(*) from api_client where revoked_at is null")
+        admins = await conn.fetchval("select count(*) from staff_user where role <> 'partner_hr'")
+        pending_mail = await conn.fetchval("select count(*) from mail_outbox")
+        vacancy = await conn.fetchrow(
+            """select pay_min_cents, pay_max_cents, training_offered, shifts from vacancy
+               order by created_at limit 1"""
+        )
+    assert all(e.rsplit("@", 1)[1] in EMAIL_DOMAINS for e in emails)
+    assert len(set(emails)) == len(emails)
+    assert phrases <= {p for variants in PHRASES.values() for p in variants}
+    assert {"nl", "de", "en"} <= languages
+    assert consents == active
+    assert clients == len(PARTNERS)
+    assert admins == 1
+    assert pending_mail == 0  # invented people are never mailed
+    assert report.consent_link and "/portal/consent?token=" in report.consent_link
+    assert vacancy["pay_min_cents"] < vacancy["pay_max_cents"]
+    assert vacancy["training_offered"] and vacancy["shifts"]
+    assert report.admin_link.startswith(runtime.settings.public_url)
+    assert report.candidate_link and "token=" in report.candidate_link
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{30,}", p.client_secret) for p in report.partners)
+
+
+def test_demo_command_prints_roles_and_writes_the_env_file(
+    fresh_database: str, tmp_path: Path
+) -> None:
+    env = cli_env(tmp_path, DATABASE_URL=fresh_database)
+    result = run_cli(["demo", "--profiles", "30", "--vacancies", "6", "--env-file", "demo.env"],
+                     env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Seeded Zuid-Limburg" in result.stdout
+    for partner in PARTNERS:
+        assert partner.name in result.stdout
+    assert result.stdout.count("client secret") == len(PARTNERS)
+    assert "/auth/sign-in/redeem?token=" in result.stdout
+    assert "curl -s" in result.stdout
+    env_file = tmp_path / "demo.env"
+    assert stat.S_IMODE(os.stat(env_file).st_mode) == 0o600
+    exports = env_file.read_text().splitlines()
+    assert [line.split("=")[0] for line in exports] == [
+        "export TD_URL", "export TD_CLIENT_ID", "export TD_CLIENT_SECRET"
+    ]
+
+    refused = run_cli(["demo", "--profiles", "30"], env, cwd=tmp_path)
+    assert refused.returncode == 1
+    assert "--reset" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
