@@ -6,12 +6,15 @@ from __future__ import annotations
 import base64
 import uuid
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from urllib.parse import quote_plus
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from joserfc import jwt
+from joserfc.jwk import KeySet
 
 from exchange.partners.models import Partner
 from infra.auth import clients
@@ -30,6 +33,7 @@ with warnings.catch_warnings():  # authlib prefers httpx2 and says so on import
     from authlib.integrations.base_client.errors import OAuthError as AuthlibOAuthError
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
+OAuthFactory = Callable[..., AsyncOAuth2Client]
 ALL_PARTNER = sorted(s.value for s in PARTNER_SCOPES)
 
 
@@ -58,7 +62,7 @@ async def registered(db: ConnectionDatabase) -> Registered:
 
 
 @pytest.fixture
-async def oauth(app: FastAPI) -> AsyncIterator[Callable]:
+async def oauth(app: FastAPI) -> AsyncIterator[OAuthFactory]:
     opened: list[AsyncOAuth2Client] = []
 
     def make(
@@ -84,14 +88,12 @@ async def oauth(app: FastAPI) -> AsyncIterator[Callable]:
         await session.aclose()
 
 
-from collections.abc import Callable  # noqa: E402
-
 TOKEN_URL = f"{TEST_BASE_URL}/oauth/token"
 
 
 @pytest.mark.parametrize("method", ["client_secret_basic", "client_secret_post"])
 async def test_authlib_client_gets_a_working_token(
-    oauth: Callable, registered: Registered, client: httpx.AsyncClient, method: str
+    oauth: OAuthFactory, registered: Registered, client: httpx.AsyncClient, method: str
 ) -> None:
     creds = registered.credentials
     session = oauth(creds.client_id, creds.secret, method=method)
@@ -108,17 +110,13 @@ async def test_authlib_client_gets_a_working_token(
 
 
 async def test_token_claims_follow_rfc_9068(
-    oauth: Callable, registered: Registered, client: httpx.AsyncClient
+    oauth: OAuthFactory, registered: Registered, client: httpx.AsyncClient
 ) -> None:
-    from joserfc import jwt
-
     creds = registered.credentials
     token = await oauth(creds.client_id, creds.secret).fetch_token(
         TOKEN_URL, grant_type="client_credentials"
     )
     jwks = (await client.get("/.well-known/jwks.json")).json()
-    from joserfc.jwk import KeySet
-
     decoded = jwt.decode(token["access_token"], KeySet.import_key_set(jwks), algorithms=["ES256"])
     assert decoded.header["typ"] == "at+jwt"
     assert decoded.header["kid"] == jwks["keys"][0]["kid"]
@@ -133,7 +131,7 @@ async def test_token_claims_follow_rfc_9068(
 
 
 async def test_scope_subset_is_granted_and_limits_the_token(
-    oauth: Callable, registered: Registered, client: httpx.AsyncClient
+    oauth: OAuthFactory, registered: Registered, client: httpx.AsyncClient
 ) -> None:
     creds = registered.credentials
     session = oauth(creds.client_id, creds.secret, scope="vacancies:read matches:read")
@@ -145,7 +143,7 @@ async def test_scope_subset_is_granted_and_limits_the_token(
 
 @pytest.mark.parametrize("scope", ["admin", "vacancies:read admin", "nonsense", "a\\b"])
 async def test_scope_beyond_the_client_is_invalid_scope(
-    oauth: Callable, registered: Registered, scope: str
+    oauth: OAuthFactory, registered: Registered, scope: str
 ) -> None:
     creds = registered.credentials
     with pytest.raises(AuthlibOAuthError) as raised:
@@ -155,7 +153,7 @@ async def test_scope_beyond_the_client_is_invalid_scope(
     assert raised.value.error == "invalid_scope"
 
 
-async def test_wrong_secret_is_invalid_client(oauth: Callable, registered: Registered) -> None:
+async def test_wrong_secret_is_invalid_client(oauth: OAuthFactory, registered: Registered) -> None:
     with pytest.raises(AuthlibOAuthError) as raised:
         await oauth(registered.credentials.client_id, "wrong-secret").fetch_token(
             TOKEN_URL, grant_type="client_credentials"
@@ -336,8 +334,6 @@ async def test_secret_with_reserved_characters_through_basic(
             registered.credentials.client_id,
             clients.hash_client_secret(secret),
         )
-    from urllib.parse import quote_plus
-
     header = _basic(quote_plus(registered.credentials.client_id), quote_plus(secret))
     response = await client.post(
         "/oauth/token", data={"grant_type": "client_credentials"}, headers={"authorization": header}
