@@ -12,6 +12,14 @@ import uuid
 from collections.abc import Sequence
 from uuid import UUID
 
+from exchange.audit.actions import (
+    CONTACT_REVEALED,
+    INTRODUCTION_ACCEPTED,
+    INTRODUCTION_DECLINED,
+    INTRODUCTION_EXPIRED,
+    INTRODUCTION_REQUESTED,
+    INTRODUCTION_WITHDRAWN,
+)
 from exchange.audit.service import record_caller_event, record_event
 from exchange.introductions import notices, repository
 from exchange.introductions.exceptions import (
@@ -37,14 +45,6 @@ from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
 from infra.errors import Collector
 from infra.pagination import Keyset, Page
-
-# Audit actions (the catalogue in exchange/audit/actions.py names the same strings).
-INTRODUCTION_REQUESTED = "introduction.requested"
-INTRODUCTION_ACCEPTED = "introduction.accepted"
-INTRODUCTION_DECLINED = "introduction.declined"
-INTRODUCTION_EXPIRED = "introduction.expired"
-INTRODUCTION_WITHDRAWN = "introduction.withdrawn"
-CONTACT_REVEALED = "contact.revealed"
 
 
 def clean_message(errors: Collector, field: str, message: str | None) -> str | None:

@@ -9,6 +9,12 @@ import datetime as dt
 import uuid
 from uuid import UUID
 
+from exchange.audit.actions import (
+    PLACEMENT_OUTCOME_RECORDED,
+    PLACEMENT_RECORDED,
+    PROFILE_PAUSED,
+    PROFILE_RESUMED,
+)
 from exchange.audit.service import record_caller_event
 from exchange.introductions import repository as introductions_repository
 from exchange.introductions.models import IntroductionStatus
@@ -30,11 +36,6 @@ from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
 from infra.errors import Collector
 from infra.pagination import Keyset, Page
-
-PLACEMENT_RECORDED = "placement.recorded"
-PLACEMENT_OUTCOME_RECORDED = "placement.outcome_recorded"
-PROFILE_PAUSED = "profile.paused"
-PROFILE_RESUMED = "profile.resumed"
 
 MAX_START_AHEAD = dt.timedelta(days=366)
 
