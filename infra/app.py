@@ -28,7 +28,7 @@ from infra.scope import AccessScope
 from infra.settings import Settings, get_settings
 from portal.router import install_portal
 from schema.context import Context
-from schema.hardening import graphql_request_guard
+from schema.hardening import HardenedGraphQLRouter, graphql_request_guard
 from schema.root import build_schema
 
 
@@ -133,7 +133,7 @@ def create_app(
         context.auth_error = auth_error
         return context
 
-    graphql_app: GraphQLRouter[Context, None] = GraphQLRouter(
+    graphql_app: GraphQLRouter[Context, None] = HardenedGraphQLRouter(
         build_schema(settings),
         context_getter=get_context,
         graphql_ide="graphiql" if settings.is_development else None,

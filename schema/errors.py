@@ -26,8 +26,8 @@ def user_errors(error: UserError) -> list[UserErrorType]:
 def should_mask_error(error: GraphQLError) -> bool:
     """Mask everything except the expected, caller-facing failures."""
     original = error.original_error
-    if original is None:
-        return False  # validation and syntax errors from graphql-core itself
+    if original is None or isinstance(original, GraphQLError):
+        return False  # syntax, validation and input coercion errors from graphql-core
     return not isinstance(original, Unauthenticated | Forbidden | UserError)
 
 
@@ -43,3 +43,9 @@ def add_error_codes(error: GraphQLError) -> None:
                 {"field": e.field, "code": e.code, "message": e.message} for e in original.errors
             ],
         }
+    elif isinstance(original, GraphQLError):  # a variable that does not fit its type
+        error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+    elif original is None and error.path is None and not (error.extensions or {}).get("code"):
+        parse_failed = error.message.startswith("Syntax Error")
+        code = "GRAPHQL_PARSE_FAILED" if parse_failed else "GRAPHQL_VALIDATION_FAILED"
+        error.extensions = {**(error.extensions or {}), "code": code}

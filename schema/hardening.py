@@ -5,6 +5,8 @@ Where each limit is enforced:
 * body size: FastAPI's ``max_body_size`` on the GraphQL router (``infra.app``), before parsing;
 * method, content type, batching, WebSockets: :func:`graphql_request_guard`, a router
   dependency that runs before the context (and so before authentication or any database use);
+* bodies JSON cannot decode (bad UTF-8, nesting beyond the interpreter's stack): 400 from
+  :class:`HardenedGraphQLRouter` instead of strawberry's 500;
 * tokens: strawberry's ``MaxTokensLimiter`` (the parser stops counting at the limit);
 * depth and aliases: :func:`document_limits_rule`, linear in the document even when
   fragments fan out (strawberry's limiters walk every fragment spread again and again,
@@ -16,6 +18,7 @@ Where each limit is enforced:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -41,10 +44,12 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.exceptions import WebSocketException
 from starlette.requests import HTTPConnection, Request
 from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter, SchemaExtension
+from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from infra.settings import Settings
+from schema.context import Context
 from schema.errors import add_error_codes, should_mask_error
 
 log = structlog.get_logger("tussendeur.graphql")
@@ -237,6 +242,18 @@ def schema_config(settings: Settings) -> StrawberryConfig:
 
 
 # --- the HTTP guard --------------------------------------------------------------------
+
+
+class HardenedGraphQLRouter(GraphQLRouter[Context, None]):
+    """strawberry's router, answering 400 for bodies its JSON parsing turns into a 500."""
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return super().decode_json(data)
+        except (UnicodeDecodeError, RecursionError) as exc:
+            # strawberry answers 400 for JSONDecodeError (and 500 for anything else)
+            raise json.JSONDecodeError(type(exc).__name__, "", 0) from exc
+
 
 GRAPHQL_MEDIA_TYPE = "application/json"
 

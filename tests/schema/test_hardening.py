@@ -299,6 +299,29 @@ async def test_a_body_that_is_not_an_object_gets_400(api: Harness, body: str) ->
     assert api.untouched()
 
 
+MALFORMED = {
+    "nested JSON": b'{"query": "{ __typename }", "variables": {"a": '
+    + b"[" * 40_000
+    + b"]" * 40_000
+    + b"}}",
+    "bad UTF-8": b'{"query": "\xff\xfe"}',
+    "broken JSON": b'{"query": ',
+    "query not a string": b'{"query": 42}',
+    "variables not an object": b'{"query": "{ __typename }", "variables": [1]}',
+    "operation name not a string": b'{"query": "{ __typename }", "operationName": 5}',
+    "no query": b"{}",
+}
+
+
+@pytest.mark.parametrize("body", MALFORMED.values(), ids=MALFORMED.keys())
+async def test_malformed_bodies_get_400_never_500(api: Harness, body: bytes) -> None:
+    response = await api.client.post(
+        "/graphql", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert api.db.transactions == 0
+
+
 async def test_the_same_mutation_posted_as_json_is_written(
     api: Harness, db: ConnectionDatabase, partner: Partner
 ) -> None:
@@ -379,6 +402,21 @@ async def test_authentication_and_permission_failures_carry_codes(
     async with harness(production(), db, no_scopes) as h:
         errors = await h.errors(query)
         assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_input_and_document_errors_carry_codes_and_are_not_masked(api: Harness) -> None:
+    variable = await api.post(
+        "query Q($f: Int) { vacancies(first: $f) { edges { cursor } } }",
+        variables={"f": 10**30},
+    )
+    [error] = variable.json()["errors"]
+    assert error["message"].startswith("Variable '$f' has invalid value")
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    [syntax] = await api.errors("{ vacancies { ")
+    assert syntax["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    [invalid] = await api.errors("{ vacancies { nope } }")
+    assert invalid["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert api.db.transactions == 0
 
 
 class ExplodingDatabase:
