@@ -19,7 +19,9 @@ import binascii
 import contextlib
 import html
 import json
+import logging
 from collections.abc import AsyncIterator
+from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
 from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
@@ -33,9 +35,17 @@ from infra.auth.oauth import (
     client_credentials_grant,
     invalid_client,
 )
-from infra.auth.sign_in import SIGN_IN_PATH, AuditRecorder, redeem_sign_in, request_sign_in
+from infra.auth.sign_in import (
+    SIGN_IN_ACCEPTED,
+    SIGN_IN_PATH,
+    AuditRecorder,
+    redeem_sign_in,
+    request_sign_in,
+)
 from infra.errors import UserError
-from infra.mail import deliver_pending, mail_sender, run_mail_worker
+from infra.mail import deliver_pending, mail_sender, normalize_email, run_mail_worker
+
+log = logging.getLogger("tussendeur.auth")
 
 MAX_FORM_BYTES = 8192
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -151,6 +161,14 @@ def _user_error(error: UserError, code: str) -> JSONResponse:
     return JSONResponse(body, status_code=400, headers=NO_STORE)
 
 
+async def _sign_in_and_deliver(services: Any, email: str) -> None:
+    try:
+        await request_sign_in(services.database, services.settings, email)
+        await deliver_pending(services.database, mail_sender(services))
+    except Exception:  # after the response: log it, the person simply asks again
+        log.exception("sign-in link request failed")
+
+
 @contextlib.asynccontextmanager
 async def _mail_worker(app: FastAPI) -> AsyncIterator[None]:
     """Deliver the outbox periodically — only when the app owns a pool (not in tests that
@@ -227,18 +245,18 @@ def auth_router(*, audit: AuditRecorder) -> APIRouter:
 
     @router.post("/auth/sign-in")
     async def sign_in(request: Request, background: BackgroundTasks) -> Response:
+        """Answers before looking the address up (the lookup, the link and the mail happen
+        after the response), so neither the answer nor its timing tells who has an account."""
         services = request.app.state.services
         try:
             fields = await read_fields(request)
-            message = await request_sign_in(
-                services.database, services.settings, fields.get("email", "")
-            )
+            email = normalize_email(fields.get("email", ""))
         except BadRequest as error:
             return _bad_request(error)
         except UserError as error:
             return _user_error(error, "invalid_request")
-        background.add_task(deliver_pending, services.database, mail_sender(services))
-        return JSONResponse({"status": "accepted", "message": message}, status_code=202)
+        background.add_task(_sign_in_and_deliver, services, email)
+        return JSONResponse({"status": "accepted", "message": SIGN_IN_ACCEPTED}, status_code=202)
 
     @router.get(SIGN_IN_PATH)
     async def sign_in_page(token: str = "") -> HTMLResponse:
