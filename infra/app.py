@@ -13,11 +13,13 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
+from exchange.audit.publication import AuditPublication
 from exchange.audit.service import record_caller_event
 from exchange.competencies import CompetencyNormalizer
 from exchange.matching.engine import MatchEngine
 from exchange.matching.proposals import ProposalCache
 from exchange.taxonomy.service import load_taxonomy
+from infra.audit_routes import audit_router
 from infra.auth.authenticator import Authenticator
 from infra.auth.routes import auth_router
 from infra.db import Database
@@ -145,6 +147,7 @@ def create_app(
         graphql_app, prefix="/graphql", max_body_size=settings.graphql_max_body_bytes
     )
     app.include_router(auth_router(audit=record_caller_event))  # /oauth/token, JWKS, sign-in
+    app.include_router(audit_router(AuditPublication()))  # /audit/checkpoints, /audit/events.csv
     install_portal(app)  # /portal: pages for people, own static assets
 
     @app.get("/healthz", include_in_schema=False)

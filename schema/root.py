@@ -8,6 +8,8 @@ from strawberry.tools import merge_types
 from infra.observability import GraphQLOperationObserver
 from infra.settings import Settings
 from schema import (
+    admin,
+    audit,
     candidate,
     introductions,
     matches,
@@ -15,6 +17,7 @@ from schema import (
     partners,
     placements,
     profiles,
+    statistics,
     vacancies,
 )
 from schema.hardening import HardenedSchema, schema_config, schema_extensions
@@ -28,6 +31,9 @@ QUERY_TYPES: tuple[type, ...] = (
     candidate.Query,
     introductions.Query,
     placements.Query,
+    admin.Query,
+    audit.Query,
+    statistics.Query,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     vacancies.Mutation,
@@ -35,6 +41,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     candidate.Mutation,
     introductions.Mutation,
     placements.Mutation,
+    admin.Mutation,
 )
 
 

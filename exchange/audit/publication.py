@@ -1,0 +1,60 @@
+"""What ``infra.audit_routes`` serves: published checkpoints and the CSV export."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from uuid import UUID
+
+from exchange.audit import oversight, repository
+from exchange.audit.checkpoints import published_entry
+from exchange.audit.models import AuditFilter
+from infra.audit_routes import AuditQuery
+from infra.audit_signing import load_checkpoint_keys
+from infra.caller import Caller
+from infra.db import Connection, Database
+from infra.scope import AccessScope
+
+
+async def _consortium_ids(conn: Connection, consortium: str | None) -> list[UUID] | None:
+    if consortium is None:
+        return None
+    try:
+        return [UUID(consortium)]
+    except ValueError:
+        row = await conn.fetchval("select id from consortium where slug = $1", consortium)
+        return [row] if row else []
+
+
+class AuditPublication:
+    """The :class:`infra.audit_routes.AuditFeed` of this exchange."""
+
+    async def checkpoints(
+        self, database: Database, *, consortium: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        keys = await load_checkpoint_keys(database, signing=False)
+        # Checkpoints are public (their table is readable by every role); resolving a
+        # consortium's slug to its id is the one system read, of id and slug only.
+        async with database.transaction(AccessScope.system()) as conn:
+            ids = await _consortium_ids(conn, consortium)
+            rows = [] if ids == [] else await repository.list_checkpoints(
+                conn, consortium_ids=ids, limit=limit
+            )  # fmt: skip
+        return [published_entry(c, jwk=keys.jwk_for(c.signed_jws)) for c in rows]
+
+    async def events_csv(
+        self, database: Database, caller: Caller, query: AuditQuery
+    ) -> AsyncIterator[str]:
+        audit_filter = AuditFilter(
+            partner_id=query.partner_id,
+            action=query.action,
+            subject_id=query.subject,
+            occurred_from=query.occurred_from,
+            occurred_to=query.occurred_to,
+        )
+        oversight.require_auditor(caller)
+        oversight.validate_filter(audit_filter, field="")
+        async with database.transaction(caller.access_scope()) as conn:
+            yield oversight.csv_text([], header=True)
+            async for batch in oversight.export_events(conn, caller, audit_filter):
+                yield oversight.csv_text(batch)

@@ -1,0 +1,139 @@
+"""HTTP routes of the audit trail, outside GraphQL.
+
+* ``GET /audit/checkpoints`` (public): the signed checkpoints, newest first, as a JSON
+  list, each with the public key that signed it. Partners fetch and keep them; a chain
+  rewritten inside the database is caught against a kept copy
+  (``tussendeur audit verify --checkpoint FILE``). ``?consortium=`` (slug or id) and
+  ``?limit=`` narrow it. No personal data: ids, sequence numbers, hashes, times.
+* ``GET /audit/events.csv`` (consortium admin bearer token, scope ``audit:read``): the
+  caller's consortium's events matching ``partner``, ``action``, ``subject``, ``from``,
+  ``to`` (as ``auditEvents``), oldest first, streamed.
+
+The use cases arrive through an :class:`AuditFeed`; this module imports nothing from
+``exchange`` (the app factory wires the two).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated, Any, Protocol
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from infra.caller import Caller
+from infra.db import Database
+from infra.errors import Forbidden, Unauthenticated, UserError
+
+
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    partner_id: UUID | None = None
+    action: str | None = None
+    subject: str | None = None
+    occurred_from: dt.datetime | None = None
+    occurred_to: dt.datetime | None = None
+
+
+class AuditFeed(Protocol):
+    async def checkpoints(
+        self, database: Database, *, consortium: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """Published checkpoints, newest first (``consortium``: a slug or id)."""
+        ...
+
+    def events_csv(
+        self, database: Database, caller: Caller, query: AuditQuery
+    ) -> AsyncIterator[str]:
+        """CSV text (header first) of the caller's consortium's matching events.
+
+        Raises ``Forbidden`` / ``UserError`` before yielding anything when it cannot serve.
+        """
+        ...
+
+
+def _problem(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
+
+
+def _time(value: str | None, field: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise UserError.single(field, "INVALID", "use ISO 8601, e.g. 2025-01-31T00:00Z") from exc
+
+
+def _uuid(value: str | None, field: str) -> UUID | None:
+    if value is None:
+        return None
+    try:
+        return UUID(value)
+    except ValueError as exc:
+        raise UserError.single(field, "INVALID_ID", "not a valid id") from exc
+
+
+def audit_router(feed: AuditFeed) -> APIRouter:
+    router = APIRouter(tags=["audit"])
+
+    @router.get("/audit/checkpoints")
+    async def checkpoints(
+        request: Request,
+        consortium: Annotated[str | None, Query(max_length=64)] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> JSONResponse:
+        services = request.app.state.services
+        entries = await feed.checkpoints(services.database, consortium=consortium, limit=limit)
+        return JSONResponse(entries, headers={"Cache-Control": "public, max-age=60"})
+
+    @router.get("/audit/events.csv", response_model=None)
+    async def events_csv(
+        request: Request,
+        partner: Annotated[str | None, Query(max_length=64)] = None,
+        action: Annotated[str | None, Query(max_length=64)] = None,
+        subject: Annotated[str | None, Query(max_length=200)] = None,
+        from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+        to: Annotated[str | None, Query(max_length=40)] = None,
+    ) -> Response:
+        services = request.app.state.services
+        try:
+            caller = await services.authenticator.authenticate(request, services.database)
+            if caller is None:
+                raise Unauthenticated("a consortium admin's bearer token is required")
+            query = AuditQuery(
+                partner_id=_uuid(partner, "partner"),
+                action=action,
+                subject=subject,
+                occurred_from=_time(from_, "from"),
+                occurred_to=_time(to, "to"),
+            )
+            chunks = feed.events_csv(services.database, caller, query)
+            first = await anext(chunks)  # refusals surface here, before any byte is sent
+        except Unauthenticated as exc:
+            return _problem(401, exc.code, exc.message)
+        except Forbidden as exc:
+            return _problem(403, exc.code, exc.message)
+        except UserError as exc:
+            errors = [{"field": e.field, "code": e.code, "message": e.message} for e in exc.errors]
+            return _problem(400, "BAD_USER_INPUT", exc.message, userErrors=errors)
+
+        async def body() -> AsyncIterator[str]:
+            yield first
+            async for chunk in chunks:
+                yield chunk
+
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        return StreamingResponse(
+            body(),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="audit-events-{stamp}.csv"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    return router
