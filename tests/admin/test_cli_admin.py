@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import uuid
@@ -45,7 +46,7 @@ async def _keep_published_checkpoints(owner_dsn: str, path: Path) -> None:
     entries: list[dict[str, Any]] = [
         published_entry(c, jwk=keys.jwk_for(c.signed_jws)) for c in rows
     ]
-    path.write_text(json.dumps(entries))
+    await asyncio.to_thread(path.write_text, json.dumps(entries))
 
 
 async def test_operator_commands_end_to_end(fresh_database: str, tmp_path: Path) -> None:
