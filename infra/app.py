@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
+from exchange.audit.jobs import start_checkpoint_job
 from exchange.audit.publication import AuditPublication
 from exchange.audit.service import record_caller_event
 from exchange.competencies import CompetencyNormalizer
@@ -104,6 +105,9 @@ def create_app(
             app.state.services = services
             if runtime is not None and settings.retention_interval_seconds > 0:
                 stack.push_async_callback(_start_retention(db, settings))
+            if runtime is not None and settings.audit_checkpoint_interval_seconds > 0:
+                interval = settings.audit_checkpoint_interval_seconds
+                stack.push_async_callback(start_checkpoint_job(db, interval))
             yield
 
     app = FastAPI(

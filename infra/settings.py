@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     portal_session_minutes: int = Field(default=120, ge=5, le=1440)
     # introductions (issue 4): requests per partner per profile in any 24 hours
     introduction_daily_cap: int = Field(default=3, ge=1, le=50)
+    # audit trail (issue 5): how often the server verifies and signs each chain's head
+    audit_checkpoint_interval_seconds: int = Field(default=3600, ge=0)  # 0: never (CLI only)
 
     log_level: str = "INFO"
     log_json: bool = True
