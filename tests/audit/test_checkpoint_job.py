@@ -19,7 +19,8 @@ async def test_the_job_signs_intact_chains_and_refuses_a_broken_one(fresh_databa
         await append(database, bad, 4)
         first = await checkpoint_all(database)
         assert first is not None and first[empty] is None
-        assert first[good] is not None and first[good].seq == 4
+        signed_good = first[good]
+        assert signed_good is not None and signed_good.seq == 4
         again = await checkpoint_all(database)  # nothing new: the same checkpoint, not another
         assert again is not None and again[good] == first[good]
 
