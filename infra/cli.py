@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from infra import cli_admin, cli_keys, cli_matching, cli_retention
 from infra.cli_support import (
     ErrorReportingGroup,
     console,
@@ -219,39 +220,10 @@ def demo(
     print_report(report, settings, env_file=env_file)
 
 
-# ---------------------------------------------------------------- other teams' sub-apps
+# ---------------------------------------------------------------- the other areas' sub-apps
 
-# Transitional until infra/cli_keys.py and infra/cli_admin.py land: each is added
-# the moment its module exists (find_spec finds it; a broken module still fails
-# loudly). Once both exist this becomes two plain imports.
-_SUB_APPS = {
-    "infra.cli_keys": (("app", "keys"),),
-    "infra.cli_retention": (("app", "retention"),),
-    "infra.cli_matching": (("competency_app", "competency"), ("taxonomy_app", "taxonomy")),
-    "infra.cli_admin": (
-        ("partner_app", "partner"),
-        ("client_app", "client"),
-        ("audit_app", "audit"),
-        ("stats_app", "stats"),
-    ),
-}
-
-
-def _register_sub_apps() -> None:
-    import importlib
-    import importlib.util
-
-    for module_name, attributes in _SUB_APPS.items():
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        module = importlib.import_module(module_name)
-        if hasattr(module, "register"):
-            module.register(app)
-            continue
-        for attribute, name in attributes:
-            sub_app = getattr(module, attribute, None)
-            if isinstance(sub_app, typer.Typer):
-                app.add_typer(sub_app, name=name)
-
-
-_register_sub_apps()
+app.add_typer(cli_keys.app, name="keys")
+cli_admin.register(app)  # partner, client, audit, stats
+app.add_typer(cli_matching.competency_app, name="competency")
+app.add_typer(cli_matching.taxonomy_app, name="taxonomy")
+app.add_typer(cli_retention.app, name="retention")
