@@ -15,12 +15,12 @@ import time
 import uuid
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 from uuid import UUID
 
 from faker import Faker
 
 from consent.models import CollectionMethod
+from exchange.admin.service import create_api_client, register_partner
 from exchange.audit import actions
 from exchange.audit.service import record_system_event
 from exchange.competencies import CompetencyNormalizer
@@ -28,16 +28,15 @@ from exchange.consent_flow.repository import system_step
 from exchange.consent_flow.service import ConsentChoice, grant_consent
 from exchange.partners import repository as partners_repository
 from exchange.partners.models import Consortium, Partner
-from exchange.partners.service import create_consortium, new_partner
+from exchange.partners.service import create_consortium
 from exchange.profiles.service import share_profile
 from exchange.vacancies.service import create_vacancy
-from infra.auth.clients import insert_api_client, new_client_credentials
 from infra.auth.sign_in import Identity, issue_sign_in_link
 from infra.auth.tokens import ROLE_SCOPES, SubjectKind
 from infra.caller import PARTNER_SCOPES, Caller, CallerRole
 from infra.cli_support import CommandError, cli_runtime
 from infra.db import Connection, Database, apply_scope
-from infra.demo_data import CONSORTIUM_NAME, CONSORTIUM_SLUG, PARTNERS, DemoPartner
+from infra.demo_data import CONSORTIUM_NAME, CONSORTIUM_SLUG, PARTNERS
 from infra.demo_generate import PlannedProfile, PlannedVacancy, plan_profiles, plan_vacancies
 from infra.demo_report import DemoReport, PartnerAccess, demo_summary
 from infra.demo_reset import delete_consortium
@@ -179,49 +178,18 @@ def _partner_caller(partner: Partner, client_id: str) -> Caller:
     )
 
 
-async def _audit_system(
-    conn: Connection, consortium_id: UUID, action: str, kind: str, subject: UUID, **details: Any
-) -> None:
-    await record_system_event(
-        conn,
-        consortium_id=consortium_id,
-        job=SYSTEM_ACTOR,
-        action=action,
-        subject_kind=kind,
-        subject_id=str(subject),
-        details=details,
-    )
-
-
 async def _organisations(
     db: Database,
 ) -> tuple[Consortium, dict[str, Partner], dict[str, PartnerAccess]]:
-    """Consortium, partners, one API client per partner and the consortium admin."""
-    credentials = {p.slug: new_client_credentials() for p in PARTNERS}
-    partners: dict[str, Partner] = {}
-    access: dict[str, PartnerAccess] = {}
+    """Consortium, its admin, and the partners with one API client each, registered
+    through the consortium admin's own use cases (as `tussendeur partner create` does)."""
     async with db.transaction(AccessScope.system()) as conn:
         consortium = await create_consortium(conn, slug=CONSORTIUM_SLUG, name=CONSORTIUM_NAME)
-        await _audit_system(
-            conn, consortium.id, actions.CONSORTIUM_CREATED, "consortium", consortium.id,
-            slug=consortium.slug,
-        )
-        for demo_partner in PARTNERS:
-            partner = new_partner(
-                consortium_id=consortium.id,
-                slug=demo_partner.slug,
-                name=demo_partner.name,
-                city=demo_partner.city,
-            )
-            await partners_repository.insert_partner(conn, partner=partner)
-            await _audit_system(
-                conn, consortium.id, actions.PARTNER_REGISTERED, "partner", partner.id,
-                slug=partner.slug,
-            )
-            partners[partner.slug] = partner
-            access[partner.slug] = await _api_client(
-                conn, consortium, partner, demo_partner, credentials[partner.slug]
-            )
+        await record_system_event(
+            conn, consortium_id=consortium.id, job=SYSTEM_ACTOR,
+            action=actions.CONSORTIUM_CREATED, subject_kind="consortium",
+            subject_id=str(consortium.id), details={"slug": consortium.slug},
+        )  # fmt: skip
         await conn.execute(
             """insert into staff_user (id, consortium_id, role, email, display_name, language)
                values ($1, $2, 'consortium_admin', $3, 'Beheer Zuid-Limburg', 'nl')""",
@@ -229,33 +197,27 @@ async def _organisations(
             consortium.id,
             ADMIN_EMAIL,
         )
-    return consortium, partners, access
-
-
-async def _api_client(
-    conn: Connection,
-    consortium: Consortium,
-    partner: Partner,
-    demo_partner: DemoPartner,
-    credentials: Any,
-) -> PartnerAccess:
-    row_id = await insert_api_client(
-        conn,
+    admin = Caller(
+        role=CallerRole.CONSORTIUM_ADMIN,
         consortium_id=consortium.id,
-        partner_id=partner.id,
-        name=f"{demo_partner.name} ATS (demo)",
-        scopes=[s.value for s in PARTNER_SCOPES],
-        client_id=credentials.client_id,
-        secret_hash=credentials.secret_hash,
+        subject=SYSTEM_ACTOR,
+        scopes=ROLE_SCOPES[CallerRole.CONSORTIUM_ADMIN],
     )
-    scopes = sorted(s.value for s in PARTNER_SCOPES)
-    await _audit_system(
-        conn, consortium.id, actions.API_CLIENT_CREATED, "api_client", row_id, scopes=scopes
-    )
-    return PartnerAccess(
-        demo_partner.slug, demo_partner.name, demo_partner.city,
-        credentials.client_id, credentials.secret,
-    )
+    partners: dict[str, Partner] = {}
+    access: dict[str, PartnerAccess] = {}
+    async with db.transaction(admin.access_scope()) as conn:
+        for demo in PARTNERS:
+            partner = await register_partner(
+                conn, admin, name=demo.name, slug=demo.slug, city=demo.city
+            )
+            made = await create_api_client(
+                conn, admin, partner_id=partner.id, name=f"{demo.name} ATS (demo)"
+            )
+            partners[demo.slug] = partner
+            access[demo.slug] = PartnerAccess(
+                demo.slug, demo.name, demo.city, made.client.client_id, made.client_secret
+            )
+    return consortium, partners, access
 
 
 async def _withhold_mail(conn: Connection, person_ids: list[UUID]) -> list[str]:
