@@ -40,9 +40,10 @@ class Decision:
 
 
 def fold(records: Iterable[ConsentRecord], purpose: Purpose) -> ConsentState:
-    """Replay records (oldest first) of one purpose into the state they leave."""
+    """Replay records of one purpose, in the order they were written, into the state
+    they leave (the repository returns them in that order)."""
     state = ConsentState(purpose=purpose)
-    for record in sorted(records, key=lambda r: (r.recorded_at, str(r.id))):
+    for record in records:
         if record.purpose is not purpose:
             continue
         history = (*state.history, record.event)

@@ -118,7 +118,7 @@ async def insert_record(conn: Connection, *, record: ConsentRecord) -> None:
 async def records_for_profile(conn: Connection, *, profile_id: UUID) -> list[ConsentRecord]:
     rows = await conn.fetch(
         f"""select {_RECORD_COLUMNS} from consent_record where profile_id = $1
-            order by recorded_at, id""",
+            order by seq""",
         profile_id,
     )
     return [_record(r) for r in rows]
@@ -127,7 +127,7 @@ async def records_for_profile(conn: Connection, *, profile_id: UUID) -> list[Con
 async def records_for_person(conn: Connection, *, person_id: UUID) -> list[ConsentRecord]:
     rows = await conn.fetch(
         f"""select {_RECORD_COLUMNS} from consent_record where person_id = $1
-            order by recorded_at, id""",
+            order by seq""",
         person_id,
     )
     return [_record(r) for r in rows]

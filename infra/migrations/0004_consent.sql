@@ -76,6 +76,10 @@ end $$;
 create trigger consent_record_append_only before update or delete on consent_record
     for each row execute function consent_record_append_only();
 
+-- The order records were written in (timestamps may tie, or come from a clock moved in tests).
+alter table consent_record add column seq bigint generated always as identity;
+create index consent_record_profile_seq_idx on consent_record (profile_id, seq);
+
 alter table consent_record add constraint consent_record_purpose_check
     check (purpose in ('EXCHANGE_MATCHING'));
 alter table consent_record add constraint consent_record_method_check
