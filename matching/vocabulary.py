@@ -23,7 +23,7 @@ from matching.postings import F32, I32
 
 Scorer = Callable[..., float]
 
-PREFILTER_SHARE = 0.4
+PREFILTER_SHARE = 0.25
 CACHE_SIZE = 4096
 _PARALLEL_FROM = 20_000  # below this, thread start-up costs more than it saves
 
@@ -40,7 +40,7 @@ def word_trigrams(text: str) -> set[str]:
 class PhraseVocabulary:
     """Distinct texts with stable ids, fuzzy lookup, trigram prefilter and a cache."""
 
-    def __init__(self, scorer: Scorer = fuzz.token_set_ratio, prefilter_from: int = 20_000) -> None:
+    def __init__(self, scorer: Scorer = fuzz.token_set_ratio, prefilter_from: int = 5_000) -> None:
         self._scorer = scorer
         self._prefilter_from = prefilter_from
         self._texts: list[str] = []
