@@ -1,0 +1,150 @@
+"""The consent page in a real browser: Playwright driving Debian's Chromium (by path).
+
+The app runs under uvicorn on 127.0.0.1 against a committed test database; the person
+opens the emailed link, chooses partners and duration with labels and the keyboard,
+confirms, switches to English and downloads the receipt. No request leaves the app's
+own origin and the pages need no JavaScript (it is disabled).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+import uvicorn
+
+from infra.app import create_app
+from infra.db import ConnectionDatabase, dsn_for_role, init_connection
+from infra.settings import Environment, Settings
+from tests import factories
+from tests.conftest import APP_ROLE
+from tests.portal.support import emailed_link, path_of
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def served(fresh_database: str) -> AsyncIterator[tuple[str, ConnectionDatabase]]:
+    """The whole app under uvicorn on 127.0.0.1, and a connection that commits."""
+    port = free_port()
+    settings = Settings(
+        env=Environment.TEST,
+        database_url=fresh_database,
+        public_url=f"http://127.0.0.1:{port}",
+        retention_interval_seconds=0,
+        log_json=False,
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    for _ in range(300):
+        if server.started:
+            break
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.05)
+    connection = await asyncpg.connect(dsn_for_role(fresh_database, APP_ROLE, None))
+    await init_connection(connection)
+    try:
+        yield settings.public_url, ConnectionDatabase(connection)
+    finally:
+        await connection.close()
+        server.should_exit = True
+        await asyncio.wait_for(task, timeout=30)
+
+
+@pytest.mark.slow
+async def test_consent_in_a_real_browser(served, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("no chromium binary found (apt-get install -y chromium)")
+    from playwright.async_api import async_playwright
+
+    base, db = served
+    consortium = await factories.create_consortium(db)
+    a = await factories.create_partner(db, consortium, name="Contactcenter Maas")
+    b = await factories.create_partner(db, consortium, name="Klantpunt Heuvelland")
+    await factories.create_partner(db, consortium, name="Belwerk Parkstad")
+    profile = await factories.share_profile(db, factories.partner_caller(a))
+    link = base + path_of(await emailed_link(db, profile.person_id, "consent_request"))
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
+        )
+        context = await browser.new_context(
+            locale="nl-NL", java_script_enabled=False, accept_downloads=True
+        )
+        page = await context.new_page()
+        foreign: list[str] = []
+        page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(base) else None)
+        try:
+            await page.goto(link)
+            await page.get_by_role("button", name="Verder").click()
+            await page.wait_for_url(base + "/portal/consent")
+            assert await page.get_by_role("heading", level=1).inner_text() == (
+                "Mag je profiel gedeeld worden?"
+            )
+            assert await page.locator("html").get_attribute("lang") == "nl"
+            # every visible form control has a label
+            unlabeled = await page.locator(
+                "input:not([type=hidden]):not([id]), select:not([id])"
+            ).count()
+            assert unlabeled == 0
+            await page.get_by_label("alleen de werkgevers die ik aanvink").check()
+            await page.get_by_label("Klantpunt Heuvelland").focus()
+            await page.keyboard.press("Space")  # keyboard use
+            assert await page.get_by_label("Klantpunt Heuvelland").is_checked()
+            await page.get_by_label("Voor hoe lang?").select_option("3")
+            await page.get_by_role("button", name="Ja, deel mijn profiel").click()
+            await page.wait_for_url(base + "/portal/me?done=granted")
+            assert "Je keuze is opgeslagen" in await page.locator("main").inner_text()
+
+            await page.get_by_role("link", name="English").click()
+            assert await page.get_by_role("heading", level=1).inner_text() == (
+                "Your data and choices"
+            )
+            async with page.expect_download() as download_info:
+                await page.get_by_role("link", name="Download receipt").click()
+            download = await download_info.value
+            saved = tmp_path / "receipt.json"
+            await download.save_as(saved)
+            receipt = json.loads(saved.read_text())
+            purpose = receipt["services"][0]["purposes"][0]
+            assert purpose["thirdPartyName"] == "Klantpunt Heuvelland"
+            assert receipt["language"] == "nl"
+            assert foreign == []
+        finally:
+            await browser.close()
+
+    rows = await db.conn.fetch("select 1")  # the committed world is still there
+    assert rows
+    assert b.id
