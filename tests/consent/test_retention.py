@@ -71,8 +71,8 @@ async def test_retention_with_the_clock_moved(db) -> None:  # type: ignore[no-un
         await system_fetch(db, "select consent_expires_at from profile where id = $1", long.id)
     )[0]["consent_expires_at"]
     at = expires - dt.timedelta(days=13)  # inside the 14-day reminder window
-    report = await run_retention_once(db, now=at, settings=SETTINGS)
-    assert report is not None and report.counts() == {**NOTHING, "reminders_sent": 1}
+    reminded = await run_retention_once(db, now=at, settings=SETTINGS)
+    assert reminded is not None and reminded.counts() == {**NOTHING, "reminders_sent": 1}
     mails = await system_fetch(
         db,
         "select body_text from mail_outbox where person_id = $1 and template = 'consent_reminder'",

@@ -193,7 +193,8 @@ class ConsentLife(RuleBasedStateMachine):
                 person.status, person.ended_at = "EXPIRED", person.expires_at
                 self._close_open_intros(index, "WITHDRAWN")
                 expected["consents_expired"] += 1
-            if person.status in ("EXPIRED", "WITHDRAWN") and person.ended_at + GRACE <= at:
+            ended = person.ended_at
+            if person.status in ("EXPIRED", "WITHDRAWN") and ended and ended + GRACE <= at:
                 person.status, person.erased = "GONE", True
                 expected["profiles_erased"] += 1
         for intro in self.intros:
@@ -281,11 +282,14 @@ class ConsentLife(RuleBasedStateMachine):
         else:
             expected = "OK"
 
+        assert person.profile_id is not None
+        profile_id = person.profile_id
+
         async def go() -> str:
             try:
                 async with self.db.transaction(self.hr[p].access_scope()) as conn:
                     intro = await introductions.request_introduction(
-                        conn, self.hr[p], profile_id=person.profile_id,
+                        conn, self.hr[p], profile_id=profile_id,
                         vacancy_id=self.vacancies[p].id, message="Kom kennismaken",
                     )  # fmt: skip
             except UserError as error:

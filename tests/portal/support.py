@@ -20,7 +20,7 @@ async def emailed_link(db: Database, person_id: UUID, template: str) -> str:
             person_id,
             template,
         )
-    assert body, f"no {template} mail"
+    assert isinstance(body, str) and body, f"no {template} mail"
     return next(line.strip() for line in body.splitlines() if "token=" in line)
 
 

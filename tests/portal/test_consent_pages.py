@@ -130,3 +130,11 @@ async def test_cookies_and_headers_are_safe(client, shared) -> None:  # type: ig
     assert "script-src" not in page.headers["content-security-policy"]
     css = await client.get("/portal/static/portal.css")
     assert css.status_code == 200 and "focus" in css.text
+
+
+def test_cookies_are_secure_behind_https() -> None:
+    from infra.settings import Settings
+    from portal.web import secure_cookies
+
+    assert secure_cookies(Settings(public_url="https://tussendeur.example"))
+    assert not secure_cookies(Settings(public_url="http://127.0.0.1:8000"))
