@@ -90,7 +90,7 @@ class Labels:
         return self._(source) if source else code
 
     def error(self, error: Any) -> str:
-        return error_message(self._, error.code, error.message)
+        return error_message(self._, error.field, error.code, error.message)
 
     def level(self, value: Any) -> str:
         key = getattr(value, "value", value)
@@ -113,6 +113,11 @@ ERRORS: dict[str, str] = {
 }
 
 
-def error_message(gettext: Callable[[str], str], code: str, fallback: str) -> str:
-    source = ERRORS.get(code)
+FIELD_ERRORS: dict[tuple[str, str], str] = {
+    ("email", "INVALID"): N_("Enter a valid email address."),
+}
+
+
+def error_message(gettext: Callable[[str], str], field: str, code: str, fallback: str) -> str:
+    source = FIELD_ERRORS.get((field, code)) or ERRORS.get(code)
     return gettext(source) if source else fallback

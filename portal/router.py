@@ -15,6 +15,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "portal.pages.consent",
     "portal.pages.introductions",
     "portal.pages.me",
+    "portal.pages.sign_in",
 )
 
 

@@ -18,15 +18,11 @@ from exchange.consent_flow.overview import consent_overview
 from infra.auth.one_time import TokenPurpose
 from infra.caller import Caller
 from infra.errors import FieldError, UserError
-from portal.sessions import SESSION_COOKIE, open_from_link
+from portal.links import link_page, open_link
+from portal.sessions import SESSION_COOKIE
 from portal.web import Page, checked_form, portal_page, redirect, render, text
 
 router = APIRouter()
-
-LINKS = {
-    "consent": (TokenPurpose.CONSENT, "/portal/consent"),
-    "renew": (TokenPurpose.RENEW, "/portal/renew"),
-}
 
 
 def choice_from(form: FormData, *, language: str, keep_allowed: bool) -> flow.ConsentChoice:
@@ -53,23 +49,6 @@ def choice_from(form: FormData, *, language: str, keep_allowed: bool) -> flow.Co
         text_version=text(form, "text_version") or None,
         language=language,
     )
-
-
-async def open_link(page: Page, kind: str) -> Response:
-    """The button on the link page was pressed: use the link once, open the session."""
-    purpose, target = LINKS[kind]
-    form = await checked_form(page)
-    opened = await open_from_link(
-        page.database,
-        text(form, "token"),
-        purpose,
-        minutes=page.settings.portal_session_minutes,
-        language=page.language,
-    )
-    if opened is None:
-        return render(page, "link_invalid.html", status_code=400)
-    page.new_cookies[SESSION_COOKIE] = opened.raw_token
-    return redirect(page, target)
 
 
 async def show_choice(
@@ -111,7 +90,7 @@ def _no_session(page: Page) -> Response:
 @router.get("/portal/consent")
 async def consent_page(page: Page = Depends(portal_page), token: str | None = None) -> Response:
     if token:
-        return render(page, "link_open.html", token=token, action="/portal/consent/open")
+        return link_page(page, token, "/portal/consent/open")
     if page.caller is None:
         return _no_session(page)
     return await show_choice(page, page.caller, "consent.html")
@@ -119,7 +98,7 @@ async def consent_page(page: Page = Depends(portal_page), token: str | None = No
 
 @router.post("/portal/consent/open")
 async def consent_open(page: Page = Depends(portal_page)) -> Response:
-    return await open_link(page, "consent")
+    return await open_link(page, TokenPurpose.CONSENT, "/portal/consent")
 
 
 @router.post("/portal/consent")
@@ -152,7 +131,7 @@ async def consent_answer(page: Page = Depends(portal_page)) -> Response:
 @router.get("/portal/renew")
 async def renew_page(page: Page = Depends(portal_page), token: str | None = None) -> Response:
     if token:
-        return render(page, "link_open.html", token=token, action="/portal/renew/open")
+        return link_page(page, token, "/portal/renew/open")
     if page.caller is None:
         return _no_session(page)
     return await show_choice(page, page.caller, "renew.html")
@@ -160,7 +139,7 @@ async def renew_page(page: Page = Depends(portal_page), token: str | None = None
 
 @router.post("/portal/renew/open")
 async def renew_open(page: Page = Depends(portal_page)) -> Response:
-    return await open_link(page, "renew")
+    return await open_link(page, TokenPurpose.RENEW, "/portal/renew")
 
 
 @router.post("/portal/renew")

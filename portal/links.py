@@ -1,0 +1,38 @@
+"""Pages behind emailed one-time links: the link page, then one POST that opens a session.
+
+The GET only shows a button (mail scanners that prefetch links do not use them up);
+the button's POST uses the link once and opens the person's session. A new page behind
+a link (say, answering an introduction) needs only::
+
+    @router.get("/portal/…")        → link_page(page, token, "/portal/…/open")
+    @router.post("/portal/…/open")  → open_link(page, TokenPurpose.…, "/portal/…")
+"""
+
+from __future__ import annotations
+
+from fastapi.responses import Response
+
+from infra.auth.one_time import TokenPurpose
+from portal.sessions import SESSION_COOKIE, open_from_link
+from portal.web import Page, checked_form, redirect, render, text
+
+
+def link_page(page: Page, token: str, action: str) -> Response:
+    return render(page, "link_open.html", token=token, action=action)
+
+
+async def open_link(page: Page, purpose: TokenPurpose, target: str) -> Response:
+    """The button on the link page was pressed: use the link once, open the session."""
+    form = await checked_form(page)
+    opened = await open_from_link(
+        page.database,
+        text(form, "token"),
+        purpose,
+        minutes=page.settings.portal_session_minutes,
+        language=page.language,
+    )
+    if opened is None:
+        return render(page, "link_invalid.html", status_code=400)
+    page.new_cookies[SESSION_COOKIE] = opened.raw_token
+    page.caller = opened.caller
+    return redirect(page, target)
