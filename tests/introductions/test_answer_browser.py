@@ -54,9 +54,7 @@ async def test_accept_an_introduction_in_a_real_browser(
             await message.focus()
             await page.keyboard.type("Bel me na vijven")
             await page.get_by_role("button", name="Ja, ik wil graag kennismaken").click()
-            await page.wait_for_url(
-                f"{base}/portal/introductions/{introduction.id}?done=accepted"
-            )
+            await page.wait_for_url(f"{base}/portal/introductions/{introduction.id}?done=accepted")
             status = await page.get_by_role("status").inner_text()
             assert "neemt contact met je op" in status
             assert foreign == []
