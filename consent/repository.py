@@ -147,15 +147,6 @@ async def get_record_by_receipt(conn: Connection, *, receipt_id: UUID) -> Consen
     return _record(row) if row else None
 
 
-async def forget_person(conn: Connection, *, person_id: UUID) -> int:
-    """Clear the personal references of a person's records (erasure); the history stays."""
-    result = await conn.execute(
-        "update consent_record set person_id = null, profile_id = null where person_id = $1",
-        person_id,
-    )
-    return int(result.split()[-1])
-
-
 async def partner_names(conn: Connection, *, partner_ids: Sequence[UUID]) -> dict[UUID, str]:
     rows = await conn.fetch(
         "select id, name from partner where id = any($1::uuid[])", list(partner_ids)

@@ -26,7 +26,7 @@ from consent.models import (
     Purpose,
     ScopeKind,
 )
-from consent.retention import RetentionRules, check_duration, rules_from
+from consent.retention import check_duration, rules_from
 from exchange.audit import actions
 from exchange.audit.service import record_caller_event
 from exchange.consent_flow import mails
@@ -420,7 +420,3 @@ async def end_consent(
     )
     await withdraw_introductions_for_profile(conn, profile_id=profile["id"])
     return record
-
-
-def default_rules() -> RetentionRules:
-    return RetentionRules()

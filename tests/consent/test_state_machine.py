@@ -43,6 +43,7 @@ from exchange.introductions import service as introductions
 from exchange.placements import service as placements
 from infra.db import ConnectionDatabase, dsn_for_role, init_connection
 from infra.errors import UserError
+from infra.mail import MemorySender, deliver_pending
 from infra.scope import AccessScope
 from tests import factories
 from tests.conftest import APP_ROLE, _create_database, _drop_database
@@ -74,6 +75,7 @@ class ConsentLife(RuleBasedStateMachine):
         self.intros: list[Intro] = []
         self.requested_at: dict[UUID, dt.datetime] = {}
         self.dumped = 0  # erased people covered by the last pg_dump
+        self.outbox = MemorySender()
         self.run(self._world())
 
     def run(self, coro: Any) -> Any:
@@ -137,6 +139,7 @@ class ConsentLife(RuleBasedStateMachine):
         person.profile_id, person.person_id = profile.id, profile.person_id
         person.caller = factories.candidate_caller(profile)
         person.pending_until = profile.pending_until
+        self.run(deliver_pending(self.db, self.outbox))  # mail goes out (and is logged)
         self.steps["share"] += 1
 
     @precondition(lambda self: _some(self, *LIVE))
