@@ -18,7 +18,7 @@ from exchange.introductions.models import IntroductionStatus, MyIntroduction
 from infra.auth.one_time import TokenPurpose
 from infra.errors import FieldError, UserError
 from portal.labels import N_
-from portal.sessions import SESSION_COOKIE, open_from_link
+from portal.links import link_page, open_link
 from portal.web import Page, checked_form, portal_page, redirect, render, text
 
 router = APIRouter()
@@ -84,24 +84,13 @@ def _now() -> dt.datetime:
 async def answer_link(page: Page = Depends(portal_page), token: str | None = None) -> Response:
     """The emailed link lands here; the token is only used when the button is pressed."""
     if token:
-        return render(page, "link_open.html", token=token, action="/portal/introductions/open")
+        return link_page(page, token, "/portal/introductions/open")
     return redirect(page, LIST_PATH)
 
 
 @router.post("/portal/introductions/open")
-async def open_link(page: Page = Depends(portal_page)) -> Response:
-    form = await checked_form(page)
-    opened = await open_from_link(
-        page.database,
-        text(form, "token"),
-        TokenPurpose.INTRODUCTION,
-        minutes=page.settings.portal_session_minutes,
-        language=page.language,
-    )
-    if opened is None:
-        return render(page, "link_invalid.html", status_code=400)
-    page.new_cookies[SESSION_COOKIE] = opened.raw_token
-    return redirect(page, LIST_PATH)
+async def open_answer_link(page: Page = Depends(portal_page)) -> Response:
+    return await open_link(page, TokenPurpose.INTRODUCTION, LIST_PATH)
 
 
 @router.get("/portal/introductions")
