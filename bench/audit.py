@@ -62,8 +62,28 @@ async def _new_consortium(database: PoolDatabase, slug: str) -> uuid.UUID:
     return consortium_id
 
 
+async def serial_commit_rate(app_dsn: str, owner_dsn: str, seconds: float = 2.0) -> float:
+    """Committed one-row inserts per second on one connection: the ceiling for any work
+    whose transactions must follow one another, as appends to one chain do."""
+    owner = await asyncpg.connect(owner_dsn)
+    await owner.execute("create table bench_commit (x int)")
+    await owner.close()
+    conn = await asyncpg.connect(owner_dsn)
+    loop = asyncio.get_running_loop()
+    deadline, count = loop.time() + seconds, 0
+    started = time.perf_counter()
+    try:
+        while loop.time() < deadline:
+            await conn.execute("insert into bench_commit values (1)")
+            count += 1
+    finally:
+        await conn.execute("drop table bench_commit")
+        await conn.close()
+    return count / (time.perf_counter() - started)
+
+
 async def concurrent_appends(
-    app_dsn: str, database: PoolDatabase, *, writers: int, seconds: float
+    app_dsn: str, owner_dsn: str, database: PoolDatabase, *, writers: int, seconds: float
 ) -> None:
     consortium_id = await _new_consortium(database, "bench-writers")
     partners = [uuid.uuid4() for _ in range(writers)]
@@ -105,6 +125,11 @@ async def concurrent_appends(
         f"{total / elapsed:,.0f} events/s"
     )
     print(f"        per writer min/max: {min(counts)}/{max(counts)}")
+    ceiling = await serial_commit_rate(app_dsn, owner_dsn)
+    print(
+        f"        (one connection's serial commit rate here: {ceiling:,.0f}/s; appends to one "
+        "chain commit one after another, so this is their ceiling)"
+    )
     async with database.transaction(AccessScope.system()) as conn:
         report = await verify_chain(conn, consortium_id)
     gaps = "no gaps" if report.head_seq == total == report.events_checked else "GAPS"
@@ -223,7 +248,7 @@ async def main(args: argparse.Namespace) -> None:
         try:
             if args.seconds > 0:
                 await concurrent_appends(
-                    app_dsn, database, writers=args.writers, seconds=args.seconds
+                    app_dsn, owner_dsn, database, writers=args.writers, seconds=args.seconds
                 )
             if args.events > 0:
                 await verify_million(owner_dsn, database, events=args.events)

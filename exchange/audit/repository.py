@@ -20,10 +20,13 @@ from infra.db import Connection
 async def lock_head(conn: Connection, *, consortium_id: UUID) -> tuple[int, str, dt.datetime]:
     """Lock the consortium's chain head until the transaction ends.
 
-    Returns its (seq, hash) and the database clock read once the lock is held, so that
-    time order follows sequence order.
+    Returns its (seq, hash) and the database clock read once the lock is held (the
+    outer select projects after the inner one has locked the row), so that time order
+    follows sequence order. One round trip: appends are serialised, so each one counts.
     """
-    sql = "select seq, hash from audit_chain_head where consortium_id = $1 for update"
+    sql = """select h.seq, h.hash, clock_timestamp() as now
+             from (select seq, hash from audit_chain_head
+                   where consortium_id = $1 for update) as h"""
     row = await conn.fetchrow(sql, consortium_id)
     if row is None:
         await conn.execute(
@@ -34,8 +37,7 @@ async def lock_head(conn: Connection, *, consortium_id: UUID) -> tuple[int, str,
         )
         row = await conn.fetchrow(sql, consortium_id)
         assert row is not None
-    now = await conn.fetchval("select clock_timestamp()")
-    return int(row["seq"]), str(row["hash"]), now
+    return int(row["seq"]), str(row["hash"]), row["now"]
 
 
 async def render_details(conn: Connection, *, details_json: str) -> str:

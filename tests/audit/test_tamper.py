@@ -212,6 +212,12 @@ async def test_twenty_concurrent_writers_leave_an_intact_chain(fresh_database: s
 
         counts = await asyncio.gather(*(writer() for _ in range(20)))
         report = await _verify(database, cid)
+        async with database.transaction(AccessScope.system()) as conn:
+            times = await conn.fetch(
+                "select occurred_at from audit_event where consortium_id = $1 order by seq", cid
+            )
     assert report.intact, report.message
     assert report.events_checked == sum(counts) == report.head_seq
     assert all(counts)
+    # The clock is read once the head is locked: time order follows sequence order.
+    assert [r["occurred_at"] for r in times] == sorted(r["occurred_at"] for r in times)
