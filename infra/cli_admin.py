@@ -194,8 +194,7 @@ def audit_checkpoint(
         str | None, typer.Option("--consortium", help="Consortium slug (default: all).")
     ] = None,
 ) -> None:
-    """Verify, then sign each chain's head with the platform key (published at
-    /audit/checkpoints)."""
+    """Verify, then sign each chain's head with the platform key (see /audit/checkpoints)."""
     results = _with_database(lambda db: ops.checkpoint(db, consortium_slug=consortium))
     for made, cp in results:
         if cp is None:
