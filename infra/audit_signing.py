@@ -29,7 +29,11 @@ class CheckpointKeys:
     def __init__(self, ring: KeyRing | None, public_jwks: list[dict[str, Any]]) -> None:
         self.ring = ring
         self.public_jwks = {str(k["kid"]): dict(k) for k in public_jwks if "kid" in k}
-        self._key_set = KeySet.import_key_set({"keys": list(self.public_jwks.values())})
+        self._key_set = (
+            KeySet.import_key_set({"keys": list(self.public_jwks.values())})
+            if self.public_jwks
+            else None
+        )
 
     def sign(self, payload: dict[str, Any]) -> str:
         if self.ring is None:
@@ -39,7 +43,7 @@ class CheckpointKeys:
     def verify(self, jws: str) -> dict[str, Any]:
         if len(jws) > MAX_CHECKPOINT_JWS_BYTES:
             raise ValueError("checkpoint too large")
-        if not self.public_jwks:
+        if self._key_set is None:
             raise ValueError("no public key to verify with")
         try:
             token = jwt.decode(jws, self._key_set, algorithms=[SIGNING_ALG])
@@ -53,6 +57,8 @@ class CheckpointKeys:
 
     def jwk_for(self, jws: str) -> dict[str, Any] | None:
         """The public key that signed ``jws`` (by its kid), to publish next to it."""
+        if self._key_set is None:
+            return None
         try:
             header = jwt.decode(jws, self._key_set, algorithms=[SIGNING_ALG]).header
         except (JoseError, TypeError, KeyError, ValueError):

@@ -29,9 +29,9 @@ def print_statistics(console: Console, consortium: str, s: ExchangeStatistics) -
     slug = {p.partner_id: p.slug for p in s.partners}
 
     partners = Table(title="Partners: what they give and take")
-    for column in ("partner", "shared", "seen", "asked", "asked for theirs", "placed out",
-                   "hired", "balance", "asks / seen"):  # fmt: skip
-        partners.add_column(column, justify="left" if column == "partner" else "right")
+    partners.add_column("partner", no_wrap=True, min_width=14)
+    for column in ("shared", "seen", "asked", "asked them", "gave", "hired", "+/-", "asks/seen"):
+        partners.add_column(column, justify="right")
     for p in s.partners:
         suspended = " [red](suspended)[/]" if p.status != "ACTIVE" else ""
         partners.add_row(
@@ -57,6 +57,10 @@ def print_statistics(console: Console, consortium: str, s: ExchangeStatistics) -
     console.print(flows if s.flows else "No flows between partners in this period.")
 
     pl = s.placements
+    legend = ("shared: profiles shared; seen: others' profiles shown to it; asked: introductions "
+              "it requested; asked them: requested for its profiles; gave/hired: placements; "
+              "+/-: gave minus hired")  # fmt: skip
+    console.print(legend, style="dim")
     summary = Table(title="Placements and consent", show_header=False)
     summary.add_column("figure")
     summary.add_column("value", justify="right")

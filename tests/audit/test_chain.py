@@ -217,3 +217,12 @@ async def test_action_names_are_checked(db: ConnectionDatabase) -> None:
             )
     assert all(actions.is_valid_action(a) for a in actions.CATALOGUE)
     assert BreakKind.SEQUENCE_GAP.value == "SEQUENCE_GAP"
+
+
+async def test_checkpoint_keys_before_any_key_exists() -> None:
+    from infra.audit_signing import CheckpointKeys
+
+    keys = CheckpointKeys(None, [])
+    assert keys.jwk_for("a.b.c") is None
+    with pytest.raises(ValueError, match="no public key"):
+        keys.verify("a.b.c")
