@@ -252,14 +252,17 @@ def run_size(n: int, args: argparse.Namespace) -> Figures:
     figures.add(
         "trigram prefilter recall vs full scan", f"{recall:.1%} over {len(queries[:40])} phrases"
     )
+    pg_trgm = measure_pg_trgm_baseline(sample, vacancies)
     figures.add(
         "baseline (a) pg_trgm [HOOK]",
-        "not measured" if measure_pg_trgm_baseline(sample, vacancies) is None else "",
+        "not measured" if pg_trgm is None else f"{pg_trgm * 1000:.1f} ms per vacancy",
     )
+    http = measure_graphql_http(vacancies)
     figures.add(
         "GraphQL over HTTP [HOOK]",
-        "not measured" if measure_graphql_http(vacancies) is None else "",
+        "not measured" if http is None else f"{http * 1000:.1f} ms per query",
     )
+    figures.add("load average (1 min) at the end", load_average())
     del index, profiles
     gc.collect()
     return figures
