@@ -63,7 +63,7 @@ async def _new_consortium(database: PoolDatabase, slug: str) -> uuid.UUID:
 
 
 async def serial_commit_rate(app_dsn: str, owner_dsn: str, seconds: float = 2.0) -> float:
-    """Committed one-row inserts per second on one connection: the ceiling for any work
+    """Committed one-row inserts per second on one connection: the scale for any work
     whose transactions must follow one another, as appends to one chain do."""
     owner = await asyncpg.connect(owner_dsn)
     await owner.execute("create table bench_commit (x int)")
@@ -127,8 +127,8 @@ async def concurrent_appends(
     print(f"        per writer min/max: {min(counts)}/{max(counts)}")
     ceiling = await serial_commit_rate(app_dsn, owner_dsn)
     print(
-        f"        (one connection's serial commit rate here: {ceiling:,.0f}/s; appends to one "
-        "chain commit one after another, so this is their ceiling)"
+        f"        for scale: one connection commits {ceiling:,.0f} one-row inserts/s here "
+        "right now; appends to one chain commit one after another"
     )
     async with database.transaction(AccessScope.system()) as conn:
         report = await verify_chain(conn, consortium_id)
