@@ -1,7 +1,8 @@
-"""The ``tussendeur`` command: serve, database, schema, demo, and the admin sub-apps.
+"""The ``tussendeur`` command: serve, database, schema, demo, and the other areas' sub-apps.
 
-Heavy imports (the app, the schema, the demo) happen inside the commands, so
-``--help`` is quick and a command only loads what it uses.
+The web app, the GraphQL schema and the demo are imported inside their commands, so
+``--help`` and the database commands do not load them. Every failure below the root
+group becomes one red line and exit 1 (:class:`infra.cli_support.ErrorReportingGroup`).
 """
 
 from __future__ import annotations
