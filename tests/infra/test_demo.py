@@ -12,8 +12,8 @@ import pytest
 
 from infra.cli_support import CommandError
 from infra.demo import DemoOptions, seed_demo
-from infra.demo_report import DemoReport
 from infra.demo_data import EMAIL_DOMAINS, PARTNERS, PHRASES
+from infra.demo_report import DemoReport
 from infra.runtime import Runtime, open_runtime
 from infra.scope import AccessScope
 from infra.settings import Environment, Settings
