@@ -20,6 +20,7 @@ from rich.table import Table
 from exchange.admin.models import SuspensionReason
 from exchange.audit.models import AuditFilter
 from infra import cli_admin_ops as ops
+from infra.caller import CallerRole
 from infra.cli_support import cli_runtime, console, fail, run
 from infra.db import Database
 from infra.settings import get_settings
@@ -28,6 +29,9 @@ T = TypeVar("T")
 
 partner_app = typer.Typer(help="Partners of a consortium.", no_args_is_help=True)
 client_app = typer.Typer(help="API clients (OAuth client credentials).", no_args_is_help=True)
+staff_app = typer.Typer(
+    help="Staff accounts: consortium admins and partner HR users.", no_args_is_help=True
+)
 audit_app = typer.Typer(help="The audit trail: verify, checkpoint, export.", no_args_is_help=True)
 
 Consortium = Annotated[
@@ -258,11 +262,45 @@ def stats(
     print_statistics(console, made.slug, figures)
 
 
+@staff_app.command("add")
+def staff_add(
+    email: Annotated[str, typer.Option(help="Their e-mail address: where sign-in links go.")],
+    name: Annotated[str, typer.Option(help="Their name as colleagues see it.")],
+    role: Annotated[
+        str, typer.Option(help="consortium_admin, or partner_hr (needs --partner).")
+    ] = "consortium_admin",
+    partner: Annotated[str | None, typer.Option(help="The partner's slug (partner_hr).")] = None,
+    language: Annotated[str, typer.Option(help="nl or en.")] = "nl",
+    consortium: Consortium = None,
+) -> None:
+    """Give someone a staff account; they sign in with a link mailed to them."""
+    try:
+        caller_role = CallerRole(role)
+    except ValueError:
+        fail("--role must be consortium_admin or partner_hr")
+    found, staff = _with_database(
+        lambda database: ops.add_staff_user(
+            database,
+            consortium_slug=consortium,
+            email=email,
+            display_name=name,
+            role=caller_role,
+            partner_slug=partner,
+            language=language,
+        )
+    )
+    console.print(
+        f"[green]added[/] {staff.display_name} <{staff.email}> as {staff.role.value} "
+        f"in {found.slug}; they sign in by requesting a link at /auth/sign-in"
+    )
+
+
 def register(app: typer.Typer) -> None:
+    app.add_typer(staff_app, name="staff")
     app.add_typer(partner_app, name="partner")
     app.add_typer(client_app, name="client")
     app.add_typer(audit_app, name="audit")
     app.command("stats")(stats)
 
 
-__all__ = ["audit_app", "client_app", "partner_app", "register"]
+__all__ = ["audit_app", "client_app", "partner_app", "register", "staff_app"]

@@ -27,6 +27,8 @@ from exchange.audit.service import record_system_event
 from exchange.partners import repository as partners_repository
 from exchange.partners.models import Consortium, Partner
 from exchange.partners.service import create_consortium
+from exchange.staff import service as staff_service
+from exchange.staff.models import StaffUser
 from exchange.statistics.models import ExchangeStatistics
 from exchange.statistics.service import exchange_statistics
 from infra.audit_signing import CheckpointKeys, kept_key_verifier, load_checkpoint_keys
@@ -264,3 +266,37 @@ async def statistics(
         return consortium, await exchange_statistics(
             conn, admin, first_day=first_day, last_day=last_day
         )
+
+
+async def add_staff_user(
+    database: Database,
+    *,
+    consortium_slug: str | None,
+    email: str,
+    display_name: str,
+    role: CallerRole,
+    partner_slug: str | None = None,
+    language: str = "nl",
+) -> tuple[Consortium, StaffUser]:
+    """Give someone a staff account in a consortium (its first admin, or a partner's HR user)."""
+    consortium = await consortium_by_slug(database, consortium_slug)
+    caller = operator(consortium.id)
+    async with database.transaction(caller.access_scope()) as conn:
+        partner_id = None
+        if partner_slug is not None:
+            partner = await partners_repository.get_partner_by_slug(
+                conn, consortium_id=consortium.id, slug=partner_slug
+            )
+            if partner is None:
+                raise OperationError(f"no partner '{partner_slug}' in '{consortium.slug}'")
+            partner_id = partner.id
+        staff = await staff_service.add_staff_user(
+            conn,
+            caller,
+            email=email,
+            display_name=display_name,
+            role=role,
+            partner_id=partner_id,
+            language=language,
+        )
+    return consortium, staff

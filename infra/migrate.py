@@ -78,7 +78,7 @@ async def migration_status(conn: asyncpg.Connection) -> MigrationStatus:
     for migration in known:
         if migration.version in applied and applied[migration.version] != migration.checksum:
             raise MigrationError(
-                f"migration {migration.version}_{migration.name} changed after it was applied"
+                f"migration {migration.version:04d}_{migration.name} changed after it was applied"
             )
     pending = [m for m in known if m.version not in applied]
     return MigrationStatus(applied=sorted(applied), pending=pending)

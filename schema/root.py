@@ -17,6 +17,7 @@ from schema import (
     partners,
     placements,
     profiles,
+    staff,
     statistics,
     vacancies,
 )
@@ -34,6 +35,7 @@ QUERY_TYPES: tuple[type, ...] = (
     admin.Query,
     audit.Query,
     statistics.Query,
+    staff.Query,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     vacancies.Mutation,
@@ -42,6 +44,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     introductions.Mutation,
     placements.Mutation,
     admin.Mutation,
+    staff.Mutation,
 )
 
 

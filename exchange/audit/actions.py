@@ -72,6 +72,7 @@ PARTNER_SUSPENDED = "partner.suspended"
 PARTNER_REINSTATED = "partner.reinstated"
 API_CLIENT_CREATED = "api_client.created"
 API_CLIENT_REVOKED = "api_client.revoked"
+STAFF_USER_ADDED = "staff_user.added"
 SIGNED_IN = "auth.signed_in"
 SIGN_IN_LINK_SENT = "auth.sign_in_link_sent"
 KEY_ROTATED = "auth.key_rotated"
@@ -141,6 +142,8 @@ CATALOGUE: dict[str, ActionSpec] = {
         ActionSpec(API_CLIENT_CREATED, "api_client", "an admin created an API client",
                    ("scopes",)),
         ActionSpec(API_CLIENT_REVOKED, "api_client", "an admin revoked an API client"),
+        ActionSpec(STAFF_USER_ADDED, "staff_user", "an admin gave someone a staff account",
+                   ("role",)),
         ActionSpec(SIGNED_IN, "staff_user", "someone signed in", ("method",)),
         ActionSpec(SIGN_IN_LINK_SENT, "staff_user", "a sign-in link was sent"),
         ActionSpec(KEY_ROTATED, None, "the platform signing key was rotated", ("kid",)),
