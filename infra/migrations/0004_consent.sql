@@ -21,6 +21,10 @@ alter table consent_text force row level security;
 create policy consent_text_read on consent_text for select using (true);
 create policy consent_text_insert on consent_text for insert with check (app_is_system());
 
+-- The seed below runs as the migration owner, which forced RLS binds too unless it is a
+-- superuser: act as the system for the rest of this migration's transaction.
+select set_config('app.role', 'system', true);
+
 insert into consent_text (id, purpose, version, language, body, body_sha256) values
 ('6a0b3c1e-4d2f-4e8a-9b71-0c5d2e3f4a01', 'EXCHANGE_MATCHING', '1', 'nl',
 $nl$Toestemming voor de uitwisseling van je profiel
