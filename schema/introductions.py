@@ -22,7 +22,7 @@ from matching.types import Role, Shift, WorkMode
 from schema.context import Context
 from schema.errors import UserErrorType, user_errors
 from schema.ids import parse_id, to_id
-from schema.pagination import Connection, build_connection, decode_cursor, page_size
+from schema.pagination import Connection, keyset_after, keyset_connection, page_size
 from schema.types import PayRangeType
 
 IntroductionStatusType = strawberry.enum(IntroductionStatus, name="IntroductionStatus")
@@ -181,15 +181,15 @@ class Query:
     ) -> Connection[IntroductionType]:
         caller = info.context.require(CallerRole.PARTNER_HR, Scope.INTRODUCTIONS_WRITE)
         limit = page_size(first, info.context.settings.max_page_size)
-        keyset = Keyset.parse(decode_cursor(after))
+        keyset = keyset_after(after)
         async with info.context.database.transaction(caller.access_scope()) as conn:
             page = await service.list_introductions(
                 conn, caller, status=status, limit=limit, after=keyset
             )
-        return build_connection(
-            [IntroductionType.from_domain(i) for i in page.items],
-            [Keyset(i.requested_at, i.id).encode() for i in page.items],
-            has_next_page=page.has_next_page,
+        return keyset_connection(
+            page,
+            lambda i: IntroductionType.from_domain(i),
+            lambda i: Keyset(i.requested_at, i.id),
         )
 
     @strawberry.field(description="One introduction you requested; null when it is not yours.")
@@ -212,15 +212,15 @@ class Query:
     ) -> Connection[MyIntroduction]:
         caller = info.context.require(CallerRole.CANDIDATE, Scope.ME)
         limit = page_size(first, info.context.settings.max_page_size)
-        keyset = Keyset.parse(decode_cursor(after))
+        keyset = keyset_after(after)
         async with info.context.database.transaction(caller.access_scope()) as conn:
             page = await service.list_my_introductions(
                 conn, caller, status=status, limit=limit, after=keyset
             )
-        return build_connection(
-            [MyIntroduction.from_domain(i) for i in page.items],
-            [Keyset(i.requested_at, i.id).encode() for i in page.items],
-            has_next_page=page.has_next_page,
+        return keyset_connection(
+            page,
+            lambda i: MyIntroduction.from_domain(i),
+            lambda i: Keyset(i.requested_at, i.id),
         )
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 import strawberry
 
 from infra.errors import UserError
+from infra.pagination import Keyset, Page
 
 NodeT = TypeVar("NodeT")
+ItemT = TypeVar("ItemT")
 
 DEFAULT_PAGE_SIZE = 20
 
@@ -73,4 +75,20 @@ def build_connection(
         page_info=PageInfo(
             has_next_page=has_next_page, end_cursor=edges[-1].cursor if edges else None
         ),
+    )
+
+
+def keyset_after(after: str | None) -> Keyset | None:
+    """The keyset a cursor from :func:`keyset_connection` points at."""
+    return Keyset.parse(decode_cursor(after))
+
+
+def keyset_connection(
+    page: Page[ItemT], node: Callable[[ItemT], NodeT], key: Callable[[ItemT], Keyset]
+) -> Connection[NodeT]:
+    """A connection over one keyset page, each edge's cursor its item's keyset."""
+    return build_connection(
+        [node(item) for item in page.items],
+        [key(item).encode() for item in page.items],
+        has_next_page=page.has_next_page,
     )

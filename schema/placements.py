@@ -22,7 +22,7 @@ from infra.pagination import Keyset
 from schema.context import Context
 from schema.errors import UserErrorType, user_errors
 from schema.ids import parse_id, to_id
-from schema.pagination import Connection, build_connection, decode_cursor, page_size
+from schema.pagination import Connection, keyset_after, keyset_connection, page_size
 
 LeftReasonType = strawberry.enum(LeftReason, name="LeftReason")
 PlacementRoleType = strawberry.enum(PlacementRole, name="PlacementRole")
@@ -99,13 +99,13 @@ class Query:
     ) -> Connection[PlacementType]:
         caller = info.context.require(CallerRole.PARTNER_HR, Scope.PLACEMENTS_WRITE)
         limit = page_size(first, info.context.settings.max_page_size)
-        keyset = Keyset.parse(decode_cursor(after))
+        keyset = keyset_after(after)
         async with info.context.database.transaction(caller.access_scope()) as conn:
             page = await service.list_placements(conn, caller, limit=limit, after=keyset)
-        return build_connection(
-            [PlacementType.from_domain(p, viewer=caller.partner_id) for p in page.items],
-            [Keyset(p.recorded_at, p.id).encode() for p in page.items],
-            has_next_page=page.has_next_page,
+        return keyset_connection(
+            page,
+            lambda p: PlacementType.from_domain(p, viewer=caller.partner_id),
+            lambda p: Keyset(p.recorded_at, p.id),
         )
 
 

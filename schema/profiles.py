@@ -23,7 +23,7 @@ from matching.types import Pay, PayPeriod, ProfileKind, Role, Shift, WorkMode
 from schema.context import Context
 from schema.errors import UserErrorType, user_errors
 from schema.ids import to_id
-from schema.pagination import Connection, build_connection, decode_cursor, page_size
+from schema.pagination import Connection, keyset_after, keyset_connection, page_size
 from schema.types import LanguageLevel, Money, MoneyInput, euros_to_cents
 
 ProfileStatusType = strawberry.enum(ProfileStatus, name="ProfileStatus")
@@ -191,15 +191,15 @@ class Query:
     ) -> Connection[ProfileType]:
         caller = info.context.require(CallerRole.PARTNER_HR, Scope.PROFILES_READ)
         limit = page_size(first, info.context.settings.max_page_size)
-        keyset = Keyset.parse(decode_cursor(after))
+        keyset = keyset_after(after)
         async with info.context.database.transaction(caller.access_scope()) as conn:
             page = await service.list_shared_profiles(
                 conn, caller, status=status, limit=limit, after=keyset
             )
-        return build_connection(
-            [ProfileType.from_domain(p) for p in page.items],
-            [Keyset(p.created_at, p.id).encode() for p in page.items],
-            has_next_page=page.has_next_page,
+        return keyset_connection(
+            page,
+            lambda p: ProfileType.from_domain(p),
+            lambda p: Keyset(p.created_at, p.id),
         )
 
 

@@ -22,7 +22,7 @@ from matching.types import CefrLevel, PayPeriod, Role, Shift, WorkMode
 from schema.context import Context
 from schema.errors import UserErrorType, user_errors
 from schema.ids import parse_id, to_id
-from schema.pagination import Connection, build_connection, decode_cursor, page_size
+from schema.pagination import Connection, keyset_after, keyset_connection, page_size
 from schema.types import PayRangeInputType, PayRangeType, euros_to_cents
 
 VacancyStatusType = strawberry.enum(VacancyStatus, name="VacancyStatus")
@@ -198,15 +198,15 @@ class Query:
     ) -> Connection[VacancyType]:
         caller = info.context.require(CallerRole.PARTNER_HR, Scope.VACANCIES_READ)
         limit = page_size(first, info.context.settings.max_page_size)
-        keyset = Keyset.parse(decode_cursor(after))
+        keyset = keyset_after(after)
         async with info.context.database.transaction(caller.access_scope()) as conn:
             page = await service.list_vacancies(
                 conn, caller, status=status, limit=limit, after=keyset
             )
-        return build_connection(
-            [VacancyType.from_domain(v) for v in page.items],
-            [Keyset(v.created_at, v.id).encode() for v in page.items],
-            has_next_page=page.has_next_page,
+        return keyset_connection(
+            page,
+            lambda v: VacancyType.from_domain(v),
+            lambda v: Keyset(v.created_at, v.id),
         )
 
     @strawberry.field(description="One of the caller's vacancies; null when it is not theirs.")
