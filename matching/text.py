@@ -1,7 +1,8 @@
 """Text normalisation for competency phrases, and Dutch compound helpers.
 
 :func:`normalize_text` runs on every phrase that is written, so it stays cheap:
-an ASCII fast path, one precompiled pattern for CV framings, no taxonomy.
+an ASCII fast path, precompiled patterns for CV and vacancy framings
+(:mod:`matching.framing`), no taxonomy.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import re
 import unicodedata
 from collections.abc import Collection
 from functools import lru_cache
+
+from matching.framing import drop_asides, strip_framing
 
 __all__ = [
     "LINKING_MORPHEMES",
@@ -45,45 +48,7 @@ _UNICODE_TABLE = str.maketrans(
 )
 _NON_WORD = re.compile(r"[\W_]+")
 _APOSTROPHE_RE = re.compile(f"[{_APOSTROPHES}]")
-
-# CV framings around the real competency: "3 jaar ruime ervaring met X", "knowledge of X".
-_QUANTITY = (
-    r"(?:(?:\d+|een|twee|drie|vier|vijf|zes|tien|enkele|meerdere|several|many|one|two|three|"
-    r"four|five|ten)\s+(?:\d+\s+)?(?:jaar|jaren|years?|maanden|months?)\s+(?:of\s+)?)?"
-)
-_ADJECTIVES = (
-    r"(?:(?:ruime|ruim|veel|brede|goede|zeer|heel|erg|uitstekende|aantoonbare|relevante|eerdere|"
-    r"enige|praktische|gedegen|uitgebreide|sterke|professionele|some|extensive|strong|good|very|"
-    r"solid|proven|prior|previous|relevant|excellent|basic|practical|deep|working|hands\s+on|"
-    r"in\s+depth|professional)\s+)*"
-)
-_HEADS = (
-    r"(?:werkervaring|ervaring|kennis|basiskennis|vakkennis|experience|knowledge|expertise|"
-    r"affiniteit|bekendheid|understanding|achtergrond|background|vaardigheid|vaardigheden|"
-    r"skills?|beheersing)"
-)
-_PREPOSITIONS = (
-    r"(?:met|van|in|op|als|binnen|bij|omtrent|rondom|with|of|as|within|on|at|"
-    r"op\s+het\s+gebied\s+van|in\s+the\s+field\s+of|opgedaan\s+(?:met|in|als|bij))"
-)
-_ARTICLE = r"(?:(?:de|het|een|the|a|an)\s+)?"
-_PHRASAL = (
-    r"(?:(?:zeer\s+|heel\s+|erg\s+|very\s+)?(?:goed|vaardig|bedreven|sterk|ervaren|deskundig|"
-    r"thuis|handig|good|skilled|proficient|competent|experienced|familiar|expert|specialist)\s+"
-    r"(?:in|met|at|with|als|as)|bekend\s+met|gewerkt\s+(?:met|als|in|bij)|werkzaam\s+(?:in|als|bij)|"
-    r"(?:kunnen|kan)\s+(?:werken\s+)?met|werken\s+met|worked\s+(?:with|as|in|at)|"
-    r"working\s+with|capable\s+of|able\s+to|know\s+how\s+to|in\s+staat\s+om)"
-)
-_LEADING_FILLER = re.compile(
-    rf"^(?:{_QUANTITY}{_ADJECTIVES}{_HEADS}\s+{_PREPOSITIONS}|"
-    rf"{_QUANTITY}{_ADJECTIVES}(?:werkervaring|ervaring|experience)|{_PHRASAL})\s+{_ARTICLE}"
-)
-# "Salesforce ervaring" → "salesforce"; but "customer experience" and "product kennis" stay.
-_TRAILING_FILLER = re.compile(
-    r"(?<!\bcustomer)(?<!\buser)(?<!\bproduct)(?<!\bproducten)(?<!\bklant)(?<!\btechnische)"
-    r"(?<!\btechnical)(?<!\bvak)(?<!\bmensen)(?<!\bdomain)(?<!\bdomein)(?<!\bproduct)"
-    r"\s+(?:werkervaring|ervaring|experience|kennis|knowledge)$"
-)
+_ASIDE_MARKS = frozenset("([:,-–—|")  # where drop_asides may find something
 
 
 def _clean_unicode(text: str) -> str:
@@ -99,30 +64,23 @@ def _clean_unicode(text: str) -> str:
     return " ".join(text.split())
 
 
-def _strip_fillers(text: str) -> str:
-    while True:
-        match = _LEADING_FILLER.match(text)
-        if match is None:
-            match = _TRAILING_FILLER.search(text)
-            shorter = text[: match.start()] if match else ""
-        else:
-            shorter = text[match.end() :]
-        if not match or not shorter or all(t in STOPWORDS for t in shorter.split()):
-            return text
-        text = shorter
-
-
 def normalize_text(phrase: str) -> str:
     """Lower case, without accents or punctuation, single-spaced, without CV framings.
 
     ``"Ervaring met Klachten-afhandeling!"`` becomes ``"klachten afhandeling"``.
     Idempotent: ``normalize_text(normalize_text(p)) == normalize_text(p)``.
     """
+    if not _ASIDE_MARKS.isdisjoint(phrase):
+        phrase = drop_asides(phrase, _fold)
+    text = _fold(phrase)
+    return strip_framing(text, STOPWORDS) if text else text
+
+
+def _fold(phrase: str) -> str:
+    """Lower case, without accents or punctuation, single-spaced."""
     if phrase.isascii():
-        text = " ".join(phrase.lower().translate(_ASCII_TABLE).split())
-    else:
-        text = _clean_unicode(phrase)
-    return _strip_fillers(text) if text else text
+        return " ".join(phrase.lower().translate(_ASCII_TABLE).split())
+    return _clean_unicode(phrase)
 
 
 def content_tokens(text: str) -> list[str]:
