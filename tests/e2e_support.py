@@ -23,6 +23,8 @@ import pytest
 from exchange.audit import actions
 from exchange.audit.service import record_system_event
 from exchange.partners.service import create_consortium
+from infra import cli_admin_ops as ops
+from infra.caller import CallerRole
 from infra.db import Database
 from infra.mail import MemorySender
 from infra.scope import AccessScope
@@ -209,24 +211,24 @@ class Bootstrapped:
 
 
 async def bootstrap_consortium(database: Database) -> Bootstrapped:
-    """What an operator does once: a consortium and its first consortium admin."""
-    admin_id = uuid.uuid4()
+    """What an operator does once: set up a consortium (as ``tussendeur partner create
+    --create-consortium`` does) and its first admin (``tussendeur staff add``)."""
     admin_email = f"beheer.{secrets.token_hex(4)}@example.nl"
     async with database.transaction(AccessScope.system()) as conn:
         consortium = await create_consortium(conn, slug="zuid-limburg", name="Zuid-Limburg")
         await record_system_event(
-            conn, consortium_id=consortium.id, job="cli", action=actions.CONSORTIUM_CREATED,
-            subject_kind="consortium", subject_id=str(consortium.id),
-            details={"slug": consortium.slug},
+            conn, consortium_id=consortium.id, job=ops.OPERATOR,
+            action=actions.CONSORTIUM_CREATED, subject_kind="consortium",
+            subject_id=str(consortium.id), details={"slug": consortium.slug},
         )  # fmt: skip
-        await conn.execute(
-            """insert into staff_user (id, consortium_id, role, email, display_name, language)
-               values ($1, $2, 'consortium_admin', $3, 'Beheer Zuid-Limburg', 'nl')""",
-            admin_id,
-            consortium.id,
-            admin_email,
-        )
-    return Bootstrapped(consortium.id, admin_id, admin_email)
+    _, admin = await ops.add_staff_user(
+        database,
+        consortium_slug=consortium.slug,
+        email=admin_email,
+        display_name="Beheer Zuid-Limburg",
+        role=CallerRole.CONSORTIUM_ADMIN,
+    )
+    return Bootstrapped(consortium.id, admin.id, admin_email)
 
 
 # ---------------------------------------------------------------- waiting and scanning

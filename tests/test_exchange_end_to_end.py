@@ -28,6 +28,7 @@ from graphql import build_schema as parse_sdl
 from infra.app import create_app
 from infra.db import ConnectionDatabase, init_connection
 from infra.mail import MemorySender
+from infra.scope import AccessScope
 from infra.settings import Environment, Settings
 from schema.root import build_schema
 from tests.consent.pg_dump import dump_database
@@ -69,7 +70,11 @@ mutation ($input: CreateApiClientInput!) {
   }
 }"""
 API_CLIENTS = "{ apiClients { clientId partnerId } }"
-STAFF_USERS = "{ staffUsers { id partnerId role email displayName } }"  # once it is served
+ADD_STAFF_USER = """
+mutation ($input: AddStaffUserInput!) {
+  addStaffUser(input: $input) { staffUser { id role partnerId email } userErrors { field code } }
+}"""
+STAFF_USERS = "{ staffUsers { id partnerId role email displayName } }"
 ME = "{ me { role subject partnerId consortiumId scopes } }"
 PROFILE_FIELDS = """
   id pseudonym kind status headline notFitReason presentRole postcodeArea maxTravelKm
@@ -376,7 +381,8 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
     me = (await graphql(http, admin, ME))["me"]
     assert me["role"] == "CONSORTIUM_ADMIN" and me["subject"] == str(boot.admin_id)
 
-    # 2. The admin registers two partners and one API client each (secret shown once).
+    # 2. The admin registers two partners and one API client each (secret shown once), and
+    #    gives B's HR contact a staff account (the address erasure notices go to).
     partners: dict[str, dict[str, Any]] = {}
     for key, name in (("a", "Contactcenter Maas"), ("b", "Klantpunt Heuvelland")):
         registered = await graphql(
@@ -393,6 +399,11 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
     listed = json.dumps(await graphql(http, admin, API_CLIENTS))
     assert all(p["secret"] not in listed for p in partners.values())  # never shown again
     a_id, b_id = partners["a"]["id"], partners["b"]["id"]
+    b_hr = {"email": "hr@heuvelland.example.nl", "displayName": "HR Heuvelland",
+            "role": "PARTNER_HR", "partnerId": b_id}  # fmt: skip
+    b_hr_id = (await graphql(http, admin, ADD_STAFF_USER, {"input": b_hr}))["addStaffUser"][
+        "staffUser"
+    ]["id"]
 
     # 3. Each partner gets its token at /oauth/token (client credentials, HTTP Basic).
     tokens: dict[str, str] = {}
@@ -575,7 +586,8 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
     assert events[-1]["seq"] == verified["headSeq"]
     steps = [
         ("consortium.created", None), ("partner.registered", a_id),
-        ("api_client.created", None), ("vacancy.created", vacancy_b["id"]),
+        ("api_client.created", None), ("staff_user.added", b_hr_id),
+        ("vacancy.created", vacancy_b["id"]),
         ("profile.shared", profile_id), ("consent.granted", profile_id),
         ("profile.shown_in_matches", vacancy_b["id"]), ("introduction.requested", intro_id),
         ("introduction.accepted", intro_id), ("contact.revealed", intro_id),
@@ -602,7 +614,13 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
     await eventually(shown_to_b, within=2.0)
     timings["resume committed → in B's matches"] = time.perf_counter() - resumed_at
     erased = (await graphql(http, person, ERASE_MY_DATA))["eraseMyData"]
-    assert erased["erased"] and erased["profiles"] == 1
+    assert erased["erased"] and erased["profiles"] == 1 and erased["partnersNotified"] == 1
+    async with run.db.transaction(AccessScope.system()) as conn:
+        notices = await conn.fetch(
+            "select to_address, body_text from mail_outbox where template = 'erasure_notice'"
+        )
+    assert [n["to_address"] for n in notices] == [b_hr["email"]]  # B got the contact: B only
+    assert intro_id in notices[0]["body_text"]
     [after] = (await graphql(http, token_b, INTRODUCTIONS))["introductions"]["nodes"]
     assert after["id"] == intro_id and after["contact"] is None
     assert after["profilePseudonym"] is None
