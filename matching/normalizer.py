@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
+from matching.coordination import coordinated_parts, shared_tail_forms
 from matching.normalizer_index import COMPOUND_SCORE, EXACT_SCORE, VariantIndex, group_max
 from matching.taxonomy import Taxonomy
 from matching.text import join_compound, normalize_text
@@ -45,6 +46,7 @@ DEFAULT_THRESHOLD = 68.0
 FUZZY_CAP = 99.0  # a fuzzy match never claims to be exact
 CHAR_SLACK = 15.0
 TOP_CANDIDATES = 5
+SURE_SCORE = 97.0  # a coordinated phrase mapped this well names one concept: no split
 _CHUNK = 256  # queries scored together; bounds memory
 
 
@@ -141,6 +143,62 @@ class Normalizer:
             match = self._cache.get(text) or self._exact_match(index, text) or _Match(None, 0, ())
             results.append(self._result(phrase, text, match))
         return results
+
+    def split(self, phrase: str) -> list[str]:
+        """The parts of a coordinated phrase that each map to a concept of their own.
+
+        ``"empathisch en geduldig"`` → ``["empathisch", "geduldig"]``; a phrase that
+        names one concept ("plannen en organiseren", "werving & selectie"), whose
+        parts do not all map, or that lists nothing comes back whole: ``[phrase]``.
+        """
+        return self.split_many([phrase])[0]
+
+    def split_many(self, phrases: Iterable[str]) -> list[list[str]]:
+        """:meth:`split` for many phrases, normalising all parts in one batch.
+
+        A phrase is split when it lists parts (:func:`coordinated_parts`), every part
+        maps to a concept, the parts name at least two concepts, and the whole
+        phrase neither maps surely (``SURE_SCORE``: one variant explains it all) nor
+        to a concept none of its parts names. A one-word part may borrow the words
+        the last part adds ("klachten en escalaties afhandelen" → "klachten
+        afhandelen") when that maps better. Parts naming a concept an earlier part
+        named are left out.
+        """
+        phrases = list(phrases)
+        listed = [coordinated_parts(p) for p in phrases]
+        candidates = {p for p, parts in zip(phrases, listed, strict=True) if len(parts) > 1}
+        if not candidates:
+            return [[p] for p in phrases]
+        forms: dict[str, list[list[str]]] = {}
+        texts: list[str] = []
+        for phrase, parts in zip(phrases, listed, strict=True):
+            if phrase in candidates and phrase not in forms:
+                options = [[part] for part in parts]
+                for option, longer in zip(options, shared_tail_forms(parts), strict=True):
+                    option.extend([longer] if longer else [])
+                forms[phrase] = options
+                texts.extend([phrase, *(t for option in options for t in option)])
+        unique = list(dict.fromkeys(texts))
+        result = dict(zip(unique, self.normalize_many(unique), strict=True))
+        return [
+            self._split_parts(phrase, forms[phrase], result) if phrase in forms else [phrase]
+            for phrase in phrases
+        ]
+
+    def _split_parts(
+        self, phrase: str, options: list[list[str]], result: dict[str, NormalizationResult]
+    ) -> list[str]:
+        whole = result[phrase]
+        if whole.concept_id is not None and whole.score >= SURE_SCORE:
+            return [phrase]  # one variant explains the whole phrase: "werving & selectie"
+        chosen = [max(option, key=lambda text: result[text].score) for option in options]
+        concepts = [result[text].concept_id for text in chosen]
+        if any(c is None for c in concepts) or len(set(concepts)) < 2:
+            return [phrase]
+        if whole.concept_id is not None and whole.concept_id not in concepts:
+            return [phrase]  # together the parts mean something else than apart
+        first = {c: text for text, c in reversed(list(zip(chosen, concepts, strict=True)))}
+        return [text for text, c in zip(chosen, concepts, strict=True) if first[c] == text]
 
     def _remember(self, text: str, match: _Match) -> None:
         self._cache[text] = match
