@@ -9,7 +9,7 @@ import uuid
 
 from exchange import validation
 from exchange.audit.service import record_caller_event
-from exchange.competencies import CompetencyNormalizer
+from exchange.competencies import CompetencyNormalizer, expand
 from exchange.consent_flow import service as consent_flow
 from exchange.profiles import repository
 from exchange.profiles.models import (
@@ -102,9 +102,11 @@ async def build_competencies(
     conn: Connection, normalizer: CompetencyNormalizer, data: ProfileInput
 ) -> tuple[tuple[ProfileCompetency, ...], tuple[ProfileLanguage, ...]]:
     normalized = await normalizer.normalize(conn, [c.phrase.strip() for c in data.competencies])
+    # One phrase may list several competencies ("empathisch en geduldig"): each part is
+    # stored as a competency of its own, with the phrase as written and the same level.
     competencies = tuple(
         ProfileCompetency(n.phrase, n.normalized, n.concept_id, n.confidence, c.level)
-        for c, n in zip(data.competencies, normalized, strict=True)
+        for c, n in expand(data.competencies, normalized)
     )
     languages = tuple(
         ProfileLanguage(lang.language, CefrLevel(lang.level)) for lang in data.languages

@@ -8,7 +8,7 @@ import uuid
 
 from exchange import validation
 from exchange.audit.service import record_caller_event
-from exchange.competencies import CompetencyNormalizer
+from exchange.competencies import CompetencyNormalizer, expand
 from exchange.vacancies import repository
 from exchange.vacancies.models import (
     MAX_LANGUAGES,
@@ -76,6 +76,9 @@ async def _requirements(
     conn: Connection, normalizer: CompetencyNormalizer, data: VacancyInput
 ) -> tuple[tuple[Requirement, ...], tuple[LanguageRequirement, ...]]:
     normalized = await normalizer.normalize(conn, [r.phrase.strip() for r in data.requirements])
+    # One phrase may list several competencies ("Zendesk, Freshdesk en TOPdesk"): each
+    # part becomes a requirement of its own, with the phrase as written and the same
+    # must-have flag, weight and level ("X of Y" is not split: it asks for either).
     requirements = tuple(
         Requirement(
             phrase=n.phrase,
@@ -86,7 +89,7 @@ async def _requirements(
             weight=r.weight,
             min_level=r.min_level,
         )
-        for r, n in zip(data.requirements, normalized, strict=True)
+        for r, n in expand(data.requirements, normalized)
     )
     languages = tuple(
         LanguageRequirement(lang.language, CefrLevel(lang.level), lang.must_have)
