@@ -33,6 +33,7 @@ from schema.types import MoneyInput, euros_to_cents
 
 class AccessKind(StrEnum):
     SHOWN_IN_MATCHES = "SHOWN_IN_MATCHES"
+    SHOWN_IN_PROPOSALS = "SHOWN_IN_PROPOSALS"
     OPENED = "OPENED"
     CONTACT_REQUESTED = "CONTACT_REQUESTED"
     CONTACT_REVEALED = "CONTACT_REVEALED"

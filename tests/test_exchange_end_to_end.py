@@ -532,7 +532,8 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
     log = (await graphql(http, person, MY_ACCESS_LOG))["myAccessLog"]["nodes"]
     by_b = {(e["kind"], e["partnerName"]) for e in log if e["partnerId"] == b_id}
     assert {("SHOWN_IN_MATCHES", "Klantpunt Heuvelland"),
-            ("CONTACT_REQUESTED", "Klantpunt Heuvelland")} <= by_b  # fmt: skip
+            ("CONTACT_REQUESTED", "Klantpunt Heuvelland"),
+            ("CONTACT_REVEALED", "Klantpunt Heuvelland")} <= by_b  # fmt: skip
     assert all(e["partnerId"] == b_id for e in log)  # A never looked
     [consent] = (await graphql(http, person, MY_CONSENTS))["myConsents"]
     assert consent["event"] == "GRANTED" and consent["collectionMethod"] == "EMAIL_LINK"
@@ -563,6 +564,8 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
     assert credit["id"] == placement_id and credit["yourRole"] == "SHARING"
     assert (credit["hiringPartnerId"], credit["sharingPartnerId"]) == (b_id, a_id)
     assert credit["leftOn"] == TODAY.isoformat()
+    log = (await graphql(http, person, MY_ACCESS_LOG))["myAccessLog"]["nodes"]
+    assert ("PLACEMENT_RECORDED", b_id) in {(e["kind"], e["partnerId"]) for e in log}
     paused = (await graphql(http, person, MY_PROFILE))["myProfile"]
     assert paused["status"] == "PAUSED"  # a placed profile is hidden ...
     assert (await graphql(http, token_b, MATCHES, for_b))["matches"]["nodes"] == []

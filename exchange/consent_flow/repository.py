@@ -216,14 +216,20 @@ async def access_events(
     """Partner actions about the person's profiles and introductions, newest first (system)."""
     return list(
         await conn.fetch(
-            """select e.seq, e.occurred_at, e.action, e.partner_id, p.name as partner_name
-               from audit_event e left join partner p on p.id = e.partner_id
-               where e.consortium_id = $1 and e.partner_id is not null
+            # The partner is the actor, except when the person revealed contact data to it.
+            """select e.seq, e.occurred_at, e.action, seen.partner_id, p.name as partner_name
+               from audit_event e
+               cross join lateral (select coalesce(
+                   e.partner_id, (e.details ->> 'requesting_partner_id')::uuid) as partner_id
+               ) seen
+               left join partner p on p.id = seen.partner_id
+               where e.consortium_id = $1 and seen.partner_id is not null
                  and e.action = any($4::text[])
                  and ($5::bigint is null or e.seq < $5)
                  and ((e.subject_kind = 'profile' and e.subject_id = any($2::text[]))
                       or (e.subject_kind = 'introduction' and e.subject_id = any($3::text[]))
-                      or (e.action = 'profile.shown_in_matches'
+                      or (e.subject_kind = 'placement' and e.details ->> 'profile_id' = any($2))
+                      or (e.action in ('profile.shown_in_matches', 'placement.proposals_shown')
                           and e.details -> 'profiles' ?| $2::text[]))
                order by e.seq desc limit $6""",
             consortium_id,
