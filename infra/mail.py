@@ -29,7 +29,7 @@ from uuid import UUID
 from infra.db import Connection, Database
 from infra.errors import UserError
 from infra.scope import AccessScope
-from infra.settings import Settings
+from infra.settings import Environment, Settings
 
 log = logging.getLogger("tussendeur.mail")
 
@@ -167,7 +167,14 @@ class SmtpSender:
 
 
 def sender_for(settings: Settings) -> MailSender:
-    return SmtpSender(settings) if settings.smtp_host else ConsoleSender()
+    if settings.smtp_host:
+        return SmtpSender(settings)
+    if settings.env is Environment.PRODUCTION:
+        log.warning(
+            "no SMTP configured: mail, one-time links included, is printed to this console; "
+            "set TUSSENDEUR_SMTP_HOST before real people use this server"
+        )
+    return ConsoleSender()
 
 
 def mail_sender(services: Any) -> MailSender:
@@ -248,12 +255,16 @@ async def deliver_pending(
 
 
 async def run_mail_worker(
-    database: Database, sender: MailSender, *, interval_seconds: float = 10.0
+    database: Database,
+    sender_of: Callable[[], MailSender],
+    *,
+    interval_seconds: float = 10.0,
 ) -> None:
-    """Deliver due mail every ``interval_seconds`` until cancelled."""
+    """Deliver due mail every ``interval_seconds`` until cancelled, through whichever
+    sender ``sender_of`` names at that moment (tests may swap it after start-up)."""
     while True:
         try:
-            await deliver_pending(database, sender)
+            await deliver_pending(database, sender_of())
         except asyncio.CancelledError:
             raise
         except Exception:  # keep the worker alive through a database hiccup

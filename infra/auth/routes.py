@@ -176,7 +176,9 @@ async def _mail_worker(app: FastAPI) -> AsyncIterator[None]:
     services = getattr(app.state, "services", None)
     task = None
     if services is not None and services.runtime is not None:
-        task = asyncio.create_task(run_mail_worker(services.database, mail_sender(services)))
+        task = asyncio.create_task(
+            run_mail_worker(services.database, lambda: mail_sender(services))
+        )
     try:
         yield
     finally:
