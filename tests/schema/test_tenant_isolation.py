@@ -186,3 +186,44 @@ async def test_vacancy_bad_input_over_graphql_names_fields_and_writes_nothing(
     }
     listing = await gql(client, headers, "{ vacancies { edges { node { id } } } }")
     assert listing["data"]["vacancies"]["edges"] == []
+
+
+async def test_share_profile_bad_input_over_graphql_names_fields_and_writes_nothing(
+    client: httpx.AsyncClient, bearer: Bearer, two_partners: tuple[Caller, Caller]
+) -> None:
+    a, _ = two_partners
+    headers = await bearer(a)
+    bad = {
+        "profile": {
+            "kind": "REJECTED_CANDIDATE",
+            "postcodeArea": "62a1",
+            "maxTravelKm": 30,
+            "hoursMin": 24,
+            "hoursMax": 60,
+            "availableFrom": "2026-12-01",
+            "competencies": [{"phrase": f"vaardigheid {i}"} for i in range(500)],
+            "languages": [{"language": "de", "level": "Z9"}],
+        },
+        "contact": {"fullName": "Canary", "email": "geen-adres"},
+    }
+    body = await gql(client, headers, SHARE_PROFILE, input=bad)
+    payload = body["data"]["shareProfile"]
+    assert payload["profile"] is None
+    assert {(e["field"], e["code"]) for e in payload["userErrors"]} >= {
+        ("input.profile.postcodeArea", "INVALID_POSTCODE"),
+        ("input.profile.hoursMax", "OUT_OF_RANGE"),
+        ("input.profile.competencies", "TOO_MANY"),
+        ("input.profile.languages.0.level", "INVALID_CEFR_LEVEL"),
+        ("input.contact.email", "INVALID_EMAIL"),
+    }
+    long_phrase = {**bad["profile"], "postcodeArea": "6221", "hoursMax": 32, "languages": []}
+    long_phrase["competencies"] = [{"phrase": "p" * 10_240}]
+    body = await gql(
+        client, headers, SHARE_PROFILE, input={**bad, "profile": long_phrase,
+                                               "contact": {"fullName": "C", "email": "c@e.nl"}}
+    )  # fmt: skip
+    assert body["data"]["shareProfile"]["userErrors"] == [
+        {"field": "input.profile.competencies.0.phrase", "code": "TOO_LONG"}
+    ]
+    shared = await gql(client, headers, "{ sharedProfiles { edges { node { id } } } }")
+    assert shared["data"]["sharedProfiles"]["edges"] == []
