@@ -168,7 +168,6 @@ _TRAILING_WINDOW = 80  # characters: the longest trailing framing, with its look
 # Framing words a typo may hide, and where: units after a number, heads up front.
 _UNITS = ("jaar", "jaren", "years", "maanden", "months")
 _HEAD_WORDS = ("ervaring", "werkervaring", "experience", "kennis", "knowledge", "werkzaam")
-_INITIALS = frozenset(w[0] for w in (*_UNITS, *_HEAD_WORDS))
 
 
 def drop_asides(phrase: str, fold: Callable[[str], str]) -> str:
@@ -222,24 +221,34 @@ def _strip_typo_framing(words: list[str]) -> tuple[int, int] | None:
     """:func:`_strip_once` with typo'd framing words read as the words they stand for."""
     if len(words) < 2:
         return None
-    fixed = list(words)
+    fixed: list[str] | None = None
+    last = len(words) - 1
     for i, word in enumerate(words):
-        if len(word) < 4 or word[0] not in _INITIALS or word.isdigit():
+        after_number = i > 0 and words[i - 1].isdigit()
+        if not (after_number or i < 3 or i == last):
             continue
-        if i > 0 and words[i - 1].isdigit():
-            fixed[i] = _as_framing_word(word, _UNITS)
-        elif i < 3 or i == len(words) - 1:
-            fixed[i] = _as_framing_word(word, _HEAD_WORDS)
-    return _strip_once(" ".join(fixed)) if fixed != words else None
+        lookalikes = (_UNIT_LOOKALIKES if after_number else _HEAD_LOOKALIKES).get(
+            (word[0], len(word))
+        )
+        if lookalikes is None or word in lookalikes:
+            continue
+        for candidate in lookalikes:
+            if OSA.distance(word, candidate, score_cutoff=1) <= 1:
+                fixed = fixed or list(words)
+                fixed[i] = candidate
+                break
+    return _strip_once(" ".join(fixed)) if fixed is not None else None
 
 
-def _as_framing_word(word: str, framing: tuple[str, ...]) -> str:
-    """The framing word ``word`` is one typo away from (same first letter), else ``word``."""
-    for candidate in framing:
-        if (
-            candidate[0] == word[0]
-            and abs(len(candidate) - len(word)) <= 1
-            and OSA.distance(word, candidate, score_cutoff=1) <= 1
-        ):
-            return candidate
-    return word
+def _lookalikes(framing: tuple[str, ...]) -> dict[tuple[str, int], tuple[str, ...]]:
+    """Framing words by (first letter, length) of the words one typo away from them."""
+    found: dict[tuple[str, int], list[str]] = {}
+    for word in framing:
+        for length in (len(word) - 1, len(word), len(word) + 1):
+            if length >= 4:
+                found.setdefault((word[0], length), []).append(word)
+    return {key: tuple(words) for key, words in found.items()}
+
+
+_UNIT_LOOKALIKES = _lookalikes(_UNITS)
+_HEAD_LOOKALIKES = _lookalikes(_HEAD_WORDS)

@@ -30,7 +30,7 @@ from rapidfuzz import fuzz
 from matching.coordination import coordinated_parts, shared_tail_forms
 from matching.normalizer_index import COMPOUND_SCORE, EXACT_SCORE, VariantIndex, group_max
 from matching.taxonomy import Taxonomy
-from matching.text import join_compound, normalize_text
+from matching.text import content_tokens, join_compound, normalize_text
 from matching.types import Competency
 
 __all__ = [
@@ -46,6 +46,7 @@ DEFAULT_THRESHOLD = 68.0
 FUZZY_CAP = 99.0  # a fuzzy match never claims to be exact
 CHAR_SLACK = 15.0
 TOP_CANDIDATES = 5
+_SPECIFIC_FLOOR = 40.0  # least score of a more specific candidate that may step up
 SURE_SCORE = 97.0  # a coordinated phrase mapped this well names one concept: no split
 _CHUNK = 256  # queries scored together; bounds memory
 
@@ -232,9 +233,9 @@ class Normalizer:
         return _Match(candidate.concept_id, score, (candidate,))
 
     def _fuzzy_matches(self, index: VariantIndex, texts: Sequence[str]) -> list[_Match]:
-        joined = (join_compound(t) for t in texts if 2 <= t.count(" ") + 1 <= 3)
-        index.match_words([*(word for text in texts for word in text.split()), *joined])
-        forms = [index.query_forms(t) for t in texts]
+        index.prefetch(texts)
+        splits = [index.split_unknown(t) for t in texts]
+        forms = [index.query_forms(t, split) for t, split in zip(texts, splits, strict=True)]
         queries = [q for group in forms for q in group]
         form_text = np.repeat(np.arange(len(texts)), [len(g) for g in forms])
         query, entry, score = index.word_pairs(queries)
@@ -249,17 +250,50 @@ class Normalizer:
         first, best = group_max(text_of * len(index.concept_ids) + concept, rounded)
         text_of, concept, entry = text_of[first], concept[first], entry[first]
         order = np.lexsort((concept, -best, text_of))
-        candidates: list[list[Candidate]] = [[] for _ in texts]
+        ranked: list[list[tuple[int, float, int]]] = [[] for _ in texts]
         for i in order:
-            found = candidates[text_of[i]]
+            found = ranked[text_of[i]]
             if len(found) < TOP_CANDIDATES:
-                c = int(concept[i])
-                found.append(
-                    Candidate(
-                        index.concept_ids[c], index.labels[c], float(best[i]), index.shown[entry[i]]
-                    )
-                )
-        return [self._decide(tuple(found)) for found in candidates]
+                found.append((int(concept[i]), float(best[i]), int(entry[i])))
+        matches = []
+        for split, found in zip(splits, ranked, strict=True):
+            found = self._prefer_specific(index, split, found)
+            candidates = tuple(
+                Candidate(index.concept_ids[c], index.labels[c], score, index.shown[e])
+                for c, score, e in found
+            )
+            matches.append(self._decide(candidates))
+        return matches
+
+    def _prefer_specific(
+        self, index: VariantIndex, split: str, found: list[tuple[int, float, int]]
+    ) -> list[tuple[int, float, int]]:
+        """Candidates (concept, score, entry) with a more specific concept first when the
+        phrase names what makes it specific, if only with a typo too many.
+
+        "heajh insurance" matches "insurance" fully and "health insurance" weakly: the
+        more specific variant holds every word of the best one and more, and each
+        word more resembles a word of four letters or more that the best one left
+        unexplained (``fuzz.ratio`` >= 60). It then takes the best one's place and
+        score.
+        """
+        if not found or not self.threshold <= found[0][1] < FUZZY_CAP:
+            return found
+        top_words = set(content_tokens(index.texts[found[0][2]]))
+        spare = [
+            word
+            for word in content_tokens(split)
+            if len(word) >= 4 and not any(fuzz.ratio(word, known) >= 75 for known in top_words)
+        ]
+        if not spare:
+            return found
+        for rank, (concept, score, entry) in enumerate(found[1:], start=1):
+            words = set(content_tokens(index.texts[entry]))
+            if score < _SPECIFIC_FLOOR or not top_words < words:
+                continue
+            if all(any(fuzz.ratio(w, s) >= 60 for s in spare) for w in words - top_words):
+                return [(concept, found[0][1], entry), *found[:rank], *found[rank + 1 :]]
+        return found
 
     def _decide(self, candidates: tuple[Candidate, ...]) -> _Match:
         if not candidates:

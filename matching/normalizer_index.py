@@ -24,7 +24,7 @@ from matching.text import (
     split_compound,
     split_known_part,
 )
-from matching.wordsim import word_similarities
+from matching.wordsim import Vocabulary
 
 __all__ = ["COMPOUND_SCORE", "EXACT_SCORE", "VariantIndex", "group_max"]
 
@@ -80,6 +80,7 @@ class VariantIndex:
             for token in content_tokens(text):
                 frequency.setdefault(token, set()).add(index)
         self.tokens = sorted(frequency)
+        self.vocabulary = Vocabulary(self.tokens)
         position = {t: i for i, t in enumerate(self.tokens)}
         self.idf = np.asarray(
             [math.log(1.0 + len(concepts) / len(frequency[t])) for t in self.tokens],
@@ -104,9 +105,10 @@ class VariantIndex:
         self.posting_starts = np.searchsorted(token_cols[by_token], np.arange(len(self.tokens) + 1))
         self._word_matches: dict[str, tuple[_Ints, _Floats, float]] = {}
 
-    def query_forms(self, text: str) -> list[str]:
-        """``text``, its known-word split, and (for 2-3 words) its closed-compound form."""
-        forms = [text, self.split_unknown(text)]
+    def query_forms(self, text: str, split: str | None = None) -> list[str]:
+        """``text``, its known-word split (``split`` when known), and (for 2-3 words) its
+        closed-compound form."""
+        forms = [text, split if split is not None else self.split_unknown(text)]
         if 2 <= text.count(" ") + 1 <= 3:
             joined = join_compound(text)
             forms += [joined, self.split_unknown(joined)]
@@ -119,7 +121,7 @@ class VariantIndex:
             return
         if len(self._word_matches) > _WORD_CACHE_SIZE:
             self._word_matches.clear()
-        for word, found in zip(missing, word_similarities(missing, self.tokens), strict=True):
+        for word, found in zip(missing, self.vocabulary.similarities(missing), strict=True):
             self._word_matches[word] = found
 
     def resembles_known(self, word: str) -> bool:
@@ -129,15 +131,29 @@ class VariantIndex:
         self.match_words([word])
         return self._word_matches[word][2] >= 85.0
 
-    def is_typo_of_known(self, word: str) -> bool:
-        """Whether ``word`` is a known word or plainly a typo of one (similarity >= 0.85)."""
+    def is_typo_of_known(self, word: str, pending: list[str] | None = None) -> bool:
+        """Whether ``word`` is a known word or plainly a typo of one (similarity >= 0.85);
+        False, for now, if it is ``pending``."""
         if word in self.lexicon:
             return True
+        if pending is not None and word in pending:
+            return False
         self.match_words([word])
         similarities = self._word_matches[word][1]
         return bool(len(similarities)) and float(similarities.max()) >= 0.85
 
-    def split_unknown(self, text: str, split_known: bool = False) -> str:
+    def prefetch(self, texts: Sequence[str]) -> None:
+        """Match, in one batch, every word :meth:`query_forms` of ``texts`` will ask about."""
+        joined = [join_compound(t) for t in texts if 2 <= t.count(" ") + 1 <= 3]
+        self.match_words([*(word for text in texts for word in text.split()), *joined])
+        pending: list[str] = []
+        for text in (*texts, *joined):
+            self.split_unknown(text, pending=pending)
+        self.match_words(pending)
+
+    def split_unknown(
+        self, text: str, split_known: bool = False, pending: list[str] | None = None
+    ) -> str:
         """``text`` with long closed compounds split into known words.
 
         A variant (``split_known``) is split only into known words; a phrase may
@@ -156,7 +172,9 @@ class VariantIndex:
                 if not parts and not split_known and not self.resembles_known(word):
                     parts = split_known_part(word, self.lexicon)
                     if parts and parts[0] not in self.lexicon:
-                        parts = parts if self.is_typo_of_known(parts[0]) else ()
+                        if pending is not None and parts[0] not in self._word_matches:
+                            pending.append(parts[0])  # looked up in one batch later
+                        parts = parts if self.is_typo_of_known(parts[0], pending) else ()
             words.extend(parts or (word,))
         return " ".join(words)
 

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
-__all__ = ["KEYBOARD_NEIGHBOURS", "typo_cost", "typo_limits", "word_similarities"]
+__all__ = ["KEYBOARD_NEIGHBOURS", "Vocabulary", "typo_cost", "typo_limits", "word_similarities"]
 
 _ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 
@@ -41,7 +41,8 @@ def _neighbours() -> dict[str, frozenset[str]]:
 
 KEYBOARD_NEIGHBOURS: dict[str, frozenset[str]] = _neighbours()
 _CHEAP = 0.5  # a keyboard slip, a double letter or a swap of neighbours
-_MIN_RATIO = 75.0  # fuzz.ratio for a known word's inflections and for long compounds
+_MIN_RATIO = 75.0  # fuzz.ratio for a word's inflections
+_LEAST_RATIO = 55.0  # below this fuzz.ratio no pair is within the typo limits
 
 
 def typo_limits(length: int) -> tuple[int, float]:
@@ -56,7 +57,7 @@ def typo_limits(length: int) -> tuple[int, float]:
         return 2, 1.5
     if length <= 10:
         return 2, 2.0
-    return 3, 3.0
+    return 3, 2.5
 
 
 def typo_cost(typed: str, word: str) -> float:
@@ -113,60 +114,94 @@ _Floats = npt.NDArray[np.float32]
 _Ints = npt.NDArray[np.int64]
 
 
+class Vocabulary:
+    """The words typed words are matched against, with what :meth:`similarities` needs
+    precomputed."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.words = list(words)
+        self.known = frozenset(self.words)
+        self.lengths = np.fromiter((len(w) for w in self.words), np.int64, len(self.words))
+        self.long_enough = self.lengths > 3
+
+    def similarities(self, words: Sequence[str]) -> list[tuple[_Ints, _Floats, float]]:
+        """Per word: the vocabulary positions it may stand for, their similarity 0..1,
+        and the best raw ``fuzz.ratio`` over the whole vocabulary (0..100).
+
+        A known word (one of the vocabulary) matches itself and its inflections (one
+        stem, ``fuzz.ratio`` >= 75: "klant"/"klanten"): it is no typo of another
+        word. An unknown word is a typo of the vocabulary words it reaches within
+        :func:`typo_limits` at the least :func:`typo_cost` (or half an edit more),
+        and matches their inflections too ("trianingen" → "trainingen" →
+        "training"); a three-letter word only drops one letter of a four-letter word
+        with the same first letter ("m65" for "m365"). An unknown word of eight
+        letters or more also matches its own inflections. Vocabulary words of three
+        letters or fewer match only exactly.
+        """
+        if not words:
+            return []
+        if not self.words:
+            return [(np.zeros(0, np.int64), np.zeros(0, np.float32), 0.0) for _ in words]
+        workers = -1 if len(words) > 64 else 1  # threads only pay off for big batches
+        # An edit (a swap included) is at most two insertions or deletions, so the Indel
+        # distance behind ``fuzz.ratio`` bounds which pairs can be within the limits:
+        # never below a ratio of 60 (one edit: 71), so lower ratios are not kept.
+        ratio = process.cdist(
+            words,
+            self.words,
+            scorer=fuzz.ratio,
+            dtype=np.float32,
+            workers=workers,
+            score_cutoff=_LEAST_RATIO,
+        )
+        best_ratio = ratio.max(axis=1)
+        rows, cols = np.nonzero(ratio)
+        pair_ratio = ratio[rows, cols]
+        lengths = np.fromiter((len(w) for w in words), np.int64, len(words))
+        max_edits = np.fromiter((typo_limits(n)[0] for n in lengths), np.int64, len(words))
+        indel = (1.0 - pair_ratio / 100.0) * (lengths[rows] + self.lengths[cols])
+        keep = (indel <= 2 * max_edits[rows] + 1e-3) | (pair_ratio >= _MIN_RATIO)
+        keep &= self.long_enough[cols] | (pair_ratio >= 100.0)
+        rows, cols = rows[keep], cols[keep]
+        starts = np.searchsorted(rows, np.arange(len(words) + 1))
+        results: list[tuple[_Ints, _Floats, float]] = []
+        for i, typed in enumerate(words):
+            found = cols[starts[i] : starts[i + 1]]
+            scores = _similarities(typed, [self.words[c] for c in found], typed in self.known)
+            keep = scores > 0.0
+            results.append((found[keep].astype(np.int64), scores[keep], float(best_ratio[i])))
+        return results
+
+
 def word_similarities(
     words: Sequence[str], vocabulary: Sequence[str]
 ) -> list[tuple[_Ints, _Floats, float]]:
-    """Per word: the vocabulary positions it may stand for, their similarity 0..1, and
-    the best raw ``fuzz.ratio`` over the whole vocabulary (0..100).
+    """:meth:`Vocabulary.similarities` of ``words`` against ``vocabulary``."""
+    return Vocabulary(vocabulary).similarities(words)
 
-    A known word (one of ``vocabulary``) matches itself and, by ``fuzz.ratio`` of at
-    least 75, its inflections ("klant"/"klanten"): it is no typo of
-    another word. An unknown word is a typo of the vocabulary words it reaches
-    within :func:`typo_limits` at the least :func:`typo_cost` (or half an edit
-    more); a three-letter word only of a four-letter word it lacks one letter of,
-    with the same first letter ("m65" for "m365"). Unknown words of eight letters
-    or more also match by ``fuzz.ratio`` (long compounds sharing most letters).
-    Vocabulary words of three letters or fewer match only exactly.
+
+def _inflection(word: str, other: str) -> float:
+    """``fuzz.ratio`` 0..1 of two words of one stem (the same first four letters:
+    "klant"/"klanten", "onderhandelingsvaardig"/"onderhandelingsvaardigheden"), 0
+    for words that merely look alike ("bewaking"/"banking", "pianospelen"/
+    "kansspelen")."""
+    if len(other) <= 3 or word[:4] != other[:4]:
+        return 0.0
+    ratio = fuzz.ratio(word, other)
+    return ratio / 100.0 if ratio >= _MIN_RATIO else 0.0
+
+
+def _similarities(typed: str, candidates: Sequence[str], known: bool) -> _Floats:
+    """Similarity 0..1 of ``typed`` to each shortlisted word; 0 = not that word.
+
+    A known word: itself and its inflections. An unknown word: the typo readings of
+    least cost (or half an edit more), their inflections (scaled by the reading's
+    similarity), and, from eight letters, its own inflections.
     """
-    if not words:
-        return []
-    if not vocabulary:
-        return [(np.zeros(0, np.int64), np.zeros(0, np.float32), 0.0) for _ in words]
-    workers = -1 if len(words) > 64 else 1  # threads only pay off for big batches
-    ratio = process.cdist(words, vocabulary, scorer=fuzz.ratio, dtype=np.float32, workers=workers)
-    best_ratio = ratio.max(axis=1)
-    lengths = np.fromiter((len(w) for w in words), np.int64, len(words))
-    vocab_lengths = np.fromiter((len(v) for v in vocabulary), np.int64, len(vocabulary))
-    max_edits = np.fromiter((typo_limits(n)[0] for n in lengths), np.int64, len(words))
-    # An edit (a swap included) is at most two insertions or deletions, so the Indel
-    # distance behind ``fuzz.ratio`` bounds which pairs can be within the limits.
-    indel = (1.0 - ratio / 100.0) * (lengths[:, None] + vocab_lengths[None, :])
-    shortlist = (indel <= 2 * max_edits[:, None] + 1e-3) | (ratio >= _MIN_RATIO)
-    shortlist &= (vocab_lengths > 3)[None, :] | (ratio >= 100.0)
-    rows, cols = np.nonzero(shortlist)
-    starts = np.searchsorted(rows, np.arange(len(words) + 1))
-    known = set(vocabulary)
-    results: list[tuple[_Ints, _Floats, float]] = []
-    for i, typed in enumerate(words):
-        found = cols[starts[i] : starts[i + 1]]
-        scores = _similarities(
-            typed, [vocabulary[c] for c in found], ratio[i, found].tolist(), typed in known
-        )
-        keep = scores > 0.0
-        results.append((found[keep].astype(np.int64), scores[keep], float(best_ratio[i])))
-    return results
-
-
-def _similarities(
-    typed: str, candidates: Sequence[str], ratios: Sequence[float], known: bool
-) -> _Floats:
-    """Similarity 0..1 of ``typed`` to each shortlisted word; 0 = not that word."""
     scores = np.zeros(len(candidates), np.float32)
-    for j, (word, ratio) in enumerate(zip(candidates, ratios, strict=True)):
-        if word == typed:
-            scores[j] = 1.0
-        elif (known or len(typed) >= 8) and len(word) > 3 and ratio >= _MIN_RATIO:
-            scores[j] = ratio / 100.0
+    if known or len(typed) >= 8:
+        for j, word in enumerate(candidates):
+            scores[j] = 1.0 if word == typed else _inflection(typed, word)
     if known:
         return scores
     max_edits, max_cost = typo_limits(len(typed))
@@ -178,10 +213,20 @@ def _similarities(
             cost = typo_cost(typed, word)
             if cost <= max_cost:
                 costs[j] = cost
-    if costs:
-        least = min(costs.values())
-        for j, cost in costs.items():
-            if cost <= least + _CHEAP:
-                longer = max(len(typed), len(candidates[j]))
-                scores[j] = max(scores[j], ratios[j] / 100.0, 1.0 - cost / longer)
+    if not costs:
+        return scores
+    least = min(costs.values())
+    readings: list[tuple[str, float]] = []
+    for j, cost in costs.items():
+        if cost <= least + _CHEAP:
+            word = candidates[j]
+            similarity = max(
+                fuzz.ratio(typed, word) / 100.0, 1.0 - cost / max(len(typed), len(word))
+            )
+            scores[j] = max(scores[j], similarity)
+            readings.append((word, similarity))
+    for j, word in enumerate(candidates):
+        for reading, similarity in readings:
+            if word != reading:
+                scores[j] = max(scores[j], similarity * _inflection(reading, word))
     return scores
