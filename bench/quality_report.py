@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.baselines import Ranking
-from bench.normalization_accuracy import Sample
+from bench.normalization_accuracy import Sample, concept_set
 from bench.quality_data import RankingSet
 from matching.types import MatchProfile, MatchVacancy
 
@@ -79,19 +79,25 @@ def evaluate(run: RankerRun, grades: list[dict[UUID, int]], k: int) -> dict[str,
 
 def normalisation_table(samples: Sequence[Sample], predicted: dict[str, list[str | None]]) -> Table:
     systems = list(predicted)
-    table = Table(title="Normalisation accuracy, bench/data/noisy_phrases.csv", box=box.SIMPLE_HEAD)
+    table = Table(
+        title="Normalisation accuracy, bench/data/noisy_phrases*.csv", box=box.SIMPLE_HEAD
+    )
     table.add_column("noise kind")
     table.add_column("n", justify="right")
     for name in systems:
         table.add_column(name, justify="right")
     groups: dict[str, list[int]] = defaultdict(list)
+    second = [s.noise_kind.startswith("holdout2_") for s in samples]
     for i, s in enumerate(samples):
-        groups[s.noise_kind].append(i)
+        if not second[i]:
+            groups[s.noise_kind].append(i)
 
     def row(label: str, rows: list[int], bold: bool = False) -> None:
         cells = []
         for name in systems:
-            right = sum(predicted[name][i] == samples[i].concept_id for i in rows)
+            right = sum(
+                concept_set(predicted[name][i]) == concept_set(samples[i].concept_id) for i in rows
+            )
             cells.append(f"{right / len(rows):.1%}")
         style = "bold" if bold else None
         table.add_row(label, str(len(rows)), *cells, style=style)
@@ -99,10 +105,13 @@ def normalisation_table(samples: Sequence[Sample], predicted: dict[str, list[str
     for kind in sorted(groups):
         row(kind, groups[kind])
     table.add_section()
+    first = [i for i in range(len(samples)) if not second[i]]
     held = [s.noise_kind.startswith("holdout_") for s in samples]
-    row("development rows", [i for i, h in enumerate(held) if not h], bold=True)
-    row("holdout rows", [i for i, h in enumerate(held) if h], bold=True)
-    row("all rows", list(range(len(samples))), bold=True)
+    row("development rows", [i for i in first if not held[i]], bold=True)
+    row("holdout rows", [i for i in first if held[i]], bold=True)
+    row("all rows", first, bold=True)
+    if any(second):
+        row("holdout2 rows (split as stored)", [i for i, h in enumerate(second) if h], bold=True)
     return table
 
 
