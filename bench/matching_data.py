@@ -324,3 +324,26 @@ def make_vacancies(n: int, vocab: Vocabulary, seed: int = 11) -> list[MatchVacan
             )
         )
     return out
+
+
+def perfect_for(
+    v: MatchVacancy, n: int, *, partner_id: uuid.UUID = uuid.UUID(int=0xFFFF)
+) -> MatchProfile:
+    """A profile meeting every requirement of ``v``, with a smallest-first id (wins ties)."""
+    comps = [
+        Competency(r.phrase, r.normalized, r.concept_id, 1.0 if r.concept_id else 0.0, 5)
+        for r in v.requirements
+    ]
+    return MatchProfile(
+        profile_id=uuid.UUID(int=n + 1),
+        partner_id=partner_id,
+        kind=ProfileKind.REJECTED_CANDIDATE,
+        competencies=tuple(comps),
+        languages=(LanguageSkill("nl", CefrLevel.NATIVE), LanguageSkill("de", CefrLevel.C2)),
+        postcode_area=v.postcode_area,
+        max_travel_km=50,
+        hours_min=v.hours_min,
+        hours_max=v.hours_max,
+        available_from=TODAY,
+        consent_scope=ConsentScope(ConsentScopeKind.ALL_PARTNERS),
+    )
