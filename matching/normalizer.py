@@ -1,21 +1,29 @@
 """Write-time normalisation: map a free competency phrase to a taxonomy concept.
 
-An exact hit on a normalised variant (or on its closed-compound spelling) scores
-100. Otherwise all variants are scored in one batch:
+Framings are stripped first (:mod:`matching.framing`: "3 jaar ervaring met X",
+"X (2 jaar)", "je bent X"). An exact hit on a normalised variant (or on its
+closed-compound spelling) scores 100. Otherwise all variants are scored in one
+batch:
 
-* word alignment: each word of the phrase against each word of a variant with
-  ``fuzz.ratio`` (so a typo per word still counts), weighted by how rare the word
-  is in the taxonomy, combined as an F2 score of precision and recall — extra
-  words in the phrase cost less than missing words of the variant;
+* word alignment: each word of the phrase against the vocabulary words it may
+  stand for (:mod:`matching.wordsim`: itself, its inflections, or, for an unknown
+  word, its cheapest typo readings within limits by length), weighted by how rare
+  the word is in the taxonomy, combined as an F2 score of precision and recall —
+  extra words in the phrase cost less than missing words of the variant;
 * character similarity (``fuzz.ratio``, ``fuzz.token_sort_ratio``) of the whole
   phrase, which may lift the word score by at most ``CHAR_SLACK`` points: enough
   for odd spacing and word order, not enough to carry a phrase on a shared
-  substring alone ("bancaire sector" is not "care sector").
+  substring alone ("bancaire sector" is not "care sector");
+* specificity: a more specific concept whose distinguishing words the phrase
+  names, if with a typo too many, beats its parent ("heajh insurance").
 
 Closed compounds are split into known words first ("energiesector" → "energie
-sector"), and two or three words are also tried joined ("klant contact"). Word
-similarities come from one ``process.cdist`` per batch. Below the threshold a
-phrase stays free, with the candidates it had.
+sector"; not "voetbaltrainer", whose unknown first part makes it another kind of
+trainer), and two or three words are also tried joined ("klant contact"). Below
+the threshold a phrase stays free, with the candidates it had.
+
+One phrase gives one concept; :meth:`Normalizer.split` says which coordinated
+phrases ("empathisch en geduldig") are to be stored as several.
 """
 
 from __future__ import annotations
