@@ -88,6 +88,13 @@ def typo_cost(typed: str, word: str) -> float:
     return min(cost, transposing - _CHEAP * swaps)
 
 
+def _replaced(typed: str, word: str) -> int:
+    """How many letters the cheapest alignment replaces (a swap of neighbours is none)."""
+    replaced = sum(op.tag == "replace" for op in Levenshtein.editops(typed, word))
+    swaps = Levenshtein.distance(typed, word) - OSA.distance(typed, word)
+    return max(0, replaced - 2 * swaps)
+
+
 def _doubled(text: str, at: int) -> bool:
     letter = text[at]
     return (at > 0 and text[at - 1] == letter) or (at + 1 < len(text) and text[at + 1] == letter)
@@ -209,9 +216,14 @@ def _similarities(typed: str, candidates: Sequence[str], known: bool) -> _Floats
     for j, word in enumerate(candidates):
         if len(typed) == 3 and not (len(word) == 4 and word[0] == typed[0]):
             continue
-        if len(word) > 3 and OSA.distance(typed, word, score_cutoff=max_edits) <= max_edits:
+        edits = OSA.distance(typed, word, score_cutoff=max_edits)
+        if len(word) > 3 and edits <= max_edits:
             cost = typo_cost(typed, word)
-            if cost <= max_cost:
+            # two letters replaced in a word of six or seven is another word, however
+            # near the keys ("spelen"/"doelen", "helpen"/"bellen")
+            if cost <= max_cost and not (
+                edits == 2 and len(typed) <= 7 and _replaced(typed, word) >= 2
+            ):
                 costs[j] = cost
     if not costs:
         return scores

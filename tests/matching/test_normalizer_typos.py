@@ -60,6 +60,11 @@ def test_the_cheapest_reading_of_a_typo_wins() -> None:
     assert list(found) == ["trein"]
 
 
+def test_two_letters_replaced_in_a_short_word_make_another_word() -> None:
+    assert matches("spelen", ["doelen"]) == {}  # s/d and p/o are neighbours, still no typo
+    assert matches("tfenog", ["trengo"]) == {"trengo": pytest.approx(1 - 1 / 6)}  # slip + swap
+
+
 def test_a_word_two_letters_short_is_another_word() -> None:
     assert matches("schaken", ["schakelen"]) == {}
     assert matches("diploma", ["diplomacy"]) == {}
