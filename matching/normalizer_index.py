@@ -104,6 +104,7 @@ class VariantIndex:
         self.posting_weights = weights[by_token]
         self.posting_starts = np.searchsorted(token_cols[by_token], np.arange(len(self.tokens) + 1))
         self._word_matches: dict[str, tuple[_Ints, _Floats, float]] = {}
+        self._word_splits: dict[str, tuple[str, ...]] = {}  # long phrase words, split
 
     def query_forms(self, text: str, split: str | None = None) -> list[str]:
         """``text``, its known-word split (``split`` when known), and (for 2-3 words) its
@@ -121,6 +122,7 @@ class VariantIndex:
             return
         if len(self._word_matches) > _WORD_CACHE_SIZE:
             self._word_matches.clear()
+            self._word_splits.clear()
         for word, found in zip(missing, self.vocabulary.similarities(missing), strict=True):
             self._word_matches[word] = found
 
@@ -131,13 +133,10 @@ class VariantIndex:
         self.match_words([word])
         return self._word_matches[word][2] >= 85.0
 
-    def is_typo_of_known(self, word: str, pending: list[str] | None = None) -> bool:
-        """Whether ``word`` is a known word or plainly a typo of one (similarity >= 0.85);
-        False, for now, if it is ``pending``."""
+    def is_typo_of_known(self, word: str) -> bool:
+        """Whether ``word`` is a known word or plainly a typo of one (similarity >= 0.85)."""
         if word in self.lexicon:
             return True
-        if pending is not None and word in pending:
-            return False
         self.match_words([word])
         similarities = self._word_matches[word][1]
         return bool(len(similarities)) and float(similarities.max()) >= 0.85
@@ -164,19 +163,33 @@ class VariantIndex:
         """
         words: list[str] = []
         for word in text.split():
-            parts: tuple[str, ...] = ()
-            if len(word) >= 8:
-                parts = split_compound(word, self.lexicon, split_known=split_known)
-                if split_known and any(part in STOPWORDS for part in parts):
-                    parts = ()  # "kennissysteem" is not just a "systeem"
-                if not parts and not split_known and not self.resembles_known(word):
-                    parts = split_known_part(word, self.lexicon)
-                    if parts and parts[0] not in self.lexicon:
-                        if pending is not None and parts[0] not in self._word_matches:
-                            pending.append(parts[0])  # looked up in one batch later
-                        parts = parts if self.is_typo_of_known(parts[0], pending) else ()
+            parts: tuple[str, ...] | None = () if len(word) < 8 else None
+            if parts is None and not split_known:
+                parts = self._word_splits.get(word)
+            if parts is None:
+                parts, final = self._split_word(word, split_known, pending)
+                if final and not split_known:
+                    self._word_splits[word] = parts
             words.extend(parts or (word,))
         return " ".join(words)
+
+    def _split_word(
+        self, word: str, split_known: bool, pending: list[str] | None
+    ) -> tuple[tuple[str, ...], bool]:
+        """:meth:`split_unknown` of one long word, and whether that answer is final
+        (not waiting for a ``pending`` look-up)."""
+        parts = split_compound(word, self.lexicon, split_known=split_known)
+        if split_known and any(part in STOPWORDS for part in parts):
+            return (), True  # "kennissysteem" is not just a "systeem"
+        if parts or split_known or self.resembles_known(word):
+            return parts, True
+        parts = split_known_part(word, self.lexicon)
+        if not parts or parts[0] in self.lexicon:
+            return parts, True
+        if pending is not None and parts[0] not in self._word_matches:
+            pending.append(parts[0])  # looked up in one batch later
+            return (), False
+        return (parts if self.is_typo_of_known(parts[0]) else ()), True
 
     def word_pairs(self, queries: Sequence[str]) -> tuple[_Ints, _Ints, _Floats]:
         """Word-alignment F2 scores (0..100) as (query, entry, score) arrays.

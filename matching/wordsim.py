@@ -167,14 +167,21 @@ class Vocabulary:
         lengths = np.fromiter((len(w) for w in words), np.int64, len(words))
         max_edits = np.fromiter((typo_limits(n)[0] for n in lengths), np.int64, len(words))
         indel = (1.0 - pair_ratio / 100.0) * (lengths[rows] + self.lengths[cols])
-        keep = (indel <= 2 * max_edits[rows] + 1e-3) | (pair_ratio >= _MIN_RATIO)
+        known = np.fromiter((w in self.known for w in words), bool, len(words))
+        # a known word only keeps its inflections (by ratio); an unknown one its typo reach
+        keep = (~known[rows] & (indel <= 2 * max_edits[rows] + 1e-3)) | (pair_ratio >= _MIN_RATIO)
         keep &= self.long_enough[cols] | (pair_ratio >= 100.0)
-        rows, cols = rows[keep], cols[keep]
+        rows, cols, pair_ratio = rows[keep], cols[keep], pair_ratio[keep]
         starts = np.searchsorted(rows, np.arange(len(words) + 1))
         results: list[tuple[_Ints, _Floats, float]] = []
         for i, typed in enumerate(words):
             found = cols[starts[i] : starts[i + 1]]
-            scores = _similarities(typed, [self.words[c] for c in found], typed in self.known)
+            scores = _similarities(
+                typed,
+                [self.words[c] for c in found],
+                pair_ratio[starts[i] : starts[i + 1]].tolist(),
+                bool(known[i]),
+            )
             keep = scores > 0.0
             results.append((found[keep].astype(np.int64), scores[keep], float(best_ratio[i])))
         return results
@@ -187,18 +194,20 @@ def word_similarities(
     return Vocabulary(vocabulary).similarities(words)
 
 
-def _inflection(word: str, other: str) -> float:
-    """``fuzz.ratio`` 0..1 of two words of one stem (the same first four letters:
-    "klant"/"klanten", "onderhandelingsvaardig"/"onderhandelingsvaardigheden"), 0
-    for words that merely look alike ("bewaking"/"banking", "pianospelen"/
-    "kansspelen")."""
+def _inflection(word: str, other: str, ratio: float | None = None) -> float:
+    """``fuzz.ratio`` 0..1 (``ratio`` when known) of two words of one stem (the same
+    first four letters: "klant"/"klanten", "onderhandelingsvaardig"/
+    "onderhandelingsvaardigheden"), 0 for words that merely look alike
+    ("bewaking"/"banking", "pianospelen"/"kansspelen")."""
     if len(other) <= 3 or word[:4] != other[:4]:
         return 0.0
-    ratio = fuzz.ratio(word, other)
+    ratio = fuzz.ratio(word, other) if ratio is None else ratio
     return ratio / 100.0 if ratio >= _MIN_RATIO else 0.0
 
 
-def _similarities(typed: str, candidates: Sequence[str], known: bool) -> _Floats:
+def _similarities(
+    typed: str, candidates: Sequence[str], ratios: Sequence[float], known: bool
+) -> _Floats:
     """Similarity 0..1 of ``typed`` to each shortlisted word; 0 = not that word.
 
     A known word: itself and its inflections. An unknown word: the typo readings of
@@ -207,8 +216,8 @@ def _similarities(typed: str, candidates: Sequence[str], known: bool) -> _Floats
     """
     scores = np.zeros(len(candidates), np.float32)
     if known or len(typed) >= 8:
-        for j, word in enumerate(candidates):
-            scores[j] = 1.0 if word == typed else _inflection(typed, word)
+        for j, (word, ratio) in enumerate(zip(candidates, ratios, strict=True)):
+            scores[j] = 1.0 if word == typed else _inflection(typed, word, ratio)
     if known:
         return scores
     max_edits, max_cost = typo_limits(len(typed))
