@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
+from enum import StrEnum
+from typing import TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -24,68 +25,131 @@ from matching.types import (
     WorkMode,
 )
 
+E = TypeVar("E", bound=StrEnum)
+
 _LIVE = "status = 'ACTIVE' and consent_expires_at > now()"
 _PROFILE_COLUMNS = """id, partner_id, kind, present_role, postcode_area, max_travel_km, hours_min,
     hours_max, available_from, ambitions, shifts, work_modes, min_pay_cents, min_pay_period,
     transferable_sectors, consent_scope_kind, consent_scope_partner_ids"""
 
 
+_PROFILE_KINDS = {k.value: k for k in ProfileKind}
+_PAY_PERIODS = {p.value: p for p in PayPeriod}
+_SCOPE_KINDS = {k.value: k for k in ConsentScopeKind}
+_SHIFTS = {s.value: s for s in Shift}
+_WORK_MODES = {m.value: m for m in WorkMode}
+_ROLES = {r.value: r for r in Role}
+_CEFR = {c.value: c for c in CefrLevel}
+_NO_COMPETENCIES: tuple[Competency, ...] = ()
+_NO_LANGUAGES: tuple[LanguageSkill, ...] = ()
+
+# Competency and LanguageSkill are frozen values: equal rows share one instance.
+_CompetencyKey = tuple[str, str, str | None, float, int | None]
+_CompetencyCache = dict[_CompetencyKey, Competency]
+
+
 def _match_profile(
-    row: asyncpg.Record, competencies: Sequence[Competency], languages: Sequence[LanguageSkill]
+    row: asyncpg.Record,
+    competencies: tuple[Competency, ...],
+    languages: tuple[LanguageSkill, ...],
 ) -> MatchProfile:
+    (
+        profile_id,
+        partner_id,
+        kind,
+        present_role,
+        postcode_area,
+        max_travel_km,
+        hours_min,
+        hours_max,
+        available_from,
+        ambitions,
+        shifts,
+        work_modes,
+        min_pay_cents,
+        min_pay_period,
+        transferable_sectors,
+        consent_scope_kind,
+        consent_scope_partner_ids,
+    ) = row
     min_pay = None
-    if row["min_pay_period"] is not None:
-        min_pay = Pay(row["min_pay_cents"], PayPeriod(row["min_pay_period"]))
+    if min_pay_period is not None:
+        min_pay = Pay(min_pay_cents, _enum(_PAY_PERIODS, PayPeriod, min_pay_period))
     return MatchProfile(
-        profile_id=row["id"],
-        partner_id=row["partner_id"],
-        kind=ProfileKind(row["kind"]),
-        competencies=tuple(competencies),
-        languages=tuple(languages),
-        postcode_area=row["postcode_area"],
-        max_travel_km=row["max_travel_km"],
-        hours_min=row["hours_min"],
-        hours_max=row["hours_max"],
-        available_from=row["available_from"],
+        profile_id=profile_id,
+        partner_id=partner_id,
+        kind=_enum(_PROFILE_KINDS, ProfileKind, kind),
+        competencies=competencies,
+        languages=languages,
+        postcode_area=postcode_area,
+        max_travel_km=max_travel_km,
+        hours_min=hours_min,
+        hours_max=hours_max,
+        available_from=available_from,
         consent_scope=ConsentScope(
-            ConsentScopeKind(row["consent_scope_kind"]),
-            frozenset(row["consent_scope_partner_ids"]),
+            _enum(_SCOPE_KINDS, ConsentScopeKind, consent_scope_kind),
+            frozenset(consent_scope_partner_ids),
         ),
-        shifts=frozenset(Shift(s) for s in row["shifts"]),
-        work_modes=frozenset(WorkMode(m) for m in row["work_modes"]),
+        shifts=frozenset([_enum(_SHIFTS, Shift, s) for s in shifts]),
+        work_modes=frozenset([_enum(_WORK_MODES, WorkMode, m) for m in work_modes]),
         min_pay=min_pay,
-        ambitions=tuple(Role(a) for a in row["ambitions"]),
-        current_role=Role(row["present_role"]) if row["present_role"] else None,
-        transferable_sectors=tuple(row["transferable_sectors"]),
+        ambitions=tuple([_enum(_ROLES, Role, a) for a in ambitions]),
+        current_role=_enum(_ROLES, Role, present_role) if present_role else None,
+        transferable_sectors=tuple(transferable_sectors),
     )
 
 
-async def _with_children(conn: Connection, rows: Sequence[asyncpg.Record]) -> list[MatchProfile]:
-    ids = [r["id"] for r in rows]
-    competencies: dict[UUID, list[Competency]] = defaultdict(list)
-    languages: dict[UUID, list[LanguageSkill]] = defaultdict(list)
-    for r in await conn.fetch(
-        """select profile_id, phrase, normalized, concept_id, confidence, level
-           from profile_competency where profile_id = any($1::uuid[])
-           order by profile_id, position""",
+def _enum(members: dict[str, E], cls: type[E], value: str) -> E:
+    """``cls(value)`` via a dict: the Enum constructor is slow in bulk."""
+    found = members.get(value)
+    return found if found is not None else cls(value)
+
+
+async def _with_children(
+    conn: Connection,
+    rows: Sequence[asyncpg.Record],
+    cache: _CompetencyCache | None = None,
+) -> list[MatchProfile]:
+    if cache is None:
+        cache = {}
+    ids = [r[0] for r in rows]
+    # Children come back keyed by the profile's 1-based position in ``ids``
+    # (cheaper to decode and look up than a uuid per row).
+    competencies: list[list[Competency]] = [[] for _ in range(len(ids) + 1)]
+    languages: list[list[LanguageSkill]] = [[] for _ in range(len(ids) + 1)]
+    for n, phrase, normalized, concept_id, confidence, level in await conn.fetch(
+        """select b.n::int4, c.phrase, c.normalized, c.concept_id, c.confidence, c.level
+           from unnest($1::uuid[]) with ordinality as b(id, n)
+           join profile_competency c on c.profile_id = b.id
+           order by b.n, c.position""",
         ids,
     ):
-        competencies[r["profile_id"]].append(
-            Competency(
-                phrase=r["phrase"],
-                normalized=r["normalized"],
-                concept_id=r["concept_id"],
-                confidence=float(r["confidence"]),
-                level=r["level"],
+        key = (phrase, normalized, concept_id, confidence, level)
+        comp = cache.get(key)
+        if comp is None:
+            comp = cache[key] = Competency(
+                phrase=phrase,
+                normalized=normalized,
+                concept_id=concept_id,
+                confidence=float(confidence),
+                level=level,
             )
-        )
-    for r in await conn.fetch(
-        """select profile_id, language, level from profile_language
-           where profile_id = any($1::uuid[])""",
+        competencies[n].append(comp)
+    for n, language, level in await conn.fetch(
+        """select b.n::int4, l.language, l.level
+           from unnest($1::uuid[]) with ordinality as b(id, n)
+           join profile_language l on l.profile_id = b.id""",
         ids,
     ):
-        languages[r["profile_id"]].append(LanguageSkill(r["language"], CefrLevel(r["level"])))
-    return [_match_profile(r, competencies[r["id"]], languages[r["id"]]) for r in rows]
+        languages[n].append(LanguageSkill(language, _enum(_CEFR, CefrLevel, level)))
+    return [
+        _match_profile(
+            r,
+            tuple(competencies[n]) if competencies[n] else _NO_COMPETENCIES,
+            tuple(languages[n]) if languages[n] else _NO_LANGUAGES,
+        )
+        for n, r in enumerate(rows, 1)
+    ]
 
 
 async def iter_live_profiles(
@@ -93,6 +157,7 @@ async def iter_live_profiles(
 ) -> AsyncIterator[list[MatchProfile]]:
     """Every profile that may currently be matched, in batches (system scope)."""
     last_id: UUID | None = None
+    cache: _CompetencyCache = {}
     while True:
         rows = await conn.fetch(
             f"""select {_PROFILE_COLUMNS} from profile
@@ -103,8 +168,8 @@ async def iter_live_profiles(
         )
         if not rows:
             return
-        yield await _with_children(conn, rows)
-        last_id = rows[-1]["id"]
+        yield await _with_children(conn, rows, cache)
+        last_id = rows[-1][0]
 
 
 async def live_profiles(conn: Connection, *, profile_ids: Sequence[UUID]) -> list[MatchProfile]:
