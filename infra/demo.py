@@ -130,8 +130,12 @@ async def _seed_exchange(
             for planned in mine:
                 # Those who will confirm at once get no request; the others get one.
                 profile = await share_profile(
-                    conn, caller, normalizer, planned.data,
-                    settings=settings, request_consent=planned.consent is None,
+                    conn,
+                    caller,
+                    normalizer,
+                    planned.data,
+                    settings=settings,
+                    request_consent=planned.consent is None,
                 )
                 shared.append((profile.id, profile.person_id, planned))
                 if planned.consent is None:
@@ -285,7 +289,10 @@ async def _sign_in_links(
             return admin_link, None, None
         person_id, planned = candidate
         person = Identity(
-            SubjectKind.PERSON, person_id, consortium.id, CallerRole.CANDIDATE,
+            SubjectKind.PERSON,
+            person_id,
+            consortium.id,
+            CallerRole.CANDIDATE,
             language=planned.data.language,
         )
         link = await issue_sign_in_link(conn, settings, person)

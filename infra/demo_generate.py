@@ -152,8 +152,13 @@ def plan_profiles(
             shifts=_shifts(rng),
             work_modes=tuple(
                 rng.choice(
-                    ((WorkMode.HYBRID,), (WorkMode.HYBRID, WorkMode.ON_SITE),
-                     (WorkMode.REMOTE, WorkMode.HYBRID), (WorkMode.ON_SITE,), ())
+                    (
+                        (WorkMode.HYBRID,),
+                        (WorkMode.HYBRID, WorkMode.ON_SITE),
+                        (WorkMode.REMOTE, WorkMode.HYBRID),
+                        (WorkMode.ON_SITE,),
+                        (),
+                    )
                 )
             ),
             min_pay=_min_pay(rng, archetype.present_role),

@@ -108,30 +108,38 @@ def print_report(report: DemoReport, settings: Settings, *, env_file: str | None
     steps = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items() if k != "total")
     console.print(f"[dim]{steps}; seed fingerprint {summary['fingerprint'][:16]}[/]")
 
-    console.print("\n[bold]Partner HR[/] — one API client per partner "
-                  "(secrets are shown only now; they are stored hashed):")
+    console.print(
+        "\n[bold]Partner HR[/] — one API client per partner "
+        "(secrets are shown only now; they are stored hashed):"
+    )
     for partner in report.partners:
         console.print(f"  {partner.name} ({partner.city})")
         console.print(f"    client id      {partner.client_id}")
         console.print(f"    client secret  {partner.client_secret}")
 
     minutes = max(1, settings.sign_in_link_ttl_seconds // 60)
-    console.print(f"\n[bold]Consortium admin[/] {report.admin_email} — sign-in link "
-                  f"(single use, {minutes} minutes; open it, or POST its token):")
+    console.print(
+        f"\n[bold]Consortium admin[/] {report.admin_email} — sign-in link "
+        f"(single use, {minutes} minutes; open it, or POST its token):"
+    )
     console.print(escape(report.admin_link))
     if report.candidate_link:
         console.print(f"\n[bold]Candidate[/] {report.candidate_email} — sign-in link:")
         console.print(escape(report.candidate_link))
     if report.consent_link:
-        console.print("\n[bold]Someone who has not answered yet[/] — their consent page "
-                      "(the link their mail would have carried; demo mail is never sent):")
+        console.print(
+            "\n[bold]Someone who has not answered yet[/] — their consent page "
+            "(the link their mail would have carried; demo mail is never sent):"
+        )
         console.print(escape(report.consent_link))
     console.print(
         "\nA sign-in link's token buys an access token: "
         f"curl -s -X POST -d token=TOKEN {settings.public_url.rstrip('/')}/auth/sign-in/redeem"
     )
-    console.print("New links: tussendeur serve, then POST the address to /auth/sign-in "
-                  "(the mail shows in the server console).")
+    console.print(
+        "New links: tussendeur serve, then POST the address to /auth/sign-in "
+        "(the mail shows in the server console)."
+    )
 
     exports = tour_exports(report, settings)
     if env_file:

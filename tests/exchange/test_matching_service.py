@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import pytest
 
 from exchange.matching import proposals, service
@@ -23,8 +25,8 @@ async def world(db: ConnectionDatabase) -> dict[str, Caller]:
 
 
 async def _matches(
-    db: ConnectionDatabase, engine: MatchEngine, caller: Caller, vacancy_id: object
-) -> list[object]:
+    db: ConnectionDatabase, engine: MatchEngine, caller: Caller, vacancy_id: UUID
+) -> list[UUID]:
     async with db.transaction(caller.access_scope()) as conn:
         page = await service.find_matches(
             conn, caller, engine, vacancy_id=vacancy_id, first=20, offset=0, min_score=0

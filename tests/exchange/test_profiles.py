@@ -88,7 +88,7 @@ async def test_bad_profile_input_names_the_field_and_writes_nothing(
 ) -> None:
     before = await _counts(db)
     with pytest.raises(UserError) as raised:
-        await factories.share_profile(db, hr, **overrides)
+        await factories.share_profile(db, hr, **overrides)  # type: ignore[arg-type]
     assert (field, code) in [(e.field, e.code) for e in raised.value.errors]
     assert await _counts(db) == before
 

@@ -85,9 +85,7 @@ def test_error_lines_describe_common_failures() -> None:
     assert one_line("a\n  b\tc") == "a b c"
 
 
-async def test_db_status_and_migrate_on_a_database_url(
-    empty_database: str, tmp_path: Path
-) -> None:
+async def test_db_status_and_migrate_on_a_database_url(empty_database: str, tmp_path: Path) -> None:
     env = cli_env(tmp_path, DATABASE_URL=empty_database)
     pending = run_cli(["db", "status", "--check"], env)
     assert pending.returncode == 1

@@ -88,7 +88,12 @@ def test_the_image_is_slim_non_root_and_serves_on_all_interfaces() -> None:
     cmd = re.search(r"^CMD (\[.*\])$", text, re.M)
     assert cmd
     assert yaml.safe_load(cmd.group(1)) == [
-        "tussendeur", "serve", "--host", "0.0.0.0", "--port", "8000"  # noqa: S104
+        "tussendeur",
+        "serve",
+        "--host",
+        "0.0.0.0",  # noqa: S104 - the container serves its own interfaces
+        "--port",
+        "8000",
     ]
 
 
@@ -109,7 +114,9 @@ def _compose_command() -> list[str] | None:
         return ["docker-compose"]
     if shutil.which("docker"):
         probe = subprocess.run(
-            ["docker", "compose", "version"], capture_output=True, check=False  # noqa: S607
+            ["docker", "compose", "version"],  # noqa: S607
+            capture_output=True,
+            check=False,
         )
         if probe.returncode == 0:
             return ["docker", "compose"]

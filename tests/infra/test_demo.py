@@ -45,7 +45,12 @@ async def test_the_demo_world_is_plausible(runtime: Runtime) -> None:
     summary = report.summary
     assert len(report.partners) == 6
     assert {p.city for p in report.partners} == {
-        "Maastricht", "Heerlen", "Sittard-Geleen", "Kerkrade", "Brunssum", "Roermond"
+        "Maastricht",
+        "Heerlen",
+        "Sittard-Geleen",
+        "Kerkrade",
+        "Brunssum",
+        "Roermond",
     }
     assert summary["vacancies"] == 12
     assert summary["profiles"] == 50
@@ -92,8 +97,11 @@ def test_demo_command_prints_roles_and_writes_the_env_file(
     fresh_database: str, tmp_path: Path
 ) -> None:
     env = cli_env(tmp_path, DATABASE_URL=fresh_database)
-    result = run_cli(["demo", "--profiles", "30", "--vacancies", "6", "--env-file", "demo.env"],
-                     env, cwd=tmp_path)
+    result = run_cli(
+        ["demo", "--profiles", "30", "--vacancies", "6", "--env-file", "demo.env"],
+        env,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert "Seeded Zuid-Limburg" in result.stdout
     for partner in PARTNERS:
@@ -105,7 +113,9 @@ def test_demo_command_prints_roles_and_writes_the_env_file(
     assert stat.S_IMODE(os.stat(env_file).st_mode) == 0o600
     exports = env_file.read_text().splitlines()
     assert [line.split("=")[0] for line in exports] == [
-        "export TD_URL", "export TD_CLIENT_ID", "export TD_CLIENT_SECRET"
+        "export TD_URL",
+        "export TD_CLIENT_ID",
+        "export TD_CLIENT_SECRET",
     ]
 
     refused = run_cli(["demo", "--profiles", "30"], env, cwd=tmp_path)

@@ -16,12 +16,8 @@ from infra.settings import Settings
 from tests.infra.processes import cli_env, free_port, serving, wait_ready
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-COMMAND_1 = (
-    "python3 -m venv .venv && . .venv/bin/activate && pip install -e . && tussendeur serve"
-)
-COMMAND_2 = (
-    "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[dev]' && pytest"
-)
+COMMAND_1 = "python3 -m venv .venv && . .venv/bin/activate && pip install -e . && tussendeur serve"
+COMMAND_2 = "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[dev]' && pytest"
 
 
 def readme() -> str:

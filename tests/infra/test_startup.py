@@ -58,9 +58,7 @@ async def test_two_migrators_at_once_on_an_empty_database(
         )
         for _ in range(2)
     ]
-    outputs = [
-        await asyncio.wait_for(p.communicate(), timeout=120) for p in processes
-    ]
+    outputs = [await asyncio.wait_for(p.communicate(), timeout=120) for p in processes]
     for process, (_out, err) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, err.decode()
     lines = [line for out, _ in outputs for line in out.decode().splitlines()]

@@ -193,7 +193,7 @@ async def test_share_profile_bad_input_over_graphql_names_fields_and_writes_noth
 ) -> None:
     a, _ = two_partners
     headers = await bearer(a)
-    bad = {
+    bad: dict[str, Any] = {
         "profile": {
             "kind": "REJECTED_CANDIDATE",
             "postcodeArea": "62a1",
