@@ -16,7 +16,7 @@ from exchange.introductions.models import (
     Offer,
 )
 from infra.db import Connection
-from infra.pagination import Keyset, Page
+from infra.pagination import Keyset, Page, fetch_keyset_page
 from matching.types import PayPeriod, Role, Shift, WorkMode
 
 
@@ -273,20 +273,18 @@ async def list_partner_introductions(
     limit: int,
     after: Keyset | None,
 ) -> Page[Introduction]:
-    rows = await conn.fetch(
+    rows, more = await fetch_keyset_page(
+        conn,
         _PARTNER_SELECT
-        + """ where i.requesting_partner_id = $1
-                and ($2::text is null or i.status = $2)
-                and ($3::timestamptz is null or (i.requested_at, i.id) < ($3, $4::uuid))
-              order by i.requested_at desc, i.id desc
-              limit $5""",
+        + " where i.requesting_partner_id = $1 and ($2::text is null or i.status = $2)",
         partner_id,
         status.value if status else None,
-        after.created_at if after else None,
-        after.id if after else None,
-        limit + 1,
+        after=after,
+        limit=limit,
+        time_column="i.requested_at",
+        id_column="i.id",
     )
-    return Page(items=[_introduction(r) for r in rows[:limit]], has_next_page=len(rows) > limit)
+    return Page(items=[_introduction(r) for r in rows], has_next_page=more)
 
 
 _PERSON_SELECT = """
@@ -351,20 +349,17 @@ async def list_person_introductions(
     limit: int,
     after: Keyset | None,
 ) -> Page[MyIntroduction]:
-    rows = await conn.fetch(
-        _PERSON_SELECT
-        + """ where i.person_id = $1
-                and ($2::text is null or i.status = $2)
-                and ($3::timestamptz is null or (i.requested_at, i.id) < ($3, $4::uuid))
-              order by i.requested_at desc, i.id desc
-              limit $5""",
+    rows, more = await fetch_keyset_page(
+        conn,
+        _PERSON_SELECT + " where i.person_id = $1 and ($2::text is null or i.status = $2)",
         person_id,
         status.value if status else None,
-        after.created_at if after else None,
-        after.id if after else None,
-        limit + 1,
+        after=after,
+        limit=limit,
+        time_column="i.requested_at",
+        id_column="i.id",
     )
-    return Page(items=[_my_introduction(r) for r in rows[:limit]], has_next_page=len(rows) > limit)
+    return Page(items=[_my_introduction(r) for r in rows], has_next_page=more)
 
 
 async def lock_person_introduction(

@@ -10,7 +10,7 @@ import asyncpg
 
 from exchange.placements.models import LeftReason, Placement
 from infra.db import Connection
-from infra.pagination import Keyset, Page
+from infra.pagination import Keyset, Page, fetch_keyset_page
 
 _COLUMNS = """id, consortium_id, introduction_id, profile_id, vacancy_id, hiring_partner_id,
     sharing_partner_id, shared_at, start_date, employed_at_3_months, employed_at_6_months,
@@ -115,18 +115,16 @@ async def list_partner_placements(
     conn: Connection, *, partner_id: UUID, limit: int, after: Keyset | None
 ) -> Page[Placement]:
     """Placements the partner hired through or shared the profile for, newest first."""
-    rows = await conn.fetch(
+    rows, more = await fetch_keyset_page(
+        conn,
         f"""select {_COLUMNS} from placement
-            where $1 in (hiring_partner_id, sharing_partner_id)
-              and ($2::timestamptz is null or (recorded_at, id) < ($2, $3::uuid))
-            order by recorded_at desc, id desc
-            limit $4""",
+            where $1 in (hiring_partner_id, sharing_partner_id)""",
         partner_id,
-        after.created_at if after else None,
-        after.id if after else None,
-        limit + 1,
+        after=after,
+        limit=limit,
+        time_column="recorded_at",
     )
-    return Page(items=[_placement(r) for r in rows[:limit]], has_next_page=len(rows) > limit)
+    return Page(items=[_placement(r) for r in rows], has_next_page=more)
 
 
 @dataclass(frozen=True, slots=True)

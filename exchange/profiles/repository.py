@@ -16,7 +16,7 @@ from exchange.profiles.models import (
     ProfileStatus,
 )
 from infra.db import Connection
-from infra.pagination import Keyset, Page
+from infra.pagination import Keyset, Page, fetch_keyset_page
 from matching.types import (
     CefrLevel,
     ConsentScopeKind,
@@ -201,18 +201,14 @@ async def list_shared_profiles(
     limit: int,
     after: Keyset | None,
 ) -> Page[Profile]:
-    rows = await conn.fetch(
+    rows, more = await fetch_keyset_page(
+        conn,
         f"""select {_COLUMNS} from profile
-            where partner_id = $1
-              and ($2::text is null or status = $2)
-              and ($3::timestamptz is null or (created_at, id) < ($3, $4::uuid))
-            order by created_at desc, id desc
-            limit $5""",
+            where partner_id = $1 and ($2::text is null or status = $2)""",
         partner_id,
         status.value if status else None,
-        after.created_at if after else None,
-        after.id if after else None,
-        limit + 1,
+        after=after,
+        limit=limit,
+        time_column="created_at",
     )
-    items = await attach_children(conn, rows[:limit])
-    return Page(items=items, has_next_page=len(rows) > limit)
+    return Page(items=await attach_children(conn, rows), has_next_page=more)

@@ -16,7 +16,7 @@ from exchange.vacancies.models import (
     VacancyStatus,
 )
 from infra.db import Connection
-from infra.pagination import Keyset, Page
+from infra.pagination import Keyset, Page, fetch_keyset_page
 from matching.types import CefrLevel, PayPeriod, Role, Shift, WorkMode
 
 _COLUMNS = """id, consortium_id, partner_id, title, description, role, role_level, status,
@@ -218,21 +218,17 @@ async def list_vacancies(
     limit: int,
     after: Keyset | None,
 ) -> Page[Vacancy]:
-    rows = await conn.fetch(
+    rows, more = await fetch_keyset_page(
+        conn,
         f"""select {_COLUMNS} from vacancy
-            where partner_id = $1
-              and ($2::text is null or status = $2)
-              and ($3::timestamptz is null or (created_at, id) < ($3, $4::uuid))
-            order by created_at desc, id desc
-            limit $5""",
+            where partner_id = $1 and ($2::text is null or status = $2)""",
         partner_id,
         status.value if status else None,
-        after.created_at if after else None,
-        after.id if after else None,
-        limit + 1,
+        after=after,
+        limit=limit,
+        time_column="created_at",
     )
-    items = await _attach_children(conn, rows[:limit])
-    return Page(items=items, has_next_page=len(rows) > limit)
+    return Page(items=await _attach_children(conn, rows), has_next_page=more)
 
 
 async def lock_vacancy(conn: Connection, *, vacancy_id: UUID, partner_id: UUID) -> bool:
