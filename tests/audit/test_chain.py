@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
+from typing import Any
+from uuid import UUID
 
 import asyncpg
 import pytest
@@ -17,6 +19,19 @@ from exchange.audit.verify import verify_chain
 from infra.db import ConnectionDatabase
 from infra.scope import AccessScope
 from tests import factories
+
+
+async def _system_event(conn: asyncpg.Connection, consortium_id: UUID, **extra: Any) -> int:
+    """Append one plain system event (the retention job's) to a consortium's chain."""
+    return await record_event(
+        conn,
+        consortium_id=consortium_id,
+        actor_kind="system",
+        actor_id="t",
+        partner_id=None,
+        action=actions.RETENTION_RUN,
+        **extra,
+    )
 
 
 def test_canonical_encoding_is_a_copy_text_line() -> None:
@@ -50,16 +65,7 @@ async def test_copy_output_is_the_writers_canonical_encoding(db: ConnectionDatab
     consortium = await factories.create_consortium(db)
     details = {"quote": 'a"b', "slash": "c\\d", "tab": "e\tf", "line": "g\nh", "ü": ["ß", 1.5]}
     async with db.transaction(AccessScope.system()) as conn:
-        await record_event(
-            conn,
-            consortium_id=consortium.id,
-            actor_kind="system",
-            actor_id="t",
-            partner_id=None,
-            action=actions.RETENTION_RUN,
-            subject_id="back\\slash",
-            details=details,
-        )
+        await _system_event(conn, consortium.id, subject_id="back\\slash", details=details)
         report = await verify_chain(conn, consortium.id)
         row = await conn.fetchrow(
             "select details, occurred_at from audit_event where consortium_id = $1",
@@ -100,14 +106,7 @@ async def test_an_event_rolls_back_with_its_transaction(db: ConnectionDatabase) 
     consortium = await factories.create_consortium(db)
     with pytest.raises(RuntimeError):
         async with db.transaction(AccessScope.system()) as conn:
-            await record_event(
-                conn,
-                consortium_id=consortium.id,
-                actor_kind="system",
-                actor_id="t",
-                partner_id=None,
-                action=actions.RETENTION_RUN,
-            )
+            await _system_event(conn, consortium.id)
             raise RuntimeError("the change fails")
     async with db.transaction(AccessScope.system()) as conn:
         assert (
@@ -117,14 +116,7 @@ async def test_an_event_rolls_back_with_its_transaction(db: ConnectionDatabase) 
             == 0
         )
         # ... and the next event takes sequence number 1: no gap.
-        seq = await record_event(
-            conn,
-            consortium_id=consortium.id,
-            actor_kind="system",
-            actor_id="t",
-            partner_id=None,
-            action=actions.RETENTION_RUN,
-        )
+        seq = await _system_event(conn, consortium.id)
     assert seq == 1
 
 
@@ -141,14 +133,7 @@ async def test_the_app_role_cannot_change_the_trail(
 ) -> None:
     consortium = await factories.create_consortium(db)
     async with db.transaction(AccessScope.system()) as tx:
-        await record_event(
-            tx,
-            consortium_id=consortium.id,
-            actor_kind="system",
-            actor_id="t",
-            partner_id=None,
-            action=actions.RETENTION_RUN,
-        )
+        await _system_event(tx, consortium.id)
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         async with db.transaction(AccessScope.system()) as tx:
             await tx.execute(statement)
@@ -159,14 +144,7 @@ async def test_the_database_refuses_an_event_that_does_not_extend_the_head(
 ) -> None:
     consortium = await factories.create_consortium(db)
     async with db.transaction(AccessScope.system()) as conn:
-        await record_event(
-            conn,
-            consortium_id=consortium.id,
-            actor_kind="system",
-            actor_id="t",
-            partner_id=None,
-            action=actions.RETENTION_RUN,
-        )
+        await _system_event(conn, consortium.id)
     with pytest.raises(asyncpg.IntegrityConstraintViolationError):
         async with db.transaction(AccessScope.system()) as conn:
             await conn.execute(
