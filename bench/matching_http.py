@@ -44,9 +44,9 @@ from bench.matching_data import PARTNERS, TODAY, perfect_for
 from exchange.admin.service import create_api_client, register_partner
 from exchange.audit import actions
 from exchange.audit.service import record_system_event
+from exchange.identity.tokens import ROLE_SCOPES
 from exchange.partners.service import create_consortium
 from exchange.profiles.service import PSEUDONYM_ALPHABET
-from infra.auth.tokens import ROLE_SCOPES
 from infra.caller import Caller, CallerRole
 from infra.db import Database
 from infra.runtime import open_runtime, with_database
@@ -361,7 +361,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def server_process(dsn: str, port: int, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """``uvicorn infra.app:create_app`` on 127.0.0.1:``port``; SIGINT (then kill) at exit."""
+    """``uvicorn entrypoints.app:create_app`` on 127.0.0.1:``port``; SIGINT (then kill) at exit."""
     env = {
         **os.environ,
         "DATABASE_URL": dsn,
@@ -374,7 +374,7 @@ def server_process(dsn: str, port: int, log_path: Path) -> Iterator[subprocess.P
         "TUSSENDEUR_AUDIT_CHECKPOINT_INTERVAL_SECONDS": "0",
     }
     command = [
-        sys.executable, "-m", "uvicorn", "infra.app:create_app", "--factory",
+        sys.executable, "-m", "uvicorn", "entrypoints.app:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--lifespan", "on",
         "--no-server-header", "--no-access-log",
     ]  # fmt: skip

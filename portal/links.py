@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from fastapi.responses import Response
 
-from infra.auth.one_time import TokenPurpose
+from exchange.identity.one_time import TokenPurpose
 from portal.sessions import SESSION_COOKIE, open_from_link
 from portal.web import Page, checked_form, redirect, render, text
 

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from uuid import UUID
 
-from infra.auth.one_time import TokenPurpose, redeem_one_time_token, token_scope
+from exchange.identity.one_time import TokenPurpose, redeem_one_time_token, token_scope
 from infra.caller import CANDIDATE_SCOPES, Caller, CallerRole
 from infra.db import Database, apply_scope
 from infra.scope import AccessScope, ScopeRole

@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 
 from exchange.audit import oversight
 from exchange.audit.models import AuditEvent, AuditFilter, BreakKind, VerificationReport
-from infra.audit_signing import load_checkpoint_keys
+from exchange.audit.signing import load_checkpoint_keys
 from infra.caller import CallerRole, Scope
 from infra.errors import UserError
 from schema.context import Context

@@ -20,7 +20,7 @@ class Context(BaseContext):
     caller: Caller | None
     language: str = "nl"
     request_id: str = ""
-    services: Any = None  # infra.app.Services: long-lived collaborators (matcher index, keys)
+    services: Any = None  # entrypoints.app.Services: long-lived collaborators (matcher index, keys)
     loaders: dict[str, Any] = field(default_factory=dict)
     auth_error: Unauthenticated | None = None
 

@@ -2,7 +2,8 @@
 
 Where each limit is enforced:
 
-* body size: FastAPI's ``max_body_size`` on the GraphQL router (``infra.app``), before parsing;
+* body size: FastAPI's ``max_body_size`` on the GraphQL router (``entrypoints.app``),
+  before parsing;
 * method, content type, batching, WebSockets: :func:`graphql_request_guard`, a router
   dependency that runs before the context (and so before authentication or any database use);
 * bodies JSON cannot decode (bad UTF-8, nesting beyond the interpreter's stack): 400 from

@@ -133,10 +133,10 @@ import httpx  # noqa: E402
 from asgi_lifespan import LifespanManager  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
-from infra.app import create_app  # noqa: E402
-from infra.auth.clients import hash_client_secret  # noqa: E402
-from infra.auth.keys import key_store  # noqa: E402
-from infra.auth.tokens import issue_access_token  # noqa: E402
+from entrypoints.app import create_app  # noqa: E402
+from exchange.identity.clients import hash_client_secret  # noqa: E402
+from exchange.identity.keys import key_store  # noqa: E402
+from exchange.identity.tokens import issue_access_token  # noqa: E402
 from infra.caller import Caller  # noqa: E402
 from infra.db import Database  # noqa: E402
 from infra.scope import AccessScope  # noqa: E402

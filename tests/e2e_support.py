@@ -20,10 +20,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from entrypoints import cli_admin_ops as ops
 from exchange.audit import actions
 from exchange.audit.service import record_system_event
 from exchange.partners.service import create_consortium
-from infra import cli_admin_ops as ops
 from infra.caller import CallerRole
 from infra.db import Database
 from infra.mail import MemorySender

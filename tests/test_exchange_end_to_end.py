@@ -25,7 +25,7 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from graphql import build_schema as parse_sdl
 
-from infra.app import create_app
+from entrypoints.app import create_app
 from infra.db import ConnectionDatabase, init_connection
 from infra.mail import MemorySender
 from infra.scope import AccessScope

@@ -18,10 +18,10 @@ from exchange.admin import repository
 from exchange.admin.models import ApiClientInfo, NewApiClient, SuspensionEffect, SuspensionReason
 from exchange.audit import actions
 from exchange.audit.service import record_caller_event
+from exchange.identity.clients import insert_api_client, new_client_credentials
 from exchange.partners import repository as partners_repository
 from exchange.partners.models import Partner, PartnerStatus
 from exchange.partners.service import new_partner
-from infra.auth.clients import insert_api_client, new_client_credentials
 from infra.caller import ADMIN_SCOPES, PARTNER_SCOPES, Caller, CallerRole, Scope
 from infra.db import Connection
 from infra.errors import Collector, FieldError, NotFound, UserError

@@ -16,7 +16,7 @@ from uuid import UUID
 from exchange.audit import repository
 from exchange.audit.checkpoints import ChainBroken, create_checkpoint
 from exchange.audit.models import Checkpoint
-from infra.audit_signing import load_checkpoint_keys
+from exchange.audit.signing import load_checkpoint_keys
 from infra.db import Database
 from infra.scope import AccessScope
 

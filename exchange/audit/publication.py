@@ -1,4 +1,4 @@
-"""What ``infra.audit_routes`` serves: published checkpoints and the CSV export."""
+"""What ``entrypoints.audit_routes`` serves: published checkpoints and the CSV export."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from uuid import UUID
 from exchange.audit import oversight, repository
 from exchange.audit.checkpoints import published_entry
 from exchange.audit.models import AuditFilter
-from infra.audit_routes import AuditQuery
-from infra.audit_signing import load_checkpoint_keys
+from exchange.audit.signing import load_checkpoint_keys
 from infra.caller import Caller
 from infra.db import Connection, Database
 from infra.scope import AccessScope
@@ -27,7 +26,7 @@ async def _consortium_ids(conn: Connection, consortium: str | None) -> list[UUID
 
 
 class AuditPublication:
-    """The :class:`infra.audit_routes.AuditFeed` of this exchange."""
+    """The :class:`entrypoints.audit_routes.AuditFeed` of this exchange."""
 
     async def checkpoints(
         self, database: Database, *, consortium: str | None, limit: int
@@ -43,15 +42,8 @@ class AuditPublication:
         return [published_entry(c, jwk=keys.jwk_for(c.signed_jws)) for c in rows]
 
     async def events_csv(
-        self, database: Database, caller: Caller, query: AuditQuery
+        self, database: Database, caller: Caller, audit_filter: AuditFilter
     ) -> AsyncIterator[str]:
-        audit_filter = AuditFilter(
-            partner_id=query.partner_id,
-            action=query.action,
-            subject_id=query.subject,
-            occurred_from=query.occurred_from,
-            occurred_to=query.occurred_to,
-        )
         oversight.require_auditor(caller)
         oversight.validate_filter(audit_filter, field="")
         async with database.transaction(caller.access_scope()) as conn:

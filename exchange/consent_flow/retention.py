@@ -25,8 +25,8 @@ from exchange.consent_flow import mails
 from exchange.consent_flow import repository as flow_repository
 from exchange.consent_flow.erasure import erase_person
 from exchange.consent_flow.service import end_consent
+from exchange.identity.one_time import MAX_TTL, TokenPurpose, issue_one_time_token
 from exchange.introductions.service import expire_introductions
-from infra.auth.one_time import MAX_TTL, TokenPurpose, issue_one_time_token
 from infra.db import Database
 from infra.mail import enqueue_mail
 from infra.scope import AccessScope

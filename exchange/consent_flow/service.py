@@ -31,9 +31,9 @@ from exchange.audit import actions
 from exchange.audit.service import record_caller_event
 from exchange.consent_flow import mails
 from exchange.consent_flow import repository as flow_repository
+from exchange.identity.one_time import MAX_TTL, TokenPurpose, issue_one_time_token
 from exchange.introductions.service import withdraw_introductions_for_profile
 from exchange.profiles.models import Profile
-from infra.auth.one_time import MAX_TTL, TokenPurpose, issue_one_time_token
 from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
 from infra.errors import Collector, NotFound, UserError

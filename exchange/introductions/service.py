@@ -21,6 +21,7 @@ from exchange.audit.actions import (
     INTRODUCTION_WITHDRAWN,
 )
 from exchange.audit.service import record_caller_event, record_event
+from exchange.identity.one_time import TokenPurpose, issue_one_time_token
 from exchange.introductions import notices, repository
 from exchange.introductions.exceptions import (
     DailyLimitReached,
@@ -40,7 +41,6 @@ from exchange.introductions.models import (
     MyIntroduction,
 )
 from exchange.introductions.repository import IntroductionRow
-from infra.auth.one_time import TokenPurpose, issue_one_time_token
 from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
 from infra.errors import Collector

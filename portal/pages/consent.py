@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 from consent.models import CollectionMethod
 from exchange.consent_flow import service as flow
 from exchange.consent_flow.overview import consent_overview
-from infra.auth.one_time import TokenPurpose
+from exchange.identity.one_time import TokenPurpose
 from infra.caller import Caller
 from infra.errors import FieldError, UserError
 from portal.links import link_page, open_link

@@ -13,9 +13,9 @@ import uuid
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
+from exchange.identity.one_time import TokenPurpose
 from exchange.introductions import service
 from exchange.introductions.models import IntroductionStatus, MyIntroduction
-from infra.auth.one_time import TokenPurpose
 from infra.errors import FieldError, UserError
 from portal.labels import N_
 from portal.links import link_page, open_link

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
-from exchange.consent_flow.access import SIGN_IN_PATH, request_portal_link
-from infra.auth.one_time import TokenPurpose
+from exchange.identity.one_time import TokenPurpose
+from exchange.identity.portal_link import SIGN_IN_PATH, request_portal_link
 from infra.errors import UserError
 from portal.links import link_page, open_link
 from portal.web import Page, checked_form, portal_page, render, text

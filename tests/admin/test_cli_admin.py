@@ -14,7 +14,7 @@ import pytest
 
 from exchange.audit.checkpoints import published_entry
 from exchange.audit.repository import list_checkpoints
-from infra.audit_signing import load_checkpoint_keys
+from exchange.audit.signing import load_checkpoint_keys
 from infra.scope import AccessScope
 from tests.audit.support import app_database, as_owner_behind_the_back, rewrite_consistently
 from tests.infra.processes import cli_env, run_cli

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from exchange.audit.checkpoints import create_checkpoint
+from exchange.audit.signing import load_checkpoint_keys
 from exchange.partners.models import Consortium
-from infra.audit_signing import load_checkpoint_keys
 from infra.caller import Caller
 from infra.db import ConnectionDatabase
 from infra.scope import AccessScope

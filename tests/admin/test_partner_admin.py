@@ -8,8 +8,8 @@ import pytest
 
 from exchange.admin import service
 from exchange.admin.models import SuspensionReason
+from exchange.identity.clients import find_api_client, verify_client_secret
 from exchange.partners.models import PartnerStatus
-from infra.auth.clients import find_api_client, verify_client_secret
 from infra.caller import Caller
 from infra.db import ConnectionDatabase
 from infra.errors import UserError

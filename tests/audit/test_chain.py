@@ -198,7 +198,7 @@ async def test_action_names_are_checked(db: ConnectionDatabase) -> None:
 
 
 async def test_checkpoint_keys_before_any_key_exists() -> None:
-    from infra.audit_signing import CheckpointKeys
+    from exchange.audit.signing import CheckpointKeys
 
     keys = CheckpointKeys(None, [])
     assert keys.jwk_for("a.b.c") is None

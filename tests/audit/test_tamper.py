@@ -10,8 +10,8 @@ import pytest
 
 from exchange.audit import checkpoints as cp
 from exchange.audit.models import BreakKind
+from exchange.audit.signing import kept_key_verifier, load_checkpoint_keys
 from exchange.audit.verify import verify_chain
-from infra.audit_signing import kept_key_verifier, load_checkpoint_keys
 from infra.db import PoolDatabase
 from infra.scope import AccessScope
 from tests.audit.support import (

@@ -21,7 +21,7 @@ import pytest
 from fastapi import FastAPI
 from joserfc.jwk import ECKey
 
-from infra.auth.keys import key_store
+from exchange.identity.keys import key_store
 from infra.caller import Caller, CallerRole
 from infra.db import ConnectionDatabase
 from infra.settings import Settings

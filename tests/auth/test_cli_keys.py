@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli_keys import app, rotate_and_audit
+from entrypoints.cli_keys import app, rotate_and_audit
 from infra.db import PoolDatabase, create_pool, dsn_for_role
 from infra.settings import get_settings
 from tests.conftest import APP_ROLE

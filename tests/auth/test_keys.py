@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
-from infra.auth.keys import KeyStore, list_keys, load_key_ring, rotate_keys
-from infra.auth.tokens import issue_access_token, validate_access_token
+from exchange.identity.keys import KeyStore, list_keys, load_key_ring, rotate_keys
+from exchange.identity.tokens import issue_access_token, validate_access_token
 from infra.db import ConnectionDatabase
 from infra.scope import AccessScope
 from infra.settings import Settings

@@ -140,8 +140,8 @@ async def test_erased_persons_token_stops(
 async def test_staff_token_for_a_user_that_never_existed_is_refused(
     client: httpx.AsyncClient, db: ConnectionDatabase, app: object
 ) -> None:
-    from infra.auth.keys import key_store
-    from infra.auth.tokens import issue_access_token
+    from exchange.identity.keys import key_store
+    from exchange.identity.tokens import issue_access_token
 
     services = app.state.services  # type: ignore[attr-defined]
     ring = await key_store(services).get(db)

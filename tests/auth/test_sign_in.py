@@ -12,16 +12,16 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from exchange.partners.models import Partner
-from infra.auth.keys import key_store
-from infra.auth.one_time import TokenPurpose, issue_one_time_token, token_scope
-from infra.auth.sign_in import (
+from exchange.identity.keys import key_store
+from exchange.identity.one_time import TokenPurpose, issue_one_time_token, token_scope
+from exchange.identity.sign_in import (
     MAX_LINKS_PER_WINDOW,
     SIGN_IN_ACCEPTED,
     find_identities,
     redeem_sign_in,
     request_sign_in,
 )
+from exchange.partners.models import Partner
 from infra.db import ConnectionDatabase
 from infra.errors import UserError
 from infra.mail import MemorySender, OutgoingMail, deliver_pending

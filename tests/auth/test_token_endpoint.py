@@ -16,9 +16,9 @@ from fastapi import FastAPI
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from exchange.identity import clients
+from exchange.identity.clients import ClientCredentials, insert_api_client, new_client_credentials
 from exchange.partners.models import Partner
-from infra.auth import clients
-from infra.auth.clients import ClientCredentials, insert_api_client, new_client_credentials
 from infra.caller import PARTNER_SCOPES
 from infra.db import ConnectionDatabase
 from infra.scope import AccessScope

@@ -106,7 +106,7 @@ async def test_cli_prints_counts_and_a_second_run_changes_nothing(fresh_database
         await connection.close()
     later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=15)).isoformat()
     executable = shutil.which("tussendeur") or sys.executable
-    prefix = [] if executable.endswith("tussendeur") else ["-m", "infra.cli"]
+    prefix = [] if executable.endswith("tussendeur") else ["-m", "entrypoints.cli"]
     env = {**os.environ, "DATABASE_URL": fresh_database, "TUSSENDEUR_LOG_JSON": "false"}
     outputs = []
     for _ in range(2):

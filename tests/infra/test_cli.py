@@ -11,8 +11,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from infra.cli import app
-from infra.cli_support import describe_error, one_line, redact_dsn
+from entrypoints.cli import app
+from entrypoints.cli_support import describe_error, one_line, redact_dsn
 from infra.errors import FieldError, UserError
 from infra.migrate import load_migrations
 from tests.infra.processes import cli_env, run_cli

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from infra.cli_support import CommandError
-from infra.demo import DemoOptions, seed_demo
-from infra.demo_data import EMAIL_DOMAINS, PARTNERS, PHRASES
-from infra.demo_report import DemoReport
+from demo.data import EMAIL_DOMAINS, PARTNERS, PHRASES
+from demo.report import DemoReport
+from demo.seed import DemoOptions, seed_demo
+from entrypoints.cli_support import CommandError
 from infra.runtime import Runtime, open_runtime
 from infra.scope import AccessScope
 from infra.settings import Environment, Settings

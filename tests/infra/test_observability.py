@@ -15,8 +15,8 @@ from asgi_lifespan import LifespanManager
 from fastapi import APIRouter
 from prometheus_client.parser import text_string_to_metric_families
 
+from entrypoints.app import create_app
 from exchange.partners.models import Partner
-from infra.app import create_app
 from infra.caller import Caller
 from infra.db import ConnectionDatabase, Database, PoolDatabase, create_pool, dsn_for_role
 from infra.observability import Metrics, RequestRecord, accept_request_id, configure_logging

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.demo_report import TOUR
+from demo.report import TOUR
 from infra.settings import Settings
 from tests.infra.processes import cli_env, free_port, serving, wait_ready
 

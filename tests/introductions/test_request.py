@@ -8,9 +8,9 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from exchange.identity.one_time import TokenPurpose, redeem_one_time_token, token_scope
 from exchange.introductions.models import IntroductionRules, IntroductionStatus
 from exchange.vacancies import service as vacancies_service
-from infra.auth.one_time import TokenPurpose, redeem_one_time_token, token_scope
 from infra.caller import CallerRole, Scope
 from infra.db import ConnectionDatabase
 from infra.errors import Forbidden, UserError

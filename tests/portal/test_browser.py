@@ -19,7 +19,7 @@ import asyncpg
 import pytest
 import uvicorn
 
-from infra.app import create_app
+from entrypoints.app import create_app
 from infra.db import ConnectionDatabase, dsn_for_role, init_connection
 from infra.settings import Environment, Settings
 from tests import factories

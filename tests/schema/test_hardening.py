@@ -16,8 +16,8 @@ from graphql.language import ExecutableDefinitionNode
 from starlette.exceptions import WebSocketException
 from starlette.websockets import WebSocket
 
+from entrypoints.app import create_app
 from exchange.partners.models import Partner
-from infra.app import create_app
 from infra.caller import Caller
 from infra.db import ConnectionDatabase, Database
 from infra.scope import AccessScope

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from infra.cli_support import cli_runtime, console, fail, run
+from entrypoints.cli_support import cli_runtime, console, fail, run
 from infra.scope import AccessScope
 from infra.settings import get_settings
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 
 from exchange.consent_flow import mails
-from infra.auth.one_time import TokenPurpose, issue_one_time_token
-from infra.auth.sign_in import find_identities
-from infra.auth.tokens import SubjectKind
+from exchange.identity.one_time import TokenPurpose, issue_one_time_token
+from exchange.identity.sign_in import find_identities
+from exchange.identity.tokens import SubjectKind
 from infra.db import Database
 from infra.mail import enqueue_mail, normalize_email
 from infra.scope import AccessScope

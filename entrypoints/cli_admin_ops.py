@@ -24,6 +24,8 @@ from exchange.audit.checkpoints import (
 )
 from exchange.audit.models import AuditFilter, Checkpoint, CheckpointClaim, VerificationReport
 from exchange.audit.service import record_system_event
+from exchange.audit.signing import CheckpointKeys, kept_key_verifier, load_checkpoint_keys
+from exchange.identity.clients import find_api_client
 from exchange.partners import repository as partners_repository
 from exchange.partners.models import Consortium, Partner
 from exchange.partners.service import create_consortium
@@ -31,8 +33,6 @@ from exchange.staff import service as staff_service
 from exchange.staff.models import StaffUser
 from exchange.statistics.models import ExchangeStatistics
 from exchange.statistics.service import exchange_statistics
-from infra.audit_signing import CheckpointKeys, kept_key_verifier, load_checkpoint_keys
-from infra.auth.clients import find_api_client
 from infra.caller import ADMIN_SCOPES, Caller, CallerRole
 from infra.db import Database
 from infra.errors import TussendeurError

@@ -2,7 +2,7 @@
 
 The web app, the GraphQL schema and the demo are imported inside their commands, so
 ``--help`` and the database commands do not load them. Every failure below the root
-group becomes one red line and exit 1 (:class:`infra.cli_support.ErrorReportingGroup`).
+group becomes one red line and exit 1 (:class:`entrypoints.cli_support.ErrorReportingGroup`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from infra import cli_admin, cli_keys, cli_matching, cli_retention
-from infra.cli_support import (
+from entrypoints import cli_admin, cli_keys, cli_matching, cli_retention
+from entrypoints.cli_support import (
     ErrorReportingGroup,
     console,
     database_label,
@@ -102,9 +102,9 @@ def serve(
     console.print(f"[bold]Tussendeur[/] starting on {database_label(settings)}")
     console.print(f"GraphQL: [bold cyan]{base}/graphql[/]   health: {base}/healthz")
     if reload:
-        uvicorn.run("infra.app:create_app", factory=True, host=host, port=port, reload=True)
+        uvicorn.run("entrypoints.app:create_app", factory=True, host=host, port=port, reload=True)
         return
-    from infra.app import create_app
+    from entrypoints.app import create_app
 
     guarded = _StartupFailure(create_app(settings))
     try:
@@ -212,8 +212,8 @@ def demo(
     ] = None,
 ) -> None:
     """Seed the fictional consortium Zuid-Limburg and print how to act as each role."""
-    from infra.demo import DemoOptions, seed_demo_command
-    from infra.demo_report import print_report
+    from demo.report import print_report
+    from demo.seed import DemoOptions, seed_demo_command
 
     settings = _settings()
     options = DemoOptions(seed=seed, profiles=profiles, vacancies=vacancies, reset=reset)

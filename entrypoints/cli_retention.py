@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from infra.cli_support import cli_runtime, console, run
+from entrypoints.cli_support import cli_runtime, console, run
 from infra.settings import Settings, get_settings
 
 app = typer.Typer(help="Consent retention: expiry, reminders, erasure.", no_args_is_help=True)

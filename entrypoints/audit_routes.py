@@ -9,33 +9,23 @@
   caller's consortium's events matching ``partner``, ``action``, ``subject``, ``from``,
   ``to`` (as ``auditEvents``), oldest first, streamed.
 
-The use cases arrive through an :class:`AuditFeed`; this module imports nothing from
-``exchange`` (the app factory wires the two).
+The use cases arrive through an :class:`AuditFeed` (``exchange.audit.publication``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated, Any, Protocol
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+from exchange.audit.models import AuditFilter
 from infra.caller import Caller
 from infra.db import Database
 from infra.errors import Forbidden, Unauthenticated, UserError
-
-
-@dataclass(frozen=True, slots=True)
-class AuditQuery:
-    partner_id: UUID | None = None
-    action: str | None = None
-    subject: str | None = None
-    occurred_from: dt.datetime | None = None
-    occurred_to: dt.datetime | None = None
 
 
 class AuditFeed(Protocol):
@@ -46,7 +36,7 @@ class AuditFeed(Protocol):
         ...
 
     def events_csv(
-        self, database: Database, caller: Caller, query: AuditQuery
+        self, database: Database, caller: Caller, audit_filter: AuditFilter
     ) -> AsyncIterator[str]:
         """CSV text (header first) of the caller's consortium's matching events.
 
@@ -104,14 +94,14 @@ def audit_router(feed: AuditFeed) -> APIRouter:
             caller = await services.authenticator.authenticate(request, services.database)
             if caller is None:
                 raise Unauthenticated("a consortium admin's bearer token is required")
-            query = AuditQuery(
+            audit_filter = AuditFilter(
                 partner_id=_uuid(partner, "partner"),
                 action=action,
-                subject=subject,
+                subject_id=subject,
                 occurred_from=_time(from_, "from"),
                 occurred_to=_time(to, "to"),
             )
-            chunks = feed.events_csv(services.database, caller, query)
+            chunks = feed.events_csv(services.database, caller, audit_filter)
             first = await anext(chunks)  # refusals surface here, before any byte is sent
         except Unauthenticated as exc:
             return _problem(401, exc.code, exc.message)

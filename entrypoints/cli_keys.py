@@ -11,10 +11,10 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from entrypoints.cli_support import cli_runtime, console, run
 from exchange.audit.actions import KEY_ROTATED
 from exchange.audit.service import record_system_event
-from infra.auth.keys import KeyInfo, list_keys, load_key_ring, rotate_keys
-from infra.cli_support import cli_runtime, console, run
+from exchange.identity.keys import KeyInfo, list_keys, load_key_ring, rotate_keys
 from infra.db import Database
 from infra.scope import AccessScope
 from infra.settings import get_settings

@@ -29,7 +29,7 @@ from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jws import JWSRegistry
 from joserfc.registry import HeaderRegistryDict
 
-from infra.auth.keys import ACCESS_TOKEN_TYPE, SIGNING_ALG, KeyRing
+from exchange.identity.keys import ACCESS_TOKEN_TYPE, SIGNING_ALG, KeyRing
 from infra.caller import ADMIN_SCOPES, CANDIDATE_SCOPES, PARTNER_SCOPES, Caller, CallerRole
 from infra.errors import Unauthenticated
 from infra.settings import Settings

@@ -27,15 +27,15 @@ from urllib.parse import parse_qsl, unquote_plus
 from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from infra.auth.keys import key_store
-from infra.auth.oauth import (
+from exchange.identity.keys import key_store
+from exchange.identity.oauth import (
     ALL_SCOPES,
     GRANT_CLIENT_CREDENTIALS,
     OAuthError,
     client_credentials_grant,
     invalid_client,
 )
-from infra.auth.sign_in import (
+from exchange.identity.sign_in import (
     SIGN_IN_ACCEPTED,
     SIGN_IN_PATH,
     AuditRecorder,

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from infra.auth.keys import KeyStore
-from infra.auth.one_time import (
+from exchange.identity.keys import KeyStore
+from exchange.identity.one_time import (
     OneTimeToken,
     TokenPurpose,
     issue_one_time_token,
     redeem_one_time_token,
     token_scope,
 )
-from infra.auth.tokens import ROLE_SCOPES, IssuedToken, SubjectKind, issue_access_token
+from exchange.identity.tokens import ROLE_SCOPES, IssuedToken, SubjectKind, issue_access_token
 from infra.caller import Caller, CallerRole
 from infra.db import Connection, Database
 from infra.errors import UserError

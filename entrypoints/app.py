@@ -13,16 +13,16 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
+from entrypoints.audit_routes import audit_router
+from entrypoints.auth_routes import auth_router
 from exchange.audit.jobs import start_checkpoint_job
 from exchange.audit.publication import AuditPublication
 from exchange.audit.service import record_caller_event
 from exchange.competencies import CompetencyNormalizer
+from exchange.identity.authenticator import Authenticator
 from exchange.matching.engine import MatchEngine
 from exchange.matching.proposals import ProposalCache
 from exchange.taxonomy.service import load_taxonomy
-from infra.audit_routes import audit_router
-from infra.auth.authenticator import Authenticator
-from infra.auth.routes import auth_router
 from infra.db import Database
 from infra.errors import Unauthenticated
 from infra.observability import install_observability, request_id_of
@@ -50,7 +50,7 @@ class Services:
 
 
 def _default_authenticator(settings: Settings) -> Authenticator:
-    from infra.auth.bearer import BearerAuthenticator
+    from exchange.identity.bearer import BearerAuthenticator
 
     return BearerAuthenticator(settings)
 

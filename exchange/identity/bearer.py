@@ -1,6 +1,6 @@
 """Bearer-token authentication of API requests.
 
-A token is checked twice: cryptographically (:func:`infra.auth.tokens.validate_access_token`)
+A token is checked twice: cryptographically (:func:`exchange.identity.tokens.validate_access_token`)
 and then against PostgreSQL on every request, so revoking a client, suspending a
 partner or disabling a staff user stops its tokens at the next request instead of
 at their expiry.
@@ -12,8 +12,8 @@ import dataclasses
 
 from starlette.requests import Request
 
-from infra.auth.keys import KeyStore, key_store
-from infra.auth.tokens import (
+from exchange.identity.keys import KeyStore, key_store
+from exchange.identity.tokens import (
     MAX_TOKEN_BYTES,
     ROLE_SCOPES,
     SubjectKind,
@@ -120,7 +120,7 @@ def bearer_token(request: Request) -> str | None:
 
 
 class BearerAuthenticator:
-    """The app's default :class:`infra.auth.authenticator.Authenticator`."""
+    """The app's default :class:`exchange.identity.authenticator.Authenticator`."""
 
     def __init__(self, settings: Settings, keys: KeyStore | None = None) -> None:
         self.settings = settings

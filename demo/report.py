@@ -18,7 +18,7 @@ from uuid import UUID
 
 from rich.markup import escape
 
-from infra.cli_support import console
+from entrypoints.cli_support import console
 from infra.db import Database
 from infra.scope import AccessScope
 from infra.settings import Settings

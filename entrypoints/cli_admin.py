@@ -1,8 +1,8 @@
 """``tussendeur partner | client | audit | stats``: the consortium operator's commands.
 
-Registered by ``infra.cli`` (``register(app)``). Each command opens the runtime (the
+Registered by ``entrypoints.cli`` (``register(app)``). Each command opens the runtime (the
 configured or embedded PostgreSQL, migrated), calls one function of
-:mod:`infra.cli_admin_ops` and prints the result; failures are one red line and exit 1
+:mod:`entrypoints.cli_admin_ops` and prints the result; failures are one red line and exit 1
 (the root group's error handling).
 """
 
@@ -17,11 +17,11 @@ from typing import Annotated, TypeVar
 import typer
 from rich.table import Table
 
+from entrypoints import cli_admin_ops as ops
+from entrypoints.cli_support import cli_runtime, console, fail, run
 from exchange.admin.models import SuspensionReason
 from exchange.audit.models import AuditFilter
-from infra import cli_admin_ops as ops
 from infra.caller import CallerRole
-from infra.cli_support import cli_runtime, console, fail, run
 from infra.db import Database
 from infra.settings import get_settings
 
@@ -257,7 +257,7 @@ def stats(
             first_day=from_.date() if from_ else None, last_day=to.date() if to else None,
         )
     )  # fmt: skip
-    from infra.cli_stats import print_statistics
+    from entrypoints.cli_stats import print_statistics
 
     print_statistics(console, made.slug, figures)
 

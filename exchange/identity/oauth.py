@@ -1,6 +1,6 @@
 """The OAuth 2.0 client-credentials grant (RFC 6749 §4.4), free of HTTP.
 
-:mod:`infra.auth.routes` parses the request and renders :class:`OAuthError` as the
+:mod:`entrypoints.auth_routes` parses the request and renders :class:`OAuthError` as the
 RFC 6749 §5.2 error response.
 """
 
@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 
-from infra.auth.clients import (
+from exchange.identity.clients import (
     find_api_client,
     hash_client_secret,
     needs_rehash,
     verify_client_secret_async,
 )
-from infra.auth.keys import KeyStore
-from infra.auth.tokens import ROLE_SCOPES, IssuedToken, issue_access_token
+from exchange.identity.keys import KeyStore
+from exchange.identity.tokens import ROLE_SCOPES, IssuedToken, issue_access_token
 from infra.caller import Caller, CallerRole
 from infra.db import Database
 from infra.scope import AccessScope, ScopeRole

@@ -15,7 +15,7 @@ from uuid import UUID
 
 import asyncpg
 
-from infra.cli_support import CommandError
+from entrypoints.cli_support import CommandError
 from infra.db import apply_scope
 from infra.scope import AccessScope
 

@@ -15,7 +15,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet
 
-from infra.auth.keys import SIGNING_ALG, KeyRing, load_key_ring
+from exchange.identity.keys import SIGNING_ALG, KeyRing, load_key_ring
 from infra.db import Database
 from infra.scope import AccessScope
 

@@ -20,26 +20,26 @@ from uuid import UUID
 from faker import Faker
 
 from consent.models import CollectionMethod
+from demo.data import CONSORTIUM_NAME, CONSORTIUM_SLUG, PARTNERS
+from demo.generate import PlannedProfile, PlannedVacancy, plan_profiles, plan_vacancies
+from demo.report import DemoReport, PartnerAccess, demo_summary
+from demo.reset import delete_consortium
+from entrypoints.cli_support import CommandError, cli_runtime
 from exchange.admin.service import create_api_client, register_partner
 from exchange.audit import actions
 from exchange.audit.service import record_system_event
 from exchange.competencies import CompetencyNormalizer
 from exchange.consent_flow.repository import system_step
 from exchange.consent_flow.service import ConsentChoice, grant_consent
+from exchange.identity.sign_in import Identity, issue_sign_in_link
+from exchange.identity.tokens import ROLE_SCOPES, SubjectKind
 from exchange.partners import repository as partners_repository
 from exchange.partners.models import Consortium, Partner
 from exchange.partners.service import create_consortium
 from exchange.profiles.service import share_profile
 from exchange.vacancies.service import create_vacancy
-from infra.auth.sign_in import Identity, issue_sign_in_link
-from infra.auth.tokens import ROLE_SCOPES, SubjectKind
 from infra.caller import PARTNER_SCOPES, Caller, CallerRole
-from infra.cli_support import CommandError, cli_runtime
 from infra.db import Connection, Database, apply_scope
-from infra.demo_data import CONSORTIUM_NAME, CONSORTIUM_SLUG, PARTNERS
-from infra.demo_generate import PlannedProfile, PlannedVacancy, plan_profiles, plan_vacancies
-from infra.demo_report import DemoReport, PartnerAccess, demo_summary
-from infra.demo_reset import delete_consortium
 from infra.runtime import Runtime
 from infra.scope import AccessScope
 from infra.settings import Settings

@@ -1,7 +1,7 @@
 """Deterministic generation of the demo's inputs: same seed, same vacancies and people.
 
 Only plain inputs are produced here (the use cases' own input types); writing
-them goes through the services in :mod:`infra.demo`.
+them goes through the services in :mod:`demo.seed`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,15 @@ from dataclasses import dataclass
 
 from faker import Faker
 
+from demo.data import (
+    ARCHETYPES,
+    EMAIL_DOMAINS,
+    NOT_FIT_REASONS,
+    PARTNERS,
+    PHRASES,
+    VACANCIES,
+    DemoPartner,
+)
 from exchange.profiles.models import (
     CompetencyInput,
     ContactInput,
@@ -27,15 +36,6 @@ from exchange.vacancies.models import (
     PayRange,
     RequirementInput,
     VacancyInput,
-)
-from infra.demo_data import (
-    ARCHETYPES,
-    EMAIL_DOMAINS,
-    NOT_FIT_REASONS,
-    PARTNERS,
-    PHRASES,
-    VACANCIES,
-    DemoPartner,
 )
 from matching.types import (
     ConsentScopeKind,

@@ -1,0 +1,1 @@
+"""The demo consortium: a reproducible fictional world, written through the use cases."""

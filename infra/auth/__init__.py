@@ -1,1 +1,0 @@
-"""Identity: platform keys, OAuth client credentials, JWT access tokens, emailed sign-in links."""
