@@ -27,7 +27,7 @@ import asyncpg
 from exchange.audit.chain import GENESIS_HASH, format_timestamp, row_hash
 from exchange.audit.service import record_event
 from exchange.audit.verify import verify_chain
-from infra.db import PoolDatabase, apply_scope, create_pool, dsn_for_role
+from infra.db import Connection, PoolDatabase, apply_scope, create_pool, dsn_for_role
 from infra.migrate import migrate
 from infra.runtime import resolve_owner_dsn, with_database
 from infra.scope import AccessScope
@@ -91,7 +91,7 @@ async def concurrent_appends(
     connections = [await asyncpg.connect(app_dsn) for _ in range(writers)]
     deadline = loop.time() + seconds
 
-    async def writer(conn: asyncpg.Connection, partner_id: uuid.UUID) -> int:
+    async def writer(conn: Connection, partner_id: uuid.UUID) -> int:
         written = 0
         while loop.time() < deadline:
             async with conn.transaction():
@@ -130,8 +130,8 @@ async def concurrent_appends(
         f"        for scale: one connection commits {ceiling:,.0f} one-row inserts/s here "
         "right now; appends to one chain commit one after another"
     )
-    async with database.transaction(AccessScope.system()) as conn:
-        report = await verify_chain(conn, consortium_id)
+    async with database.transaction(AccessScope.system()) as verify_conn:
+        report = await verify_chain(verify_conn, consortium_id)
     gaps = "no gaps" if report.head_seq == total == report.events_checked else "GAPS"
     print(f"        chain: {report.message}; head seq {report.head_seq}; {gaps}")
     if not report.intact or gaps != "no gaps":

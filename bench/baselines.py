@@ -231,11 +231,12 @@ async def pg_trgm_setup(
         await conn.copy_records_to_table(
             "phrase", schema_name=schema, records=[(i, t) for t, i in phrase_ids.items()]
         )
+        ordered_links = sorted(links, key=lambda link: (link[1], link[0].int))
         await conn.copy_records_to_table(
             "profile_phrase",
             schema_name=schema,
             columns=["profile_id", "phrase_id"],
-            records=sorted(links, key=lambda link: (link[1], link[0].int)),
+            records=ordered_links,
         )
         await conn.execute(
             f"""

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any, Protocol, TypeAlias
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol, TypeAlias
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from infra.scope import AccessScope
 
-Connection: TypeAlias = asyncpg.Connection
+# A pooled connection is a proxy with the same interface as a plain one.
+Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
 
 
 async def init_connection(conn: Connection) -> None:
@@ -53,13 +55,13 @@ async def apply_scope(conn: Connection, scope: AccessScope) -> None:
 class Database(Protocol):
     """What use cases and request handlers get: scoped transactions."""
 
-    def transaction(self, scope: AccessScope) -> Any: ...
+    def transaction(self, scope: AccessScope) -> AbstractAsyncContextManager[Connection]: ...
 
 
 class PoolDatabase:
     """Production: each transaction on its own pooled connection."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool[asyncpg.Record]) -> None:
         self.pool = pool
 
     @asynccontextmanager
@@ -83,7 +85,9 @@ class ConnectionDatabase:
             yield self.conn
 
 
-async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+async def create_pool(
+    dsn: str, *, min_size: int = 1, max_size: int = 10
+) -> asyncpg.Pool[asyncpg.Record]:
     pool = await asyncpg.create_pool(
         dsn, min_size=min_size, max_size=max_size, init=init_connection, command_timeout=60
     )

@@ -13,6 +13,8 @@ from importlib import resources
 
 import asyncpg
 
+from infra.db import Connection
+
 MIGRATION_LOCK_KEY = 7_420_001  # arbitrary, fixed: pg_advisory_lock key for migrations
 
 
@@ -68,7 +70,7 @@ create table if not exists schema_migration (
 """
 
 
-async def migration_status(conn: asyncpg.Connection) -> MigrationStatus:
+async def migration_status(conn: Connection) -> MigrationStatus:
     exists = await conn.fetchval("select to_regclass('schema_migration') is not null")
     applied: dict[int, str] = {}
     if exists:
@@ -84,7 +86,7 @@ async def migration_status(conn: asyncpg.Connection) -> MigrationStatus:
     return MigrationStatus(applied=sorted(applied), pending=pending)
 
 
-async def ensure_app_role(conn: asyncpg.Connection, role: str, password: str | None) -> None:
+async def ensure_app_role(conn: Connection, role: str, password: str | None) -> None:
     """Create the login role the app uses: it owns nothing and cannot bypass RLS."""
     exists = await conn.fetchval("select 1 from pg_roles where rolname = $1", role)
     ident = _quote_ident(role)
@@ -96,7 +98,7 @@ async def ensure_app_role(conn: asyncpg.Connection, role: str, password: str | N
         await conn.execute(f"alter role {ident} password {_quote_literal(password)}")
 
 
-async def grant_app_role(conn: asyncpg.Connection, role: str) -> None:
+async def grant_app_role(conn: Connection, role: str) -> None:
     ident = _quote_ident(role)
     database = _quote_ident(await conn.fetchval("select current_database()"))
     await conn.execute(f"grant connect, temporary on database {database} to {ident}")

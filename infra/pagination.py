@@ -9,6 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
+from infra.db import Connection
 from infra.errors import UserError
 
 ItemT = TypeVar("ItemT")
@@ -40,7 +41,7 @@ class Page(Generic[ItemT]):
 
 
 async def fetch_keyset_page(
-    conn: asyncpg.Connection,
+    conn: Connection,
     query: str,
     *params: object,
     after: Keyset | None,

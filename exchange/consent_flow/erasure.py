@@ -63,12 +63,13 @@ async def erase_person(
         addresses = await flow_repository.staff_addresses(conn, partner_ids=list(received))
         names = await consent_repository.partner_names(conn, partner_ids=list(received))
         consortium = await consent_repository.consortium_name(conn, consortium_id=consortium_id)
-        languages = dict(
-            await conn.fetch(
+        languages: dict[str, str] = {
+            row["email"]: row["language"]
+            for row in await conn.fetch(
                 "select email, language from staff_user where email = any($1::text[])",
                 [a for found in addresses.values() for a in found],
             )
-        )
+        }
     for partner_id, items in received.items():
         for address in addresses.get(partner_id, []):
             mail = mails.render(

@@ -60,7 +60,7 @@ class MatchEngine:
         self._pending: set[UUID] = set()
         self._partners_dirty = False
         self._wakeup = asyncio.Event()
-        self._listener: asyncpg.Connection | None = None
+        self._listener: asyncpg.Connection[asyncpg.Record] | None = None
         self._worker: asyncio.Task[None] | None = None
 
     async def build(self, database: Database) -> BuildReport:
@@ -111,12 +111,12 @@ class MatchEngine:
         # Changes committed between the initial build and LISTEN would be missed.
         await self.build(database)
 
-    def _on_profile_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+    def _on_profile_notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
         with contextlib.suppress(ValueError):
-            self._pending.add(UUID(payload))
+            self._pending.add(UUID(str(payload)))
             self._wakeup.set()
 
-    def _on_partner_notify(self, _conn: object, _pid: int, _channel: str, _payload: str) -> None:
+    def _on_partner_notify(self, _conn: object, _pid: int, _channel: str, _payload: object) -> None:
         self._partners_dirty = True
         self._wakeup.set()
 

@@ -61,6 +61,7 @@ class ProposalCache:
                        where consortium_id = $1 and status = 'OPEN'""",
                     consortium_id,
                 )
+                assert stamp is not None  # an aggregate always returns one row
                 key = (engine.version, stamp["open"], stamp["changed"], today)
                 cached = self._entries.get(consortium_id)
                 if cached is not None and cached[0] == key:

@@ -16,12 +16,12 @@ from exchange.audit.chain import AuditRecord, chain_hash
 from exchange.audit.models import BreakKind
 from exchange.audit.service import record_caller_event, record_event
 from exchange.audit.verify import verify_chain
-from infra.db import ConnectionDatabase
+from infra.db import Connection, ConnectionDatabase
 from infra.scope import AccessScope
 from tests import factories
 
 
-async def _system_event(conn: asyncpg.Connection, consortium_id: UUID, **extra: Any) -> int:
+async def _system_event(conn: Connection, consortium_id: UUID, **extra: Any) -> int:
     """Append one plain system event (the retention job's) to a consortium's chain."""
     return await record_event(
         conn,
@@ -129,7 +129,7 @@ async def test_an_event_rolls_back_with_its_transaction(db: ConnectionDatabase) 
     ],
 )
 async def test_the_app_role_cannot_change_the_trail(
-    db: ConnectionDatabase, conn: asyncpg.Connection, statement: str
+    db: ConnectionDatabase, conn: Connection, statement: str
 ) -> None:
     consortium = await factories.create_consortium(db)
     async with db.transaction(AccessScope.system()) as tx:

@@ -86,6 +86,7 @@ async def _check_rows(runtime: Runtime, report: DemoReport) -> None:
     assert admins == 1
     assert pending_mail == 0  # invented people are never mailed
     assert report.consent_link and "/portal/consent?token=" in report.consent_link
+    assert vacancy is not None
     assert vacancy["pay_min_cents"] < vacancy["pay_max_cents"]
     assert vacancy["training_offered"] and vacancy["shifts"]
     assert report.admin_link.startswith(runtime.settings.public_url)

@@ -339,6 +339,7 @@ async def test_readyz_503_when_a_migration_is_pending(
             await owner.close()
         response = await client.get("/readyz")
     assert response.status_code == 503
+    assert last is not None
     assert response.json() == {
         "status": "migrations pending",
         "pending": [f"{last['version']:04d}_{last['name']}"],

@@ -237,6 +237,7 @@ async def test_outcomes_are_recorded_step_by_step(db: ConnectionDatabase, world:
         row = await conn.fetchrow(
             "select employed_at_3_months, left_reason from placement where id = $1", placement.id
         )
+    assert row is not None
     assert (row["employed_at_3_months"], row["left_reason"]) == (True, "NO_GROWTH")
 
 
