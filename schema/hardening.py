@@ -9,9 +9,12 @@ Where each limit is enforced:
 * bodies JSON cannot decode (bad UTF-8, nesting beyond the interpreter's stack): 400 from
   :class:`HardenedGraphQLRouter` instead of strawberry's 500;
 * tokens: strawberry's ``MaxTokensLimiter`` (the parser stops counting at the limit);
-* depth and aliases: :func:`document_limits_rule`, linear in the document even when
-  fragments fan out (strawberry's limiters walk every fragment spread again and again,
-  which takes exponential time on a chain of fragments that each spread the next twice);
+* depth, aliases and fields: :class:`DocumentLimits`, BEFORE graphql-core validates the
+  document, linear in the document even when fragments fan out (strawberry's limiters walk
+  every fragment spread again and again, which takes exponential time on a chain of
+  fragments that each spread the next twice; graphql-core's overlapping-fields check is
+  quadratic in the fields of a selection set, so the field cap bounds it); documents
+  with many fields are validated on a worker thread, so the event loop keeps serving;
 * circular fragments: graphql-core's ``NoFragmentCyclesRule`` (a specified rule);
 * introspection: graphql-core's ``NoSchemaIntrospectionCustomRule`` outside development;
 * masking, error codes and suggestions: :class:`HardenedSchema` and :class:`MaskInternalErrors`.
@@ -19,11 +22,12 @@ Where each limit is enforced:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import strawberry
 import structlog
@@ -38,8 +42,6 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
-    ValidationRule,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.exceptions import WebSocketException
@@ -47,6 +49,7 @@ from starlette.requests import HTTPConnection, Request
 from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter, SchemaExtension
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 
 from infra.settings import Settings
@@ -56,10 +59,12 @@ from schema.errors import add_error_codes, should_mask_error
 log = structlog.get_logger("tussendeur.graphql")
 
 INTERNAL_ERROR_CODE = "INTERNAL_SERVER_ERROR"
+# Documents with more fields than this are validated on a worker thread.
+INLINE_VALIDATION_MAX_FIELDS = 100
 _SUGGESTION = re.compile(r"\s*Did you mean\b.*$", re.DOTALL)
 
 
-# --- depth and alias limits ------------------------------------------------------------
+# --- depth, alias and field limits ------------------------------------------------------------
 
 
 @dataclass
@@ -68,11 +73,18 @@ class _Measure:
 
     depth: int = 0
     aliases: int = 0
+    fields: int = 0
     spreads: list[tuple[str, int]] = field(default_factory=list)  # (fragment, field depth)
 
 
+class DocumentSize(NamedTuple):
+    depth: int  # the deepest operation
+    aliases: int  # all operations, fragment spreads expanded
+    fields: int  # all operations, fragment spreads expanded
+
+
 def _measure(selection_set: SelectionSetNode | None) -> _Measure:
-    """Field depth and aliases of one selection set, without following fragment spreads.
+    """Field depth, aliases and fields of one selection set, without following fragment spreads.
 
     Iterative, so a deeply nested document cannot exhaust the interpreter's stack here.
     Subtrees of introspection fields (``__schema``, ``__type``) do not count towards the
@@ -84,6 +96,7 @@ def _measure(selection_set: SelectionSetNode | None) -> _Measure:
         current, depth = stack.pop()
         for selection in current.selections:
             if isinstance(selection, FieldNode):
+                result.fields += 1
                 if selection.alias is not None:
                     result.aliases += 1
                 if selection.name.value.startswith("__"):
@@ -98,8 +111,8 @@ def _measure(selection_set: SelectionSetNode | None) -> _Measure:
     return result
 
 
-def measure_document(definitions: Iterable[ExecutableDefinitionNode]) -> tuple[int, int]:
-    """The deepest operation and the total aliases of all operations, spreads expanded.
+def measure_document(definitions: Iterable[ExecutableDefinitionNode]) -> DocumentSize:
+    """The deepest operation, and the aliases and fields of all operations, spreads expanded.
 
     Each fragment is measured once and its totals memoised, so the work is linear in
     the size of the document. A spread that closes a cycle counts as empty: the cycle
@@ -113,10 +126,10 @@ def measure_document(definitions: Iterable[ExecutableDefinitionNode]) -> tuple[i
         elif isinstance(definition, OperationDefinitionNode):
             operations.append(_measure(definition.selection_set))
 
-    totals: dict[str, tuple[int, int]] = {}
+    totals: dict[str, DocumentSize] = {}
     visiting: set[str] = set()
 
-    def resolve(name: str) -> tuple[int, int]:
+    def resolve(name: str) -> DocumentSize:
         # Post-order over the spread graph with an explicit stack.
         work: list[tuple[str, bool]] = [(name, False)]
         while work:
@@ -134,44 +147,82 @@ def measure_document(definitions: Iterable[ExecutableDefinitionNode]) -> tuple[i
             for child, _ in fragments[current].spreads:
                 if child not in totals and child not in visiting:
                     work.append((child, False))
-        return totals.get(name, (0, 0))
+        return totals.get(name, _EMPTY)
 
     for fragment_name in fragments:
         resolve(fragment_name)
-    depth = max((_combine(op, totals)[0] for op in operations), default=0)
-    aliases = sum(_combine(op, totals)[1] for op in operations)
-    return depth, aliases
+    sizes = [_combine(op, totals) for op in operations]
+    return DocumentSize(
+        depth=max((s.depth for s in sizes), default=0),
+        aliases=sum(s.aliases for s in sizes),
+        fields=sum(s.fields for s in sizes),
+    )
 
 
-def _combine(own: _Measure, totals: dict[str, tuple[int, int]]) -> tuple[int, int]:
-    depth, aliases = own.depth, own.aliases
+_EMPTY = DocumentSize(0, 0, 0)
+
+
+def _combine(own: _Measure, totals: dict[str, DocumentSize]) -> DocumentSize:
+    depth, aliases, fields = own.depth, own.aliases, own.fields
     for name, at_depth in own.spreads:
-        child_depth, child_aliases = totals.get(name, (0, 0))  # unknown or cyclic: empty
-        depth = max(depth, at_depth + child_depth)
-        aliases += child_aliases
-    return depth, aliases
+        child = totals.get(name, _EMPTY)  # unknown or cyclic: empty
+        depth = max(depth, at_depth + child.depth)
+        aliases += child.aliases
+        fields += child.fields
+    return DocumentSize(depth, aliases, fields)
 
 
-def document_limits_rule(*, max_depth: int, max_aliases: int) -> type[ValidationRule]:
-    """A validation rule refusing documents deeper than ``max_depth`` or with too many aliases."""
+def _shown(count: int) -> str:
+    return f"{count}" if count < 10**9 else "more than a billion"
 
-    class DocumentLimitsRule(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            depth, aliases = measure_document(
-                d for d in context.document.definitions if isinstance(d, ExecutableDefinitionNode)
+
+def document_refusals(
+    size: DocumentSize, *, max_depth: int, max_aliases: int, max_fields: int
+) -> list[GraphQLError]:
+    """What a document of this size is refused for (nothing: it may be validated)."""
+    refusals = []
+    if size.depth > max_depth:
+        refusals.append(f"The query is {size.depth} levels deep; at most {max_depth} allowed.")
+    if size.aliases > max_aliases:
+        refusals.append(
+            f"The query uses {_shown(size.aliases)} aliases; at most {max_aliases} allowed."
+        )
+    if size.fields > max_fields:
+        refusals.append(
+            f"The query selects {_shown(size.fields)} fields; at most {max_fields} allowed."
+        )
+    return [GraphQLError(message) for message in refusals]
+
+
+class DocumentLimits(SchemaExtension):
+    """Measures the parsed document before validation: refuses one that is too deep, too
+    aliased or too large without validating it, and validates a large one off the event loop.
+
+    Setting ``pre_execution_errors`` before strawberry validates tells it that validation
+    has run (an empty list: valid).
+    """
+
+    def __init__(self, *, max_depth: int, max_aliases: int, max_fields: int) -> None:
+        self.limits = {"max_depth": max_depth, "max_aliases": max_aliases, "max_fields": max_fields}
+
+    async def on_validate(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and context.pre_execution_errors is None:
+            size = measure_document(
+                d for d in document.definitions if isinstance(d, ExecutableDefinitionNode)
             )
-            if depth > max_depth:
-                self.report_error(
-                    GraphQLError(f"The query is {depth} levels deep; at most {max_depth} allowed.")
+            refusals = document_refusals(size, **self.limits)
+            if refusals:
+                context.pre_execution_errors = refusals
+            elif size.fields > INLINE_VALIDATION_MAX_FIELDS and context.validation_rules:
+                context.pre_execution_errors = await asyncio.to_thread(
+                    validate_document,
+                    context.schema._schema,
+                    document,
+                    context.validation_rules,
                 )
-            if aliases > max_aliases:
-                shown = f"{aliases}" if aliases < 10**9 else "more than a billion"
-                self.report_error(
-                    GraphQLError(f"The query uses {shown} aliases; at most {max_aliases} allowed.")
-                )
-
-    return DocumentLimitsRule
+        yield
 
 
 # --- error policy ----------------------------------------------------------------------
@@ -221,17 +272,18 @@ class HardenedSchema(strawberry.Schema):
 
 def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """The hardening extensions, as factories (strawberry builds them per request)."""
-    rules: list[type[ASTValidationRule]] = [
-        document_limits_rule(
-            max_depth=settings.graphql_max_depth, max_aliases=settings.graphql_max_aliases
-        )
-    ]
+    rules: list[type[ASTValidationRule]] = []
     if not settings.is_development:
         rules.append(NoSchemaIntrospectionCustomRule)
     max_tokens = settings.graphql_max_tokens
     return [
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
         lambda: AddValidationRules(rules),
+        lambda: DocumentLimits(
+            max_depth=settings.graphql_max_depth,
+            max_aliases=settings.graphql_max_aliases,
+            max_fields=settings.graphql_max_fields,
+        ),
         MaskInternalErrors,
     ]
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
+import threading
 from collections.abc import AsyncIterator, Iterator, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,6 +17,7 @@ from graphql import parse
 from graphql.language import ExecutableDefinitionNode
 from starlette.exceptions import WebSocketException
 from starlette.websockets import WebSocket
+from strawberry.schema.schema import validate_document
 
 from entrypoints.app import create_app
 from exchange.partners.models import Partner
@@ -22,6 +25,7 @@ from infra.caller import Caller
 from infra.db import ConnectionDatabase, Database
 from infra.scope import AccessScope
 from infra.settings import Environment, Settings
+from schema import hardening
 from schema.hardening import graphql_request_guard, measure_document
 from tests.factories import create_consortium, create_partner, partner_caller
 
@@ -196,9 +200,44 @@ def test_measuring_is_linear_and_cycle_safe() -> None:
         """
     )
     definitions = [d for d in document.definitions if isinstance(d, ExecutableDefinitionNode)]
-    depth, aliases = measure_document(definitions)
-    assert depth == 4  # x > y > z (F) > w (G); the spread closing the F-G cycle counts empty
-    assert aliases == 5  # a, b, c, d, and d again through the top-level ...G
+    size = measure_document(definitions)
+    assert size.depth == 4  # x > y > z (F) > w (G); the spread closing the F-G cycle counts empty
+    assert size.aliases == 5  # a, b, c, d, and d again through the top-level ...G
+    assert size.fields == 5  # x, y, z and w through ...F, w again through the top-level ...G
+
+
+async def test_many_repeated_fields_are_refused_before_validation(api: Harness) -> None:
+    # 7.8 KB, under the token limit: graphql-core's overlapping-fields check is quadratic
+    # in the 490 identical selections and blocked the event loop for seconds.
+    query = "{ " + " ".join(["partners { id }"] * 490) + " }"
+    errors = await api.errors(query)
+    assert messages(errors) == "The query selects 980 fields; at most 300 allowed."
+    assert api.db.transactions == 0
+
+
+async def test_a_large_document_is_validated_off_the_event_loop(
+    api: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    def held_validation(*args: Any) -> Any:
+        entered.set()
+        release.wait(timeout=10)
+        return validate_document(*args)
+
+    monkeypatch.setattr(hardening, "validate_document", held_validation)
+    query = "{ " + " ".join(["partners { id }"] * 75) + " }"  # 150 fields: under the cap
+    request = asyncio.create_task(api.post(query))
+    try:
+        assert await asyncio.to_thread(entered.wait, 10), "validation never started"
+        health = await asyncio.wait_for(api.client.get("/healthz"), timeout=10)
+        assert health.status_code == 200
+        assert not release.is_set()  # answered while the document was still being validated
+    finally:
+        release.set()
+    response = await request
+    assert response.status_code == 200
+    assert "errors" not in response.json()
 
 
 # --- the HTTP guard ----------------------------------------------------------------------
