@@ -49,13 +49,29 @@ def _problem(status: int, code: str, message: str, **extra: Any) -> JSONResponse
     return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
 
 
+def _text(value: str | None, field: str) -> str | None:
+    """Query text PostgreSQL can store: no NUL character, no unpaired surrogate."""
+    if value is not None and any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in value):
+        raise UserError.single(field, "INVALID", "contains a character that is not text")
+    return value
+
+
 def _time(value: str | None, field: str) -> dt.datetime | None:
+    """An ISO 8601 instant (UTC when it names no offset) that PostgreSQL can compare."""
     if value is None:
         return None
     try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.utcoffset() is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(dt.UTC)  # OverflowError past year 1 or 9999 in UTC
+    except (ValueError, OverflowError) as exc:
         raise UserError.single(field, "INVALID", "use ISO 8601, e.g. 2025-01-31T00:00Z") from exc
+
+
+def _bad_request(error: UserError) -> JSONResponse:
+    errors = [{"field": e.field, "code": e.code, "message": e.message} for e in error.errors]
+    return _problem(400, "BAD_USER_INPUT", error.message, userErrors=errors)
 
 
 def _uuid(value: str | None, field: str) -> UUID | None:
@@ -77,6 +93,10 @@ def audit_router(feed: AuditFeed) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> JSONResponse:
         services = request.app.state.services
+        try:
+            consortium = _text(consortium, "consortium")
+        except UserError as exc:
+            return _bad_request(exc)
         entries = await feed.checkpoints(services.database, consortium=consortium, limit=limit)
         return JSONResponse(entries, headers={"Cache-Control": "public, max-age=60"})
 
@@ -96,8 +116,8 @@ def audit_router(feed: AuditFeed) -> APIRouter:
                 raise Unauthenticated("a consortium admin's bearer token is required")
             audit_filter = AuditFilter(
                 partner_id=_uuid(partner, "partner"),
-                action=action,
-                subject_id=subject,
+                action=_text(action, "action"),
+                subject_id=_text(subject, "subject"),
                 occurred_from=_time(from_, "from"),
                 occurred_to=_time(to, "to"),
             )
@@ -108,8 +128,7 @@ def audit_router(feed: AuditFeed) -> APIRouter:
         except Forbidden as exc:
             return _problem(403, exc.code, exc.message)
         except UserError as exc:
-            errors = [{"field": e.field, "code": e.code, "message": e.message} for e in exc.errors]
-            return _problem(400, "BAD_USER_INPUT", exc.message, userErrors=errors)
+            return _bad_request(exc)
 
         async def body() -> AsyncIterator[str]:
             yield first

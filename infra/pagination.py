@@ -29,8 +29,12 @@ class Keyset:
             return None
         try:
             created_text, _, id_text = text.partition("|")
-            return cls(dt.datetime.fromisoformat(created_text), UUID(id_text))
-        except ValueError as exc:
+            created_at = dt.datetime.fromisoformat(created_text)
+            if created_at.utcoffset() is None:
+                raise ValueError("a cursor's time has its offset")
+            created_at.astimezone(dt.UTC)  # OverflowError past year 1 or 9999 in UTC
+            return cls(created_at, UUID(id_text))
+        except (ValueError, OverflowError) as exc:
             raise UserError.single("after", "INVALID_CURSOR", "the cursor is not valid") from exc
 
 

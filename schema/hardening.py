@@ -15,6 +15,9 @@ Where each limit is enforced:
   fragments that each spread the next twice; graphql-core's overlapping-fields check is
   quadratic in the fields of a selection set, so the field cap bounds it); documents
   with many fields are validated on a worker thread, so the event loop keeps serving;
+* text PostgreSQL cannot store (a NUL character, an unpaired surrogate) in a variable or in
+  the document: refused by :class:`DocumentLimits` with the variable's path, before
+  anything runs;
 * circular fragments: graphql-core's ``NoFragmentCyclesRule`` (a specified rule);
 * introspection: graphql-core's ``NoSchemaIntrospectionCustomRule`` outside development;
 * masking, error codes and suggestions: :class:`HardenedSchema` and :class:`MaskInternalErrors`.
@@ -25,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -34,6 +38,7 @@ import structlog
 from fastapi import HTTPException, status
 from graphql import (
     ASTValidationRule,
+    DocumentNode,
     ExecutableDefinitionNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -42,6 +47,9 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
+    Visitor,
+    visit,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.exceptions import WebSocketException
@@ -194,10 +202,64 @@ def document_refusals(
     return [GraphQLError(message) for message in refusals]
 
 
+_UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable_text(value: object, path: str) -> Iterable[str]:
+    """Paths of strings under ``value`` that PostgreSQL cannot store as text."""
+    if isinstance(value, str):
+        if _UNSTORABLE_TEXT.search(value):
+            yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unstorable_text(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unstorable_text(item, f"{path}[{index}]")
+
+
+class _StringLiterals(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.unstorable: list[StringValueNode] = []
+
+    def enter_string_value(self, node: StringValueNode, *_: object) -> None:
+        if _UNSTORABLE_TEXT.search(node.value):
+            self.unstorable.append(node)
+
+
+def unstorable_text_errors(
+    document: DocumentNode, variables: dict[str, Any] | None
+) -> list[GraphQLError]:
+    """A NUL character or an unpaired surrogate in a variable or a string literal.
+
+    Named by path (``$input.title``); the value itself is never echoed or logged.
+    """
+    message = "contains a NUL character or an unpaired surrogate: send plain Unicode text"
+    errors = [
+        GraphQLError(
+            f"Variable {path} {message}.",
+            extensions={"code": "BAD_USER_INPUT", "field": path.removeprefix("$")},
+        )
+        for name, value in (variables or {}).items()
+        for path in _unstorable_text(value, f"${name}")
+    ]
+    literals = _StringLiterals()
+    visit(document, literals)
+    errors += [
+        GraphQLError(
+            f"A string in the query {message}.", nodes=[node], extensions={"code": "BAD_USER_INPUT"}
+        )
+        for node in literals.unstorable
+    ]
+    return errors
+
+
 class DocumentLimits(SchemaExtension):
     """Measures the parsed document before validation: refuses one that is too deep, too
     aliased or too large without validating it, and validates a large one off the event loop.
 
+    It also refuses text PostgreSQL cannot store (:func:`unstorable_text_errors`).
     Setting ``pre_execution_errors`` before strawberry validates tells it that validation
     has run (an empty list: valid).
     """
@@ -212,7 +274,9 @@ class DocumentLimits(SchemaExtension):
             size = measure_document(
                 d for d in document.definitions if isinstance(d, ExecutableDefinitionNode)
             )
-            refusals = document_refusals(size, **self.limits)
+            refusals = document_refusals(size, **self.limits) or unstorable_text_errors(
+                document, context.variables
+            )
             if refusals:
                 context.pre_execution_errors = refusals
             elif size.fields > INLINE_VALIDATION_MAX_FIELDS and context.validation_rules:
@@ -244,7 +308,9 @@ class HardenedSchema(strawberry.Schema):
     """Adds error codes, drops "Did you mean" outside development and logs unexpected errors.
 
     ``process_errors`` sees every error once, before :class:`MaskInternalErrors` replaces
-    the unexpected ones, so the log keeps what the response must not show.
+    the unexpected ones, so the log keeps where it happened — the exception's type and
+    traceback, never its message: messages of database and codec errors quote the values
+    they refused, which may be a person's name or address.
     """
 
     def __init__(self, *args: Any, hide_suggestions: bool, **kwargs: Any) -> None:
@@ -266,8 +332,12 @@ class HardenedSchema(strawberry.Schema):
                     operation=operation,
                     path=list(error.path or ()),
                     error_type=type(original).__name__,
-                    exc_info=original,
+                    traceback=_frames(original),
                 )
+
+
+def _frames(error: BaseException | None) -> str:
+    return "".join(traceback.format_tb(error.__traceback__)) if error is not None else ""
 
 
 def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:

@@ -80,7 +80,7 @@ def _offset(after: str | None) -> int:
     decoded = decode_cursor(after)
     if decoded is None:
         return 0
-    if not decoded.isdigit():
+    if not (decoded.isascii() and decoded.isdigit()) or len(decoded) > 9:
         raise UserError.single("after", "INVALID_CURSOR", "the cursor is not valid")
     return int(decoded) + 1
 

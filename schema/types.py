@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import strawberry
 
 from matching.types import CefrLevel, PayPeriod, ProfileKind, Role, Shift, WorkMode
@@ -58,6 +60,8 @@ class LanguageLevel:
 
 
 def euros_to_cents(amount: float) -> int:
-    if amount != amount or amount in (float("inf"), float("-inf")):  # NaN / inf
+    """Whole cents; -1 (refused by the domain's validation) when not a finite amount."""
+    cents = amount * 100
+    if not math.isfinite(cents):  # NaN, infinity, or an amount that overflows in cents
         return -1
-    return round(amount * 100)
+    return round(cents)
