@@ -15,6 +15,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet
 
+from exchange.audit import repository
 from exchange.identity.keys import SIGNING_ALG, KeyRing, load_key_ring
 from infra.db import Database
 from infra.scope import AccessScope
@@ -74,8 +75,7 @@ def kept_key_verifier(jwk: dict[str, Any]) -> CheckpointKeys:
 
 async def all_public_jwks(database: Database) -> list[dict[str, Any]]:
     async with database.transaction(AccessScope.system()) as conn:
-        rows = await conn.fetch("select public_jwk from platform_key order by created_at")
-    return [dict(r["public_jwk"]) for r in rows]
+        return await repository.platform_public_jwks(conn)
 
 
 async def load_checkpoint_keys(database: Database, *, signing: bool = True) -> CheckpointKeys:
