@@ -313,3 +313,29 @@ async def mark_reminded(conn: Connection, *, profile_id: UUID, expires_at: dt.da
 
 def as_dict(row: asyncpg.Record | None) -> dict[str, Any]:
     return dict(row) if row is not None else {}
+
+
+# ---------------------------------------------------------------- erasure and retention steps
+
+
+async def person_profile_ids(conn: Connection, *, person_id: UUID) -> list[UUID]:
+    rows = await conn.fetch("select id from profile where person_id = $1", person_id)
+    return [r["id"] for r in rows]
+
+
+async def staff_languages(conn: Connection, *, emails: list[str]) -> dict[str, str]:
+    """The language of each staff address among ``emails`` (system scope)."""
+    rows = await conn.fetch(
+        "select email, language from staff_user where email = any($1::text[])", emails
+    )
+    return {r["email"]: r["language"] for r in rows}
+
+
+async def due_introductions_by_consortium(conn: Connection, *, now: dt.datetime) -> dict[UUID, int]:
+    """How many requested introductions have expired at ``now``, per consortium."""
+    rows = await conn.fetch(
+        """select consortium_id, count(*) as n from introduction
+           where status = 'REQUESTED' and expires_at <= $1 group by consortium_id""",
+        now,
+    )
+    return {r["consortium_id"]: int(r["n"]) for r in rows}

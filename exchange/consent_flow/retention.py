@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from consent import repository as consent_repository
 from consent.models import CollectionMethod, ConsentEvent
 from consent.retention import RetentionRules, rules_from
 from exchange.audit import actions
@@ -27,7 +28,7 @@ from exchange.consent_flow.erasure import erase_person
 from exchange.consent_flow.service import end_consent
 from exchange.identity.one_time import MAX_TTL, TokenPurpose, issue_one_time_token
 from exchange.introductions.service import expire_introductions
-from infra.db import Database
+from infra.db import Database, try_xact_lock
 from infra.mail import enqueue_mail
 from infra.scope import AccessScope
 from infra.settings import Settings
@@ -104,7 +105,7 @@ async def run_retention_once(
 ) -> RetentionReport | None:
     """:func:`run_retention` unless another process is running it (then ``None``)."""
     async with database.transaction(AccessScope.system()) as lock:
-        if not await lock.fetchval("select pg_try_advisory_xact_lock($1)", RETENTION_LOCK_KEY):
+        if not await try_xact_lock(lock, RETENTION_LOCK_KEY):
             return None
         return await run_retention(database, now=now, settings=settings)
 
@@ -203,15 +204,11 @@ async def _expire_introductions(
     database: Database, system: AccessScope, now: dt.datetime, report: RetentionReport
 ) -> None:
     async with database.transaction(system) as conn:
-        before = await conn.fetch(
-            """select consortium_id, count(*) as n from introduction
-               where status = 'REQUESTED' and expires_at <= $1 group by consortium_id""",
-            now,
-        )
+        before = await flow_repository.due_introductions_by_consortium(conn, now=now)
         expired = await expire_introductions(conn, now)
     if expired:
-        for row in before:
-            report.add(row["consortium_id"], "introductions_expired", int(row["n"]))
+        for consortium_id, count in before.items():
+            report.add(consortium_id, "introductions_expired", count)
 
 
 async def _send_reminders(
@@ -243,8 +240,8 @@ async def _send_reminders(
                         now=now,
                     )
                     language = row["language"]
-                    consortium = await conn.fetchval(
-                        "select name from consortium where id = $1", row["consortium_id"]
+                    consortium = await consent_repository.consortium_name(
+                        conn, consortium_id=row["consortium_id"]
                     )
                     mail = mails.render(
                         "consent_reminder",
