@@ -147,3 +147,15 @@ def _quote_ident(name: str) -> str:
 
 def _quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+async def ensure_database(server_dsn: str, database: str) -> None:
+    """Create ``database`` on the server unless it exists (before any migration runs)."""
+    conn = await asyncpg.connect(server_dsn)
+    try:
+        exists = await conn.fetchval("select 1 from pg_database where datname = $1", database)
+        if not exists:
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):  # lost a race: fine
+                await conn.execute(f'create database "{database}"')
+    finally:
+        await conn.close()

@@ -18,7 +18,8 @@ from exchange.profiles.models import (
     ProfileStatus,
 )
 from infra.db import Connection
-from infra.pagination import Keyset, Page, fetch_keyset_page
+from infra.pagination import Keyset, Page
+from infra.repository import fetch_keyset_page
 from matching.types import (
     CefrLevel,
     ConsentScopeKind,
