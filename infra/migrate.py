@@ -7,6 +7,7 @@ others wait for it and then find nothing left to do.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from importlib import resources
@@ -84,6 +85,21 @@ async def migration_status(conn: Connection) -> MigrationStatus:
             )
     pending = [m for m in known if m.version not in applied]
     return MigrationStatus(applied=sorted(applied), pending=pending)
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedMigration:
+    version: int
+    name: str
+    applied_at: dt.datetime
+
+
+async def applied_migrations(conn: Connection) -> list[AppliedMigration]:
+    """What the ledger says was applied, in order (the ledger must exist)."""
+    rows = await conn.fetch(
+        "select version, name, applied_at from schema_migration order by version"
+    )
+    return [AppliedMigration(r["version"], r["name"], r["applied_at"]) for r in rows]
 
 
 async def ensure_app_role(conn: Connection, role: str, password: str | None) -> None:
