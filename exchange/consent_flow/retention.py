@@ -119,14 +119,14 @@ async def _delete_pending(
             for row in rows:
                 await record_system_event(
                     conn,
-                    consortium_id=row["consortium_id"],
+                    consortium_id=row.consortium_id,
                     job=JOB,
                     action=actions.CONSENT_REQUEST_EXPIRED,
                     subject_kind="profile",
-                    subject_id=str(row["id"]),
+                    subject_id=str(row.id),
                 )
-                await flow_repository.delete_person(conn, person_id=row["person_id"])
-                report.add(row["consortium_id"], "pending_deleted")
+                await flow_repository.delete_person(conn, person_id=row.person_id)
+                report.add(row.consortium_id, "pending_deleted")
         if len(rows) < BATCH:
             return
 
@@ -176,18 +176,18 @@ async def _erase_after_grace(
             for row in rows:
                 counts = await erase_person(
                     conn,
-                    person_id=row["person_id"],
-                    consortium_id=row["consortium_id"],
+                    person_id=row.person_id,
+                    consortium_id=row.consortium_id,
                     settings=settings,
                     restore=system,
                 )
                 await record_system_event(
                     conn,
-                    consortium_id=row["consortium_id"],
+                    consortium_id=row.consortium_id,
                     job=JOB,
                     action=actions.DATA_ERASED,
                     subject_kind="person",
-                    subject_id=str(row["person_id"]),
+                    subject_id=str(row.person_id),
                     details={
                         "profiles": counts["profiles"],
                         "introductions": counts["introductions"],
@@ -195,7 +195,7 @@ async def _erase_after_grace(
                         "reason": "GRACE_ENDED",
                     },
                 )
-                report.add(row["consortium_id"], "profiles_erased", counts["profiles"])
+                report.add(row.consortium_id, "profiles_erased", counts["profiles"])
         if len(rows) < BATCH:
             return
 
@@ -226,22 +226,22 @@ async def _send_reminders(
                 conn, now=now, remind_until=remind_until, limit=BATCH
             )
             for row in rows:
-                expires = row["consent_expires_at"]
+                expires = row.consent_expires_at
                 erase_on = rules.erase_after(expires)
-                if row["email"]:
+                if row.email:
                     ttl = min(max(erase_on - now, dt.timedelta(hours=1)), MAX_TTL)
                     token = await issue_one_time_token(
                         conn,
                         TokenPurpose.RENEW,
                         ttl=ttl,
-                        consortium_id=row["consortium_id"],
-                        person_id=row["person_id"],
-                        profile_id=row["id"],
+                        consortium_id=row.consortium_id,
+                        person_id=row.person_id,
+                        profile_id=row.id,
                         now=now,
                     )
-                    language = row["language"]
+                    language = row.language
                     consortium = await consent_repository.consortium_name(
-                        conn, consortium_id=row["consortium_id"]
+                        conn, consortium_id=row.consortium_id
                     )
                     mail = mails.render(
                         "consent_reminder",
@@ -253,16 +253,16 @@ async def _send_reminders(
                     )
                     await enqueue_mail(
                         conn,
-                        row["email"],
+                        row.email,
                         mail.subject,
                         mail.body,
                         mail.template,
                         mail.language,
-                        person_id=row["person_id"],
-                        consortium_id=row["consortium_id"],
+                        person_id=row.person_id,
+                        consortium_id=row.consortium_id,
                     )
-                await flow_repository.mark_reminded(conn, profile_id=row["id"], expires_at=expires)
-                report.add(row["consortium_id"], "reminders_sent")
+                await flow_repository.mark_reminded(conn, profile_id=row.id, expires_at=expires)
+                report.add(row.consortium_id, "reminders_sent")
         if len(rows) < BATCH:
             return
 
