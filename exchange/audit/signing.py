@@ -1,7 +1,7 @@
 """Signing and verifying audit checkpoints with the platform key (compact JWS, ES256).
 
 Implements the ``CheckpointSigner`` protocol of ``exchange.audit.checkpoints``
-structurally, so this module needs nothing from ``exchange``. Checkpoints live for
+structurally, without importing it. Checkpoints live for
 years, longer than a retired key stays in the token JWKS, so verification uses every
 public key the platform ever had (``platform_key`` keeps them), or the key a partner
 kept next to the checkpoint.
