@@ -58,7 +58,8 @@ from bench.matching_data import (  # noqa: E402
     perfect_for,
 )
 from bench.matching_http import HttpFigures, measure_http  # noqa: E402
-from infra.runtime import ensure_database, resolve_owner_dsn, with_database  # noqa: E402
+from infra.migrate import ensure_database  # noqa: E402
+from infra.runtime import resolve_owner_dsn, with_database  # noqa: E402
 from infra.settings import Settings  # noqa: E402
 from matching.index import MatchIndex  # noqa: E402
 from matching.proposals import propose_placements  # noqa: E402

@@ -64,7 +64,8 @@ from bench.quality_report import (
     ranking_table,
 )
 from exchange.matching.engine import policy_for
-from infra.runtime import ensure_database, resolve_owner_dsn, with_database
+from infra.migrate import ensure_database
+from infra.runtime import resolve_owner_dsn, with_database
 from infra.settings import Settings
 from matching.index import MatchIndex
 from matching.normalizer import Normalizer

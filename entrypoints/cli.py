@@ -147,7 +147,7 @@ def db_status(
     """List migrations: applied (with time) and pending."""
     import asyncpg
 
-    from infra.migrate import migration_status
+    from infra.migrate import applied_migrations, migration_status
 
     settings = _settings()
 
@@ -156,18 +156,11 @@ def db_status(
             conn = await asyncpg.connect(dsn)
             try:
                 status = await migration_status(conn)
-                rows = []
-                if status.applied:
-                    rows = await conn.fetch(
-                        "select version, name, applied_at from schema_migration order by version"
-                    )
-                applied = [
-                    (r["version"], r["name"], f"{r['applied_at']:%Y-%m-%d %H:%M:%S %Z}")
-                    for r in rows
-                ]
-                return applied, [(m.version, m.name) for m in status.pending]
+                done = await applied_migrations(conn) if status.applied else []
             finally:
                 await conn.close()
+        applied = [(m.version, m.name, f"{m.applied_at:%Y-%m-%d %H:%M:%S %Z}") for m in done]
+        return applied, [(m.version, m.name) for m in status.pending]
 
     applied, pending = run(go())
     table = Table(title=f"Migrations — {database_label(settings)}")

@@ -63,11 +63,11 @@ async def consortium_by_slug(database: Database, slug: str | None) -> Consortium
             if found is None:
                 raise OperationError(f"no consortium '{slug}'")
             return found
-        rows = await conn.fetch("select slug from consortium order by slug limit 2")
-    if len(rows) != 1:
-        hint = "none exists yet" if not rows else "there are several"
+        consortia = await partners_repository.list_consortia(conn, limit=2)
+    if len(consortia) != 1:
+        hint = "none exists yet" if not consortia else "there are several"
         raise OperationError(f"name the consortium with --consortium ({hint})")
-    return await consortium_by_slug(database, rows[0]["slug"])
+    return consortia[0]
 
 
 async def create_partner(
@@ -188,8 +188,7 @@ async def _consortia(database: Database, slug: str | None) -> list[Consortium]:
     if slug is not None:
         return [await consortium_by_slug(database, slug)]
     async with database.transaction(AccessScope.system()) as conn:
-        rows = await conn.fetch("select id, slug, name from consortium order by slug")
-    return [Consortium(r["id"], r["slug"], r["name"]) for r in rows]
+        return await partners_repository.list_consortia(conn)
 
 
 def kept_claims(path: Path, keys: CheckpointKeys) -> list[CheckpointClaim]:

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from entrypoints.cli_support import cli_runtime, console, run
 from exchange.audit.actions import KEY_ROTATED
-from exchange.audit.service import record_system_event
+from exchange.audit.service import record_system_event_everywhere
 from exchange.identity.keys import KeyInfo, list_keys, load_key_ring, rotate_keys
 from infra.db import Database
 from infra.scope import AccessScope
@@ -27,15 +27,9 @@ async def rotate_and_audit(database: Database) -> KeyInfo:
     await load_key_ring(database)  # a first key exists before there is one to retire
     key = await rotate_keys(database)
     async with database.transaction(AccessScope.system()) as conn:
-        consortia = await conn.fetch("select id from consortium order by id")
-        for row in consortia:
-            await record_system_event(
-                conn,
-                consortium_id=row["id"],
-                job="cli.keys",
-                action=KEY_ROTATED,
-                details={"kid": key.kid},
-            )
+        await record_system_event_everywhere(
+            conn, job="cli.keys", action=KEY_ROTATED, details={"kid": key.kid}
+        )
     return key
 
 

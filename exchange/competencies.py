@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar
 
+from exchange.taxonomy import repository
+from exchange.taxonomy.repository import CachedNormalization
 from infra.db import Connection
 from matching.normalizer import Normalizer
 from matching.taxonomy import Taxonomy
@@ -65,30 +67,24 @@ class CompetencyNormalizer:
         ]
         normalized = [normalize_text(part) for _, part in parts]
         version = self.cache_version
-        rows = await conn.fetch(
-            """select normalized, concept_id, confidence from phrase_normalization
-               where taxonomy_version = $1 and normalized = any($2::text[])""",
-            version,
-            list(set(normalized)),
+        known = await repository.cached_normalizations(
+            conn, taxonomy_version=version, normalized=sorted(set(normalized))
         )
-        known = {r["normalized"]: (r["concept_id"], float(r["confidence"])) for r in rows}
         missing = sorted({n for n in normalized if n not in known})
         if missing:
             results = self.normalizer.normalize_many(missing)
-            fresh = {n: (r.concept_id, r.confidence) for n, r in zip(missing, results, strict=True)}
-            await conn.executemany(
-                """insert into phrase_normalization
-                       (normalized, taxonomy_version, concept_id, confidence)
-                   values ($1, $2, $3, $4) on conflict do nothing""",
-                [(n, version, c, s) for n, (c, s) in fresh.items()],
-            )
+            fresh = {
+                n: CachedNormalization(r.concept_id, r.confidence)
+                for n, r in zip(missing, results, strict=True)
+            }
+            await repository.cache_normalizations(conn, taxonomy_version=version, found=fresh)
             known.update(fresh)
         return [
             NormalizedPhrase(
                 phrase=phrases[source],
                 normalized=n,
-                concept_id=known[n][0],
-                confidence=known[n][1],
+                concept_id=known[n].concept_id,
+                confidence=known[n].confidence,
                 source=source,
             )
             for (source, _), n in zip(parts, normalized, strict=True)

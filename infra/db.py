@@ -93,3 +93,13 @@ async def create_pool(
     )
     assert pool is not None
     return pool
+
+
+async def try_xact_lock(conn: Connection, key: int, subkey: int | None = None) -> bool:
+    """Take the advisory lock ``key`` (or ``(key, subkey)``) until the transaction ends,
+    without waiting; False when another transaction holds it (one job run at a time)."""
+    if subkey is None:
+        taken = await conn.fetchval("select pg_try_advisory_xact_lock($1)", key)
+    else:
+        taken = await conn.fetchval("select pg_try_advisory_xact_lock($1, $2)", key, subkey)
+    return bool(taken)

@@ -28,6 +28,8 @@ from uuid import UUID
 
 from infra.db import Connection, Database
 from infra.errors import UserError
+from infra.outbox import repository as outbox_repository
+from infra.outbox.repository import OutgoingMail as OutgoingMail  # re-exported: senders take it
 from infra.scope import AccessScope
 from infra.settings import Environment, Settings
 
@@ -76,31 +78,18 @@ async def enqueue_mail(
     if len(body_text) > 100_000 or not template or language not in ("nl", "en"):
         raise ValueError("mail body, template or language out of bounds")
     mail_id = uuid.uuid4()
-    await conn.execute(
-        """insert into mail_outbox (id, consortium_id, person_id, to_address, subject, body_text,
-                                    template, language)
-           values ($1, $2, $3, $4, $5, $6, $7, $8)""",
-        mail_id,
-        consortium_id,
-        person_id,
-        address,
-        subject,
-        body_text,
-        template,
-        language,
+    await outbox_repository.insert_mail(
+        conn,
+        mail_id=mail_id,
+        consortium_id=consortium_id,
+        person_id=person_id,
+        to_address=address,
+        subject=subject,
+        body_text=body_text,
+        template=template,
+        language=language,
     )
     return mail_id
-
-
-@dataclass(frozen=True, slots=True)
-class OutgoingMail:
-    id: UUID
-    to: str
-    subject: str
-    body_text: str
-    template: str
-    language: str
-    attempts: int
 
 
 class MailSender(Protocol):
@@ -200,26 +189,9 @@ async def deliver_pending(
     """Send the mail that is due. Safe to run in several processes at once (rows are
     claimed with ``for update skip locked`` and leased while they are being sent)."""
     async with database.transaction(AccessScope.system()) as conn:
-        rows = await conn.fetch(
-            """update mail_outbox set next_attempt_at = clock_timestamp() + $2::interval
-               where id in (select id from mail_outbox
-                            where status = 'PENDING' and next_attempt_at <= clock_timestamp()
-                            order by next_attempt_at limit $1 for update skip locked)
-               returning id, to_address, subject, body_text, template, language, attempts""",
-            batch_size,
-            LEASE,
-        )
+        due = await outbox_repository.claim_due(conn, limit=batch_size, lease=LEASE)
     sent = retrying = failed = 0
-    for row in sorted(rows, key=lambda r: r["id"]):
-        mail = OutgoingMail(
-            row["id"],
-            row["to_address"],
-            row["subject"],
-            row["body_text"],
-            row["template"],
-            row["language"],
-            row["attempts"],
-        )
+    for mail in due:
         try:
             await sender.send(mail)
         except Exception as exc:  # any sender failure is retried, never lost
@@ -227,28 +199,20 @@ async def deliver_pending(
             give_up = attempts >= MAX_ATTEMPTS
             log.warning("mail %s failed (attempt %d): %s", mail.id, attempts, exc)
             async with database.transaction(AccessScope.system()) as conn:
-                await conn.execute(
-                    """update mail_outbox set attempts = $2, last_error = $3,
-                           status = case when $4 then 'FAILED' else 'PENDING' end,
-                           body_text = case when $4 then $5 else body_text end,
-                           next_attempt_at = clock_timestamp() + $6::interval
-                       where id = $1""",
-                    mail.id,
-                    attempts,
-                    f"{type(exc).__name__}: {exc}"[:500],
-                    give_up,
-                    redact_secrets(mail.body_text),
-                    backoff(attempts),
+                await outbox_repository.record_failure(
+                    conn,
+                    mail_id=mail.id,
+                    attempts=attempts,
+                    error=f"{type(exc).__name__}: {exc}"[:500],
+                    give_up=give_up,
+                    redacted_body=redact_secrets(mail.body_text),
+                    retry_in=backoff(attempts),
                 )
             failed, retrying = failed + give_up, retrying + (not give_up)
             continue
         async with database.transaction(AccessScope.system()) as conn:
-            await conn.execute(
-                """update mail_outbox set status = 'SENT', sent_at = clock_timestamp(),
-                       attempts = attempts + 1, last_error = null, body_text = $2
-                   where id = $1""",
-                mail.id,
-                redact_secrets(mail.body_text),
+            await outbox_repository.record_sent(
+                conn, mail_id=mail.id, redacted_body=redact_secrets(mail.body_text)
             )
         sent += 1
     return DeliveryReport(sent, retrying, failed)

@@ -7,6 +7,7 @@ others wait for it and then find nothing left to do.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from importlib import resources
@@ -86,6 +87,21 @@ async def migration_status(conn: Connection) -> MigrationStatus:
     return MigrationStatus(applied=sorted(applied), pending=pending)
 
 
+@dataclass(frozen=True, slots=True)
+class AppliedMigration:
+    version: int
+    name: str
+    applied_at: dt.datetime
+
+
+async def applied_migrations(conn: Connection) -> list[AppliedMigration]:
+    """What the ledger says was applied, in order (the ledger must exist)."""
+    rows = await conn.fetch(
+        "select version, name, applied_at from schema_migration order by version"
+    )
+    return [AppliedMigration(r["version"], r["name"], r["applied_at"]) for r in rows]
+
+
 async def ensure_app_role(conn: Connection, role: str, password: str | None) -> None:
     """Create the login role the app uses: it owns nothing and cannot bypass RLS."""
     exists = await conn.fetchval("select 1 from pg_roles where rolname = $1", role)
@@ -147,3 +163,15 @@ def _quote_ident(name: str) -> str:
 
 def _quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+async def ensure_database(server_dsn: str, database: str) -> None:
+    """Create ``database`` on the server unless it exists (before any migration runs)."""
+    conn = await asyncpg.connect(server_dsn)
+    try:
+        exists = await conn.fetchval("select 1 from pg_database where datname = $1", database)
+        if not exists:
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):  # lost a race: fine
+                await conn.execute(f'create database "{database}"')
+    finally:
+        await conn.close()

@@ -1,4 +1,6 @@
-"""Keyset pagination over (created_at, id), newest first."""
+"""Keyset pagination over (created_at, id), newest first: cursors and pages.
+
+The query itself is :func:`infra.repository.fetch_keyset_page`, for repositories."""
 
 from __future__ import annotations
 
@@ -7,9 +9,6 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 from uuid import UUID
 
-import asyncpg
-
-from infra.db import Connection
 from infra.errors import UserError
 
 ItemT = TypeVar("ItemT")
@@ -42,29 +41,3 @@ class Keyset:
 class Page(Generic[ItemT]):
     items: list[ItemT]
     has_next_page: bool
-
-
-async def fetch_keyset_page(
-    conn: Connection,
-    query: str,
-    *params: object,
-    after: Keyset | None,
-    limit: int,
-    time_column: str,
-    id_column: str = "id",
-) -> tuple[list[asyncpg.Record], bool]:
-    """One page of ``query`` (a select ending in its where clause), newest first, after
-    ``after``; also whether more rows follow. Column names are the caller's constants."""
-    n = len(params)
-    rows = await conn.fetch(
-        f"""{query}
-            and (${n + 1}::timestamptz is null
-                 or ({time_column}, {id_column}) < (${n + 1}, ${n + 2}::uuid))
-            order by {time_column} desc, {id_column} desc
-            limit ${n + 3}""",
-        *params,
-        after.created_at if after else None,
-        after.id if after else None,
-        limit + 1,
-    )
-    return list(rows[:limit]), len(rows) > limit

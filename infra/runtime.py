@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ import asyncpg
 
 from infra.db import PoolDatabase, create_pool, dsn_for_role
 from infra.embedded import start_embedded_postgres
-from infra.migrate import migrate
+from infra.migrate import ensure_database, migrate
 from infra.settings import Settings
 
 EMBEDDED_DATABASE = "tussendeur"
@@ -33,17 +32,6 @@ class Runtime:
 def with_database(dsn: str, database: str) -> str:
     parts = urlsplit(dsn)
     return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
-
-
-async def ensure_database(server_dsn: str, database: str) -> None:
-    conn = await asyncpg.connect(server_dsn)
-    try:
-        exists = await conn.fetchval("select 1 from pg_database where datname = $1", database)
-        if not exists:
-            with contextlib.suppress(asyncpg.DuplicateDatabaseError):  # lost a race: fine
-                await conn.execute(f'create database "{database}"')
-    finally:
-        await conn.close()
 
 
 async def resolve_owner_dsn(settings: Settings) -> tuple[str, Any | None]:

@@ -17,7 +17,7 @@ from exchange.audit import repository
 from exchange.audit.checkpoints import ChainBroken, create_checkpoint
 from exchange.audit.models import Checkpoint
 from exchange.audit.signing import load_checkpoint_keys
-from infra.db import Database
+from infra.db import Database, try_xact_lock
 from infra.scope import AccessScope
 
 log = logging.getLogger("tussendeur.audit")
@@ -34,7 +34,7 @@ async def checkpoint_all(database: Database) -> dict[UUID, Checkpoint | None] | 
     results: dict[UUID, Checkpoint | None] = {}
     broken: list[str] = []
     async with database.transaction(AccessScope.system()) as conn:
-        if not await conn.fetchval("select pg_try_advisory_xact_lock($1, $2)", *_JOB_LOCK):
+        if not await try_xact_lock(conn, *_JOB_LOCK):
             return None
         for consortium_id in await repository.consortium_ids(conn):
             try:

@@ -21,8 +21,8 @@ async def _consortium_ids(conn: Connection, consortium: str | None) -> list[UUID
     try:
         return [UUID(consortium)]
     except ValueError:
-        row = await conn.fetchval("select id from consortium where slug = $1", consortium)
-        return [row] if row else []
+        found = await repository.consortium_id_for_slug(conn, slug=consortium)
+        return [found] if found else []
 
 
 class AuditPublication:

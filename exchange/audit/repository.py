@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from exchange.audit.chain import GENESIS_HASH, SQL_TIMESTAMP, AuditRecord
+from exchange.audit.chain import CANONICAL_SQL_COLUMNS, GENESIS_HASH, AuditRecord
 from exchange.audit.models import AuditEvent, AuditFilter, Checkpoint
 from infra.db import Connection
 
@@ -70,25 +70,6 @@ async def insert_event(
 
 
 # ---------------------------------------------------------------- reading the chain back
-
-# Every field as the canonical encoding wants it, in text, so no Python objects are built.
-CHAIN_COLUMNS = f"""seq, {SQL_TIMESTAMP} as occurred_at, actor_kind, actor_id,
-    partner_id::text as partner_id, action, subject_kind, subject_id,
-    details::text as details, prev_hash, hash"""
-
-
-async def chain_batch(
-    conn: Connection, *, consortium_id: UUID, after_seq: int, limit: int
-) -> list[asyncpg.Record]:
-    return list(
-        await conn.fetch(
-            f"""select {CHAIN_COLUMNS} from audit_event
-                where consortium_id = $1 and seq > $2 order by seq limit $3""",
-            consortium_id,
-            after_seq,
-            limit,
-        )
-    )
 
 
 async def event_hash(conn: Connection, *, consortium_id: UUID, seq: int) -> str | None:
@@ -227,3 +208,33 @@ async def latest_checkpoint(conn: Connection, *, consortium_id: UUID) -> Checkpo
         consortium_id,
     )
     return _checkpoint(row) if row else None
+
+
+# ---------------------------------------------------------------- verifying, publishing
+
+_CHAIN_BATCH_SQL = f"""select {CANONICAL_SQL_COLUMNS}, prev_hash, hash from audit_event
+    where consortium_id = $1 and seq > $2 order by seq limit $3"""
+
+
+async def copy_chain_batch(
+    conn: Connection,
+    *,
+    consortium_id: UUID,
+    after_seq: int,
+    limit: int,
+    output: Callable[[bytes], Coroutine[Any, Any, None]],
+) -> None:
+    """Stream up to ``limit`` events after ``after_seq`` in the text COPY format, each
+    line the canonical fields (what the hash covers) then prev_hash and hash, to ``output``."""
+    await conn.copy_from_query(_CHAIN_BATCH_SQL, consortium_id, after_seq, limit, output=output)
+
+
+async def consortium_id_for_slug(conn: Connection, *, slug: str) -> UUID | None:
+    value = await conn.fetchval("select id from consortium where slug = $1", slug)
+    return value if isinstance(value, UUID) else None
+
+
+async def platform_public_jwks(conn: Connection) -> list[dict[str, Any]]:
+    """Every public key the platform ever signed with, oldest first (system scope)."""
+    rows = await conn.fetch("select public_jwk from platform_key order by created_at")
+    return [dict(r["public_jwk"]) for r in rows]

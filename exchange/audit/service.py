@@ -146,3 +146,16 @@ async def record_system_event(
         subject_id=subject_id,
         details=details,
     )
+
+
+async def record_system_event_everywhere(
+    conn: Connection, *, job: str, action: str, details: dict[str, Any] | None = None
+) -> int:
+    """One system event in every consortium's trail (a platform-wide change, such as a
+    rotated signing key); returns how many were written."""
+    consortium_ids = await repository.consortium_ids(conn)
+    for consortium_id in consortium_ids:
+        await record_system_event(
+            conn, consortium_id=consortium_id, job=job, action=action, details=details
+        )
+    return len(consortium_ids)

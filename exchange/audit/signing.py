@@ -1,7 +1,7 @@
 """Signing and verifying audit checkpoints with the platform key (compact JWS, ES256).
 
 Implements the ``CheckpointSigner`` protocol of ``exchange.audit.checkpoints``
-structurally, so this module needs nothing from ``exchange``. Checkpoints live for
+structurally, without importing it. Checkpoints live for
 years, longer than a retired key stays in the token JWKS, so verification uses every
 public key the platform ever had (``platform_key`` keeps them), or the key a partner
 kept next to the checkpoint.
@@ -15,6 +15,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet
 
+from exchange.audit import repository
 from exchange.identity.keys import SIGNING_ALG, KeyRing, load_key_ring
 from infra.db import Database
 from infra.scope import AccessScope
@@ -74,8 +75,7 @@ def kept_key_verifier(jwk: dict[str, Any]) -> CheckpointKeys:
 
 async def all_public_jwks(database: Database) -> list[dict[str, Any]]:
     async with database.transaction(AccessScope.system()) as conn:
-        rows = await conn.fetch("select public_jwk from platform_key order by created_at")
-    return [dict(r["public_jwk"]) for r in rows]
+        return await repository.platform_public_jwks(conn)
 
 
 async def load_checkpoint_keys(database: Database, *, signing: bool = True) -> CheckpointKeys:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from exchange.audit import repository
-from exchange.audit.chain import CANONICAL_SQL_COLUMNS, GENESIS_HASH
+from exchange.audit.chain import GENESIS_HASH
 from exchange.audit.models import BreakKind, CheckpointClaim, VerificationReport
 from infra.db import Connection
 
@@ -102,10 +102,6 @@ class _Walk:
         self.expected = seq + 1
 
 
-_BATCH_SQL = f"""select {CANONICAL_SQL_COLUMNS}, prev_hash, hash from audit_event
-    where consortium_id = $1 and seq > $2 order by seq limit $3"""  # noqa: S608 (constant columns)
-
-
 async def verify_chain(
     conn: Connection,
     consortium_id: UUID,
@@ -135,8 +131,12 @@ async def verify_chain(
             walk.broken = _Break(start.seq, BreakKind.CHECKPOINT_MISMATCH, message)
     while walk.broken is None:
         walk.rows_in_batch = 0
-        await conn.copy_from_query(
-            _BATCH_SQL, consortium_id, walk.expected - 1, batch_size, output=walk.feed
+        await repository.copy_chain_batch(
+            conn,
+            consortium_id=consortium_id,
+            after_seq=walk.expected - 1,
+            limit=batch_size,
+            output=walk.feed,
         )
         if walk.rows_in_batch < batch_size:
             break

@@ -37,9 +37,9 @@ async def erase_person(
     person = await flow_repository.person_row(conn, person_id=person_id)
     if person is None:
         raise NotFound("person", "person")
-    profiles = await conn.fetch("select id from profile where person_id = $1", person_id)
-    for profile in profiles:
-        await withdraw_introductions_for_profile(conn, profile_id=profile["id"])
+    profiles = await flow_repository.person_profile_ids(conn, person_id=person_id)
+    for profile_id in profiles:
+        await withdraw_introductions_for_profile(conn, profile_id=profile_id)
     introductions = await flow_repository.person_introductions(conn, person_id=person_id)
     received: dict[UUID, list[dict[str, str]]] = defaultdict(list)
     for intro in introductions:
@@ -63,13 +63,9 @@ async def erase_person(
         addresses = await flow_repository.staff_addresses(conn, partner_ids=list(received))
         names = await consent_repository.partner_names(conn, partner_ids=list(received))
         consortium = await consent_repository.consortium_name(conn, consortium_id=consortium_id)
-        languages: dict[str, str] = {
-            row["email"]: row["language"]
-            for row in await conn.fetch(
-                "select email, language from staff_user where email = any($1::text[])",
-                [a for found in addresses.values() for a in found],
-            )
-        }
+        languages = await flow_repository.staff_languages(
+            conn, emails=[a for found in addresses.values() for a in found]
+        )
     for partner_id, items in received.items():
         for address in addresses.get(partner_id, []):
             mail = mails.render(

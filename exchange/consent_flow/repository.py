@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -245,16 +246,34 @@ async def access_events(
 # ---------------------------------------------------------------- retention (system scope)
 
 
-async def due_pending(conn: Connection, *, now: dt.datetime, limit: int) -> list[asyncpg.Record]:
-    return list(
-        await conn.fetch(
-            """select id, consortium_id, person_id from profile
-               where status = 'PENDING_CONSENT' and pending_until <= $1
-               order by pending_until limit $2 for update skip locked""",
-            now,
-            limit,
-        )
+@dataclass(frozen=True, slots=True)
+class DueProfile:
+    """A profile retention has to act on, and whose person it is."""
+
+    id: UUID
+    consortium_id: UUID
+    person_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class DueReminder:
+    id: UUID  # the profile's
+    consortium_id: UUID
+    person_id: UUID
+    consent_expires_at: dt.datetime
+    language: str
+    email: str | None
+
+
+async def due_pending(conn: Connection, *, now: dt.datetime, limit: int) -> list[DueProfile]:
+    rows = await conn.fetch(
+        """select id, consortium_id, person_id from profile
+           where status = 'PENDING_CONSENT' and pending_until <= $1
+           order by pending_until limit $2 for update skip locked""",
+        now,
+        limit,
     )
+    return [DueProfile(r["id"], r["consortium_id"], r["person_id"]) for r in rows]
 
 
 async def due_expiry(conn: Connection, *, now: dt.datetime, limit: int) -> list[asyncpg.Record]:
@@ -273,36 +292,40 @@ async def due_expiry(conn: Connection, *, now: dt.datetime, limit: int) -> list[
 
 async def due_erasure(
     conn: Connection, *, erase_before: dt.datetime, limit: int
-) -> list[asyncpg.Record]:
-    return list(
-        await conn.fetch(
-            """select distinct on (person_id) id, consortium_id, person_id from profile
-               where status in ('EXPIRED', 'WITHDRAWN') and consent_ended_at <= $1
-               order by person_id limit $2""",
-            erase_before,
-            limit,
-        )
+) -> list[DueProfile]:
+    rows = await conn.fetch(
+        """select distinct on (person_id) id, consortium_id, person_id from profile
+           where status in ('EXPIRED', 'WITHDRAWN') and consent_ended_at <= $1
+           order by person_id limit $2""",
+        erase_before,
+        limit,
     )
+    return [DueProfile(r["id"], r["consortium_id"], r["person_id"]) for r in rows]
 
 
 async def due_reminders(
     conn: Connection, *, now: dt.datetime, remind_until: dt.datetime, limit: int
-) -> list[asyncpg.Record]:
-    return list(
-        await conn.fetch(
-            """select pr.id, pr.consortium_id, pr.person_id, pr.consent_expires_at,
-                      p.language, c.email
-               from profile pr join person p on p.id = pr.person_id
-               left join person_contact c on c.person_id = pr.person_id
-               where pr.status in ('ACTIVE', 'PAUSED')
-                 and pr.consent_expires_at > $1 and pr.consent_expires_at <= $2
-                 and pr.consent_reminded_for is distinct from pr.consent_expires_at
-               order by pr.consent_expires_at limit $3 for update of pr skip locked""",
-            now,
-            remind_until,
-            limit,
-        )
+) -> list[DueReminder]:
+    rows = await conn.fetch(
+        """select pr.id, pr.consortium_id, pr.person_id, pr.consent_expires_at,
+                  p.language, c.email
+           from profile pr join person p on p.id = pr.person_id
+           left join person_contact c on c.person_id = pr.person_id
+           where pr.status in ('ACTIVE', 'PAUSED')
+             and pr.consent_expires_at > $1 and pr.consent_expires_at <= $2
+             and pr.consent_reminded_for is distinct from pr.consent_expires_at
+           order by pr.consent_expires_at limit $3 for update of pr skip locked""",
+        now,
+        remind_until,
+        limit,
     )
+    return [
+        DueReminder(
+            r["id"], r["consortium_id"], r["person_id"], r["consent_expires_at"], r["language"],
+            r["email"],
+        )
+        for r in rows
+    ]  # fmt: skip
 
 
 async def mark_reminded(conn: Connection, *, profile_id: UUID, expires_at: dt.datetime) -> None:
@@ -313,3 +336,29 @@ async def mark_reminded(conn: Connection, *, profile_id: UUID, expires_at: dt.da
 
 def as_dict(row: asyncpg.Record | None) -> dict[str, Any]:
     return dict(row) if row is not None else {}
+
+
+# ---------------------------------------------------------------- erasure and retention steps
+
+
+async def person_profile_ids(conn: Connection, *, person_id: UUID) -> list[UUID]:
+    rows = await conn.fetch("select id from profile where person_id = $1", person_id)
+    return [r["id"] for r in rows]
+
+
+async def staff_languages(conn: Connection, *, emails: list[str]) -> dict[str, str]:
+    """The language of each staff address among ``emails`` (system scope)."""
+    rows = await conn.fetch(
+        "select email, language from staff_user where email = any($1::text[])", emails
+    )
+    return {r["email"]: r["language"] for r in rows}
+
+
+async def due_introductions_by_consortium(conn: Connection, *, now: dt.datetime) -> dict[UUID, int]:
+    """How many requested introductions have expired at ``now``, per consortium."""
+    rows = await conn.fetch(
+        """select consortium_id, count(*) as n from introduction
+           where status = 'REQUESTED' and expires_at <= $1 group by consortium_id""",
+        now,
+    )
+    return {r["consortium_id"]: int(r["n"]) for r in rows}

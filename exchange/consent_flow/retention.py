@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from consent import repository as consent_repository
 from consent.models import CollectionMethod, ConsentEvent
 from consent.retention import RetentionRules, rules_from
 from exchange.audit import actions
@@ -27,7 +28,7 @@ from exchange.consent_flow.erasure import erase_person
 from exchange.consent_flow.service import end_consent
 from exchange.identity.one_time import MAX_TTL, TokenPurpose, issue_one_time_token
 from exchange.introductions.service import expire_introductions
-from infra.db import Database
+from infra.db import Database, try_xact_lock
 from infra.mail import enqueue_mail
 from infra.scope import AccessScope
 from infra.settings import Settings
@@ -104,7 +105,7 @@ async def run_retention_once(
 ) -> RetentionReport | None:
     """:func:`run_retention` unless another process is running it (then ``None``)."""
     async with database.transaction(AccessScope.system()) as lock:
-        if not await lock.fetchval("select pg_try_advisory_xact_lock($1)", RETENTION_LOCK_KEY):
+        if not await try_xact_lock(lock, RETENTION_LOCK_KEY):
             return None
         return await run_retention(database, now=now, settings=settings)
 
@@ -118,14 +119,14 @@ async def _delete_pending(
             for row in rows:
                 await record_system_event(
                     conn,
-                    consortium_id=row["consortium_id"],
+                    consortium_id=row.consortium_id,
                     job=JOB,
                     action=actions.CONSENT_REQUEST_EXPIRED,
                     subject_kind="profile",
-                    subject_id=str(row["id"]),
+                    subject_id=str(row.id),
                 )
-                await flow_repository.delete_person(conn, person_id=row["person_id"])
-                report.add(row["consortium_id"], "pending_deleted")
+                await flow_repository.delete_person(conn, person_id=row.person_id)
+                report.add(row.consortium_id, "pending_deleted")
         if len(rows) < BATCH:
             return
 
@@ -175,18 +176,18 @@ async def _erase_after_grace(
             for row in rows:
                 counts = await erase_person(
                     conn,
-                    person_id=row["person_id"],
-                    consortium_id=row["consortium_id"],
+                    person_id=row.person_id,
+                    consortium_id=row.consortium_id,
                     settings=settings,
                     restore=system,
                 )
                 await record_system_event(
                     conn,
-                    consortium_id=row["consortium_id"],
+                    consortium_id=row.consortium_id,
                     job=JOB,
                     action=actions.DATA_ERASED,
                     subject_kind="person",
-                    subject_id=str(row["person_id"]),
+                    subject_id=str(row.person_id),
                     details={
                         "profiles": counts["profiles"],
                         "introductions": counts["introductions"],
@@ -194,7 +195,7 @@ async def _erase_after_grace(
                         "reason": "GRACE_ENDED",
                     },
                 )
-                report.add(row["consortium_id"], "profiles_erased", counts["profiles"])
+                report.add(row.consortium_id, "profiles_erased", counts["profiles"])
         if len(rows) < BATCH:
             return
 
@@ -203,15 +204,11 @@ async def _expire_introductions(
     database: Database, system: AccessScope, now: dt.datetime, report: RetentionReport
 ) -> None:
     async with database.transaction(system) as conn:
-        before = await conn.fetch(
-            """select consortium_id, count(*) as n from introduction
-               where status = 'REQUESTED' and expires_at <= $1 group by consortium_id""",
-            now,
-        )
+        before = await flow_repository.due_introductions_by_consortium(conn, now=now)
         expired = await expire_introductions(conn, now)
     if expired:
-        for row in before:
-            report.add(row["consortium_id"], "introductions_expired", int(row["n"]))
+        for consortium_id, count in before.items():
+            report.add(consortium_id, "introductions_expired", count)
 
 
 async def _send_reminders(
@@ -229,22 +226,22 @@ async def _send_reminders(
                 conn, now=now, remind_until=remind_until, limit=BATCH
             )
             for row in rows:
-                expires = row["consent_expires_at"]
+                expires = row.consent_expires_at
                 erase_on = rules.erase_after(expires)
-                if row["email"]:
+                if row.email:
                     ttl = min(max(erase_on - now, dt.timedelta(hours=1)), MAX_TTL)
                     token = await issue_one_time_token(
                         conn,
                         TokenPurpose.RENEW,
                         ttl=ttl,
-                        consortium_id=row["consortium_id"],
-                        person_id=row["person_id"],
-                        profile_id=row["id"],
+                        consortium_id=row.consortium_id,
+                        person_id=row.person_id,
+                        profile_id=row.id,
                         now=now,
                     )
-                    language = row["language"]
-                    consortium = await conn.fetchval(
-                        "select name from consortium where id = $1", row["consortium_id"]
+                    language = row.language
+                    consortium = await consent_repository.consortium_name(
+                        conn, consortium_id=row.consortium_id
                     )
                     mail = mails.render(
                         "consent_reminder",
@@ -256,16 +253,16 @@ async def _send_reminders(
                     )
                     await enqueue_mail(
                         conn,
-                        row["email"],
+                        row.email,
                         mail.subject,
                         mail.body,
                         mail.template,
                         mail.language,
-                        person_id=row["person_id"],
-                        consortium_id=row["consortium_id"],
+                        person_id=row.person_id,
+                        consortium_id=row.consortium_id,
                     )
-                await flow_repository.mark_reminded(conn, profile_id=row["id"], expires_at=expires)
-                report.add(row["consortium_id"], "reminders_sent")
+                await flow_repository.mark_reminded(conn, profile_id=row.id, expires_at=expires)
+                report.add(row.consortium_id, "reminders_sent")
         if len(rows) < BATCH:
             return
 

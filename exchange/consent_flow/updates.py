@@ -94,27 +94,8 @@ async def save_profile(
     languages: tuple[ProfileLanguage, ...],
     now: dt.datetime,
 ) -> None:
-    await conn.execute(
-        """update profile set headline = $2, postcode_area = $3, max_travel_km = $4,
-               hours_min = $5, hours_max = $6, available_from = $7, present_role = $8,
-               ambitions = $9, shifts = $10, work_modes = $11, min_pay_cents = $12,
-               min_pay_period = $13, transferable_sectors = $14, updated_at = $15
-           where id = $1""",
-        current.id,
-        merged.headline.strip() if merged.headline else None,
-        merged.postcode_area,
-        merged.max_travel_km,
-        merged.hours_min,
-        merged.hours_max,
-        merged.available_from,
-        merged.present_role.value if merged.present_role else None,
-        [a.value for a in dict.fromkeys(merged.ambitions)],
-        [s.value for s in dict.fromkeys(merged.shifts)],
-        [m.value for m in dict.fromkeys(merged.work_modes)],
-        merged.min_pay.amount_cents if merged.min_pay else None,
-        merged.min_pay.period.value if merged.min_pay else None,
-        list(dict.fromkeys(merged.transferable_sectors)),
-        now,
+    await profiles_repository.update_profile_details(
+        conn, profile_id=current.id, details=merged, now=now
     )
     updated = dataclasses.replace(current, competencies=competencies, languages=languages)
     await profiles_repository.replace_children(conn, profile=updated)

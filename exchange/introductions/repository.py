@@ -16,7 +16,8 @@ from exchange.introductions.models import (
     Offer,
 )
 from infra.db import Connection
-from infra.pagination import Keyset, Page, fetch_keyset_page
+from infra.pagination import Keyset, Page
+from infra.repository import fetch_keyset_page
 from matching.types import PayPeriod, Role, Shift, WorkMode
 
 

@@ -56,23 +56,13 @@ class ProposalCache:
     ) -> list[Proposal]:
         async with self._lock:
             async with database.transaction(AccessScope.system()) as conn:
-                stamp = await conn.fetchrow(
-                    """select count(*) as open, max(updated_at) as changed from vacancy
-                       where consortium_id = $1 and status = 'OPEN'""",
-                    consortium_id,
-                )
-                assert stamp is not None  # an aggregate always returns one row
-                key = (engine.version, stamp["open"], stamp["changed"], today)
+                stamp = await repository.open_vacancies_stamp(conn, consortium_id=consortium_id)
+                key = (engine.version, stamp.open, stamp.changed, today)
                 cached = self._entries.get(consortium_id)
                 if cached is not None and cached[0] == key:
                     return cached[1]
-                ids = await conn.fetch(
-                    "select id from vacancy where consortium_id = $1 and status = 'OPEN'",
-                    consortium_id,
-                )
-                vacancies = await vacancies_repository.get_vacancies(
-                    conn, vacancy_ids=[r["id"] for r in ids]
-                )
+                ids = await repository.open_vacancy_ids(conn, consortium_id=consortium_id)
+                vacancies = await vacancies_repository.get_vacancies(conn, vacancy_ids=ids)
             proposals = await asyncio.to_thread(
                 propose_placements,
                 engine.index,
@@ -102,12 +92,7 @@ async def placement_proposals(
     assignment = await cache.assignment(
         database, engine, caller.consortium_id, today or dt.date.today()
     )
-    own_ids = {
-        r["id"]
-        for r in await conn.fetch(
-            "select id from vacancy where partner_id = $1 and status = 'OPEN'", caller.partner_id
-        )
-    }
+    own_ids = await repository.partner_open_vacancy_ids(conn, partner_id=caller.partner_id)
     mine = [p for p in assignment if p.vacancy_id in own_ids]
     visible = await repository.visible_live_profile_ids(
         conn, profile_ids=[p.profile_id for p in mine]

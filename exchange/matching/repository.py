@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 from uuid import UUID
@@ -190,4 +192,40 @@ async def visible_live_profile_ids(conn: Connection, *, profile_ids: Sequence[UU
 
 async def suspended_partner_ids(conn: Connection) -> set[UUID]:
     rows = await conn.fetch("select id from partner where status = 'SUSPENDED'")
+    return {r["id"] for r in rows}
+
+
+# ---------------------------------------------------------------- placement proposals
+
+
+@dataclass(frozen=True, slots=True)
+class OpenVacanciesStamp:
+    """How many vacancies of a consortium are open and when one last changed: equal stamps
+    mean the same open vacancies (what a cached assignment was computed from)."""
+
+    open: int
+    changed: dt.datetime | None
+
+
+async def open_vacancies_stamp(conn: Connection, *, consortium_id: UUID) -> OpenVacanciesStamp:
+    row = await conn.fetchrow(
+        """select count(*) as open, max(updated_at) as changed from vacancy
+           where consortium_id = $1 and status = 'OPEN'""",
+        consortium_id,
+    )
+    assert row is not None  # an aggregate always returns one row
+    return OpenVacanciesStamp(open=int(row["open"]), changed=row["changed"])
+
+
+async def open_vacancy_ids(conn: Connection, *, consortium_id: UUID) -> list[UUID]:
+    rows = await conn.fetch(
+        "select id from vacancy where consortium_id = $1 and status = 'OPEN'", consortium_id
+    )
+    return [r["id"] for r in rows]
+
+
+async def partner_open_vacancy_ids(conn: Connection, *, partner_id: UUID) -> set[UUID]:
+    rows = await conn.fetch(
+        "select id from vacancy where partner_id = $1 and status = 'OPEN'", partner_id
+    )
     return {r["id"] for r in rows}

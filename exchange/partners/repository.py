@@ -88,3 +88,9 @@ async def suspended_partner_ids(conn: Connection, *, consortium_id: UUID) -> set
         "select id from partner where consortium_id = $1 and status = 'SUSPENDED'", consortium_id
     )
     return {r["id"] for r in rows}
+
+
+async def list_consortia(conn: Connection, *, limit: int | None = None) -> list[Consortium]:
+    """Every consortium (the first ``limit``), by slug (system scope)."""
+    rows = await conn.fetch("select id, slug, name from consortium order by slug limit $1", limit)
+    return [Consortium(r["id"], r["slug"], r["name"]) for r in rows]

@@ -10,7 +10,8 @@ import asyncpg
 
 from exchange.placements.models import LeftReason, Placement
 from infra.db import Connection
-from infra.pagination import Keyset, Page, fetch_keyset_page
+from infra.pagination import Keyset, Page
+from infra.repository import fetch_keyset_page
 
 _COLUMNS = """id, consortium_id, introduction_id, profile_id, vacancy_id, hiring_partner_id,
     sharing_partner_id, shared_at, start_date, employed_at_3_months, employed_at_6_months,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from uuid import UUID, uuid4
@@ -12,11 +13,13 @@ from exchange.profiles.models import (
     ContactInput,
     Profile,
     ProfileCompetency,
+    ProfileInput,
     ProfileLanguage,
     ProfileStatus,
 )
 from infra.db import Connection
-from infra.pagination import Keyset, Page, fetch_keyset_page
+from infra.pagination import Keyset, Page
+from infra.repository import fetch_keyset_page
 from matching.types import (
     CefrLevel,
     ConsentScopeKind,
@@ -212,3 +215,31 @@ async def list_shared_profiles(
         time_column="created_at",
     )
     return Page(items=await attach_children(conn, rows), has_next_page=more)
+
+
+async def update_profile_details(
+    conn: Connection, *, profile_id: UUID, details: ProfileInput, now: dt.datetime
+) -> None:
+    """Write the person's corrections (the fields a person may change; children apart)."""
+    await conn.execute(
+        """update profile set headline = $2, postcode_area = $3, max_travel_km = $4,
+               hours_min = $5, hours_max = $6, available_from = $7, present_role = $8,
+               ambitions = $9, shifts = $10, work_modes = $11, min_pay_cents = $12,
+               min_pay_period = $13, transferable_sectors = $14, updated_at = $15
+           where id = $1""",
+        profile_id,
+        details.headline.strip() if details.headline else None,
+        details.postcode_area,
+        details.max_travel_km,
+        details.hours_min,
+        details.hours_max,
+        details.available_from,
+        details.present_role.value if details.present_role else None,
+        [a.value for a in dict.fromkeys(details.ambitions)],
+        [s.value for s in dict.fromkeys(details.shifts)],
+        [m.value for m in dict.fromkeys(details.work_modes)],
+        details.min_pay.amount_cents if details.min_pay else None,
+        details.min_pay.period.value if details.min_pay else None,
+        list(dict.fromkeys(details.transferable_sectors)),
+        now,
+    )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from infra.db import Connection
 from matching.taxonomy import Concept
@@ -49,4 +50,40 @@ async def upsert_concepts(conn: Connection, *, concepts: Sequence[Concept], sour
             )
             for c in concepts
         ],
+    )
+
+
+# ---------------------------------------------------------------- the phrase cache
+
+
+@dataclass(frozen=True, slots=True)
+class CachedNormalization:
+    concept_id: str | None
+    confidence: float  # 0..1
+
+
+async def cached_normalizations(
+    conn: Connection, *, taxonomy_version: str, normalized: Sequence[str]
+) -> dict[str, CachedNormalization]:
+    """What the cache knows of these normalised texts under this taxonomy version."""
+    rows = await conn.fetch(
+        """select normalized, concept_id, confidence from phrase_normalization
+           where taxonomy_version = $1 and normalized = any($2::text[])""",
+        taxonomy_version,
+        list(normalized),
+    )
+    return {
+        r["normalized"]: CachedNormalization(r["concept_id"], float(r["confidence"])) for r in rows
+    }
+
+
+async def cache_normalizations(
+    conn: Connection, *, taxonomy_version: str, found: Mapping[str, CachedNormalization]
+) -> None:
+    """Remember these results (a concurrent writer's equal row wins, silently)."""
+    await conn.executemany(
+        """insert into phrase_normalization
+               (normalized, taxonomy_version, concept_id, confidence)
+           values ($1, $2, $3, $4) on conflict do nothing""",
+        [(n, taxonomy_version, c.concept_id, c.confidence) for n, c in found.items()],
     )

@@ -16,7 +16,8 @@ from exchange.vacancies.models import (
     VacancyStatus,
 )
 from infra.db import Connection
-from infra.pagination import Keyset, Page, fetch_keyset_page
+from infra.pagination import Keyset, Page
+from infra.repository import fetch_keyset_page
 from matching.types import CefrLevel, PayPeriod, Role, Shift, WorkMode
 
 _COLUMNS = """id, consortium_id, partner_id, title, description, role, role_level, status,
