@@ -13,10 +13,11 @@ from exchange.matching.engine import MatchEngine
 from exchange.profiles import repository as profiles_repository
 from exchange.profiles.models import Profile
 from exchange.vacancies import repository as vacancies_repository
+from exchange.vacancies.exceptions import VacancyClosed, VacancyNotFound
 from exchange.vacancies.models import Vacancy, VacancyStatus
 from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
-from infra.errors import NotFound, UserError
+from infra.errors import UserError
 from matching.scoring import search
 from matching.types import (
     LanguageRequirement,
@@ -104,9 +105,9 @@ async def find_matches(
         conn, vacancy_id=vacancy_id, partner_id=caller.partner_id
     )
     if vacancy is None:
-        raise NotFound("vacancyId", "vacancy")
+        raise VacancyNotFound(field="vacancyId")
     if vacancy.status is not VacancyStatus.OPEN:
-        raise UserError.single("vacancyId", "VACANCY_CLOSED", "matches are for open vacancies")
+        raise VacancyClosed("matches are for open vacancies", field="vacancyId")
     wanted = offset + first
     ranked = search(
         engine.index,
