@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from exchange.audit.actions import SIGNED_IN
 from exchange.identity.keys import KeyStore
 from exchange.identity.one_time import (
     OneTimeToken,
@@ -54,7 +55,6 @@ SIGN_IN_ACCEPTED = (
     "It works once, for 15 minutes."
 )
 MAX_IDENTITIES_PER_MAIL = 5
-SIGNED_IN_ACTION = "auth.signed_in"
 MAX_LINKS_PER_WINDOW = 5  # per identity per link lifetime: no mail-bombing through this form
 
 # Same signature as exchange.audit.service.record_caller_event; the app factory passes it in
@@ -295,7 +295,7 @@ async def redeem_sign_in(
         await audit(
             conn,
             caller,
-            action=SIGNED_IN_ACTION,
+            action=SIGNED_IN,
             subject_kind=caller.actor_kind,
             subject_id=caller.subject,
             details={"method": "email_link"},

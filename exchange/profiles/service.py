@@ -8,6 +8,7 @@ import secrets
 import uuid
 
 from exchange import validation
+from exchange.audit.actions import PROFILE_SHARED
 from exchange.audit.service import record_caller_event
 from exchange.competencies import CompetencyNormalizer, expand
 from exchange.consent_flow import service as consent_flow
@@ -186,7 +187,7 @@ async def share_profile(
     await record_caller_event(
         conn,
         caller,
-        action="profile.shared",
+        action=PROFILE_SHARED,
         subject_kind="profile",
         subject_id=str(profile.id),
         details={"kind": profile.kind.value, "competencies": len(competencies)},

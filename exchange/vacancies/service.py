@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 
 from exchange import validation
+from exchange.audit.actions import VACANCY_CLOSED, VACANCY_CREATED, VACANCY_UPDATED
 from exchange.audit.service import record_caller_event
 from exchange.competencies import CompetencyNormalizer, expand
 from exchange.vacancies import repository
@@ -135,7 +136,7 @@ async def create_vacancy(
     await record_caller_event(
         conn,
         caller,
-        action="vacancy.created",
+        action=VACANCY_CREATED,
         subject_kind="vacancy",
         subject_id=str(vacancy.id),
         details={"requirements": len(requirements), "languages": len(languages)},
@@ -190,7 +191,7 @@ async def update_vacancy(
     )
     await repository.update_vacancy(conn, vacancy=updated)
     await record_caller_event(
-        conn, caller, action="vacancy.updated", subject_kind="vacancy", subject_id=str(vacancy_id)
+        conn, caller, action=VACANCY_UPDATED, subject_kind="vacancy", subject_id=str(vacancy_id)
     )
     return updated
 
@@ -209,7 +210,7 @@ async def close_vacancy(conn: Connection, caller: Caller, vacancy_id: uuid.UUID)
     )
     await repository.update_vacancy(conn, vacancy=closed)
     await record_caller_event(
-        conn, caller, action="vacancy.closed", subject_kind="vacancy", subject_id=str(vacancy_id)
+        conn, caller, action=VACANCY_CLOSED, subject_kind="vacancy", subject_id=str(vacancy_id)
     )
     return closed
 
