@@ -20,11 +20,9 @@ from infra.db import Connection
 from infra.errors import UserError
 from matching.scoring import search
 from matching.types import (
-    LanguageRequirement,
     MatchResult,
     MatchVacancy,
     Pay,
-    Requirement,
 )
 
 MAX_MATCH_DEPTH = 500  # how far down the ranking a caller may page
@@ -52,22 +50,8 @@ def match_vacancy(vacancy: Vacancy) -> MatchVacancy:
     return MatchVacancy(
         vacancy_id=vacancy.id,
         partner_id=vacancy.partner_id,
-        requirements=tuple(
-            Requirement(
-                phrase=r.phrase,
-                normalized=r.normalized,
-                concept_id=r.concept_id,
-                confidence=r.confidence,
-                must_have=r.must_have,
-                weight=r.weight,
-                min_level=r.min_level,
-            )
-            for r in vacancy.requirements
-        ),
-        languages=tuple(
-            LanguageRequirement(lang.language, lang.level, lang.must_have)
-            for lang in vacancy.languages
-        ),
+        requirements=vacancy.requirements,
+        languages=vacancy.languages,
         postcode_area=vacancy.postcode_area,
         hours_min=vacancy.hours_min,
         hours_max=vacancy.hours_max,

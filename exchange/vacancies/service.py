@@ -15,8 +15,6 @@ from exchange.vacancies.exceptions import VacancyClosed, VacancyNotFound
 from exchange.vacancies.models import (
     MAX_LANGUAGES,
     MAX_REQUIREMENTS,
-    LanguageRequirement,
-    Requirement,
     Vacancy,
     VacancyInput,
     VacancyStatus,
@@ -25,7 +23,7 @@ from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
 from infra.errors import Collector
 from infra.pagination import Keyset, Page
-from matching.types import CefrLevel
+from matching.types import CefrLevel, LanguageRequirement, Requirement
 
 MAX_PAY_CENTS = {"HOUR": 20_000, "MONTH": 2_000_000}
 
