@@ -77,20 +77,6 @@ CHAIN_COLUMNS = f"""seq, {SQL_TIMESTAMP} as occurred_at, actor_kind, actor_id,
     details::text as details, prev_hash, hash"""
 
 
-async def chain_batch(
-    conn: Connection, *, consortium_id: UUID, after_seq: int, limit: int
-) -> list[asyncpg.Record]:
-    return list(
-        await conn.fetch(
-            f"""select {CHAIN_COLUMNS} from audit_event
-                where consortium_id = $1 and seq > $2 order by seq limit $3""",
-            consortium_id,
-            after_seq,
-            limit,
-        )
-    )
-
-
 async def event_hash(conn: Connection, *, consortium_id: UUID, seq: int) -> str | None:
     value = await conn.fetchval(
         "select hash from audit_event where consortium_id = $1 and seq = $2", consortium_id, seq
