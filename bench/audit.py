@@ -24,6 +24,7 @@ from typing import Any
 
 import asyncpg
 
+from exchange.audit import actions
 from exchange.audit.chain import GENESIS_HASH, format_timestamp, row_hash
 from exchange.audit.service import record_event
 from exchange.audit.verify import verify_chain
@@ -102,7 +103,7 @@ async def concurrent_appends(
                     actor_kind="api_client",
                     actor_id=f"tdc_{partner_id.hex[:12]}",
                     partner_id=partner_id,
-                    action="profile.opened",
+                    action=actions.PROFILE_OPENED,
                     subject_kind="profile",
                     subject_id=str(uuid.uuid4()),
                     details={"vacancy_id": str(uuid.uuid4()), "n": written},
@@ -162,7 +163,7 @@ def generate_chain(consortium_id: uuid.UUID, count: int) -> list[tuple[Any, ...]
         shown = [profile_pool[(i * 7 + k) % 5000] for k in range(3)]
         details_json, details_text = _details_text(i, shown)
         subject = vacancy_ids[i % 200]
-        action = "profile.shown_in_matches"
+        action = actions.PROFILE_SHOWN_IN_MATCHES
         new_hash = row_hash(
             prev, cid, seq, format_timestamp(occurred), "api_client", "tdc_bench", partner,
             action, "vacancy", subject, details_text,

@@ -44,10 +44,9 @@ from bench.matching_data import PARTNERS, TODAY, perfect_for
 from exchange.admin.service import create_api_client, register_partner
 from exchange.audit import actions
 from exchange.audit.service import record_system_event
-from exchange.identity.tokens import ROLE_SCOPES
 from exchange.partners.service import create_consortium
 from exchange.profiles.service import PSEUDONYM_ALPHABET
-from infra.caller import Caller, CallerRole
+from infra.caller import Caller
 from infra.db import Database
 from infra.runtime import open_runtime, with_database
 from infra.scope import AccessScope
@@ -287,12 +286,7 @@ async def seed_organisations(db: Database) -> Organisations:
             subject_kind="consortium", subject_id=str(consortium.id),
             details={"slug": consortium.slug},
         )  # fmt: skip
-    admin = Caller(
-        role=CallerRole.CONSORTIUM_ADMIN,
-        consortium_id=consortium.id,
-        subject=ACTOR,
-        scopes=ROLE_SCOPES[CallerRole.CONSORTIUM_ADMIN],
-    )
+    admin = Caller.system(consortium.id, actor=ACTOR)
     partner_ids: dict[uuid.UUID, uuid.UUID] = {}
     async with db.transaction(admin.access_scope()) as conn:
         for i, synthetic in enumerate(PARTNERS):

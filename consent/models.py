@@ -100,11 +100,3 @@ class ConsentState:
     ended_at: dt.datetime | None = None
     last_event: ConsentEvent | None = None
     history: tuple[ConsentEvent, ...] = field(default_factory=tuple)
-
-    def is_active(self, now: dt.datetime) -> bool:
-        return (
-            self.last_event in GRANTING_EVENTS
-            and self.scope is not None
-            and self.expires_at is not None
-            and now < self.expires_at
-        )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -115,10 +114,6 @@ def build_receipt(record: ConsentRecord, ctx: ReceiptContext) -> dict[str, Any]:
             "consentTextSha256": record.text_sha256,
         },
     }
-
-
-def receipt_json(receipt: Mapping[str, Any]) -> str:
-    return json.dumps(receipt, ensure_ascii=False, indent=2, sort_keys=False)
 
 
 def _controller(party: ReceiptParty, *, on_behalf: bool) -> dict[str, Any]:

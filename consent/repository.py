@@ -133,20 +133,6 @@ async def records_for_person(conn: Connection, *, person_id: UUID) -> list[Conse
     return [_record(r) for r in rows]
 
 
-async def get_record(conn: Connection, *, record_id: UUID) -> ConsentRecord | None:
-    row = await conn.fetchrow(
-        f"select {_RECORD_COLUMNS} from consent_record where id = $1", record_id
-    )
-    return _record(row) if row else None
-
-
-async def get_record_by_receipt(conn: Connection, *, receipt_id: UUID) -> ConsentRecord | None:
-    row = await conn.fetchrow(
-        f"select {_RECORD_COLUMNS} from consent_record where receipt_id = $1", receipt_id
-    )
-    return _record(row) if row else None
-
-
 async def partner_names(conn: Connection, *, partner_ids: Sequence[UUID]) -> dict[UUID, str]:
     rows = await conn.fetch(
         "select id, name from partner where id = any($1::uuid[])", list(partner_ids)

@@ -32,13 +32,13 @@ from exchange.competencies import CompetencyNormalizer
 from exchange.consent_flow.repository import system_step
 from exchange.consent_flow.service import ConsentChoice, grant_consent
 from exchange.identity.sign_in import Identity, issue_sign_in_link
-from exchange.identity.tokens import ROLE_SCOPES, SubjectKind
+from exchange.identity.tokens import SubjectKind
 from exchange.partners import repository as partners_repository
 from exchange.partners.models import Consortium, Partner
 from exchange.partners.service import create_consortium
 from exchange.profiles.service import share_profile
 from exchange.vacancies.service import create_vacancy
-from infra.caller import PARTNER_SCOPES, Caller, CallerRole
+from infra.caller import Caller, CallerRole
 from infra.db import Connection, Database, apply_scope
 from infra.runtime import Runtime
 from infra.scope import AccessScope
@@ -172,14 +172,7 @@ def _normalizer() -> CompetencyNormalizer:
 
 
 def _partner_caller(partner: Partner, client_id: str) -> Caller:
-    return Caller(
-        role=CallerRole.PARTNER_HR,
-        consortium_id=partner.consortium_id,
-        partner_id=partner.id,
-        subject=client_id,
-        client_id=client_id,
-        scopes=frozenset(s.value for s in PARTNER_SCOPES),
-    )
+    return Caller.api_client(partner.consortium_id, client_id, partner_id=partner.id)
 
 
 async def _organisations(
@@ -201,12 +194,7 @@ async def _organisations(
             consortium.id,
             ADMIN_EMAIL,
         )
-    admin = Caller(
-        role=CallerRole.CONSORTIUM_ADMIN,
-        consortium_id=consortium.id,
-        subject=SYSTEM_ACTOR,
-        scopes=ROLE_SCOPES[CallerRole.CONSORTIUM_ADMIN],
-    )
+    admin = Caller.system(consortium.id, actor=SYSTEM_ACTOR)
     partners: dict[str, Partner] = {}
     access: dict[str, PartnerAccess] = {}
     async with db.transaction(admin.access_scope()) as conn:
@@ -250,12 +238,9 @@ async def _grant_consents(
             consent = planned.consent
             if consent is None:
                 continue
-            person = Caller(
-                role=CallerRole.CANDIDATE,
-                consortium_id=partners[planned.partner.slug].consortium_id,
-                subject=str(person_id),
-                person_id=person_id,
-                scopes=ROLE_SCOPES[CallerRole.CANDIDATE],
+            person = Caller.person(
+                partners[planned.partner.slug].consortium_id,
+                person_id,
                 language=planned.data.language,
             )
             choice = ConsentChoice(

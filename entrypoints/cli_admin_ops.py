@@ -33,7 +33,7 @@ from exchange.staff import service as staff_service
 from exchange.staff.models import StaffUser
 from exchange.statistics.models import ExchangeStatistics
 from exchange.statistics.service import exchange_statistics
-from infra.caller import ADMIN_SCOPES, Caller, CallerRole
+from infra.caller import Caller, CallerRole
 from infra.db import Database
 from infra.errors import TussendeurError
 from infra.scope import AccessScope
@@ -47,12 +47,7 @@ class OperationError(TussendeurError):
 
 def operator(consortium_id: UUID) -> Caller:
     """The CLI acting as an admin of one consortium."""
-    return Caller(
-        role=CallerRole.CONSORTIUM_ADMIN,
-        consortium_id=consortium_id,
-        subject=OPERATOR,
-        scopes=frozenset(s.value for s in ADMIN_SCOPES),
-    )
+    return Caller.system(consortium_id, actor=OPERATOR)
 
 
 async def consortium_by_slug(database: Database, slug: str | None) -> Consortium:

@@ -144,11 +144,6 @@ class RequestRecord:
 _current: ContextVar[RequestRecord | None] = ContextVar("tussendeur_request", default=None)
 
 
-def current_request_id() -> str | None:
-    record = _current.get()
-    return record.request_id if record else None
-
-
 def request_id_of(connection: HTTPConnection) -> str:
     """The id the middleware gave this request (a fresh one when it did not run)."""
     request_id = connection.scope.get("state", {}).get("request_id")

@@ -5,6 +5,7 @@ The ``N_`` marker only lets the catalog extractor find the English source string
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -101,23 +102,27 @@ ERRORS: dict[str, str] = {
     "REQUIRED": N_("Tick at least one partner, or choose all partners."),
     "NOT_ALLOWED": N_("Leave the partners unticked when you choose all partners."),
     "TOO_MANY": N_("That is more partners than a choice can hold."),
-    "UNKNOWN_PARTNER": N_("That partner is not part of this exchange."),
     "OWN_PARTNER": N_("The employer that shared your profile never sees it anyway."),
     "INVALID": N_("Choose one of the options."),
     "INVALID_ID": N_("That choice is not valid."),
     "OUT_OF_RANGE": N_("Choose between 1 and 12 months."),
-    "UNKNOWN_TEXT": N_("This consent text is no longer current; please read it again."),
-    "NOT_PENDING": N_("Your profile no longer waits for an answer."),
-    "NOT_IN_FORCE": N_("There is no consent in force."),
     "UNSUPPORTED_LANGUAGE": N_("Choose Dutch or English."),
 }
 
 
 FIELD_ERRORS: dict[tuple[str, str], str] = {
     ("email", "INVALID"): N_("Enter a valid email address."),
+    ("input.textVersion", "NOT_FOUND"): N_(
+        "This consent text is no longer current; please read it again."
+    ),
+    ("input.scope.partnerIds", "NOT_FOUND"): N_("That partner is not part of this exchange."),
+    ("profile", "CONFLICT"): N_("Your profile no longer waits for an answer."),
+    ("profile", "CLOSED"): N_("There is no consent in force."),
 }
 
 
 def error_message(gettext: Callable[[str], str], field: str, code: str, fallback: str) -> str:
-    source = FIELD_ERRORS.get((field, code)) or ERRORS.get(code)
+    """The page's words for a field error: by field and code, else by code (list indexes in
+    the field, as in ``input.scope.partnerIds.2``, do not count), else the use case's own."""
+    source = FIELD_ERRORS.get((re.sub(r"\.\d+", "", field), code)) or ERRORS.get(code)
     return gettext(source) if source else fallback

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from exchange.identity.one_time import TokenPurpose, redeem_one_time_token, token_scope
-from infra.caller import CANDIDATE_SCOPES, Caller, CallerRole
+from infra.caller import Caller
 from infra.db import Database, apply_scope
 from infra.scope import AccessScope, ScopeRole
 
@@ -34,14 +34,7 @@ def _hash(raw: str) -> str:
 
 
 def person_caller(person_id: UUID, consortium_id: UUID, language: str) -> Caller:
-    return Caller(
-        role=CallerRole.CANDIDATE,
-        consortium_id=consortium_id,
-        subject=str(person_id),
-        person_id=person_id,
-        scopes=frozenset(s.value for s in CANDIDATE_SCOPES),
-        language=language,
-    )
+    return Caller.person(consortium_id, person_id, language=language)
 
 
 async def open_from_link(

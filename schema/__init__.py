@@ -1,1 +1,1 @@
-"""The GraphQL schema: types, queries, mutations, permissions, dataloaders, error payloads."""
+"""The GraphQL schema: types, queries, mutations, permissions, error payloads."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from strawberry.fastapi import BaseContext
@@ -21,7 +21,6 @@ class Context(BaseContext):
     language: str = "nl"
     request_id: str = ""
     services: Any = None  # entrypoints.app.Services: long-lived collaborators (matcher index, keys)
-    loaders: dict[str, Any] = field(default_factory=dict)
     auth_error: Unauthenticated | None = None
 
     def __post_init__(self) -> None:

@@ -1,4 +1,8 @@
-"""Error payload types and the mapping of domain errors to GraphQL."""
+"""The one mapping of the error tree (``infra.errors``) to GraphQL.
+
+A mutation catches ``UserError`` (with its refusals) into its payload's ``userErrors``
+through ``user_errors``; anything else the tree raises becomes a GraphQL error whose
+``extensions.code`` is the class's code; every other exception is masked."""
 
 from __future__ import annotations
 
@@ -32,13 +36,14 @@ def should_mask_error(error: GraphQLError) -> bool:
 
 
 def add_error_codes(error: GraphQLError) -> None:
+    """``extensions.code`` from the error tree (see ``infra.errors`` for the codes)."""
     original = error.original_error
     if isinstance(original, Unauthenticated | Forbidden):
         error.extensions = {**(error.extensions or {}), "code": original.code}
     elif isinstance(original, UserError):
         error.extensions = {
             **(error.extensions or {}),
-            "code": "BAD_USER_INPUT",
+            "code": original.code,
             "userErrors": [
                 {"field": e.field, "code": e.code, "message": e.message} for e in original.errors
             ],

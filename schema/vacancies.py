@@ -104,7 +104,7 @@ class VacancyType:
             ],
             languages=[
                 LanguageRequirementType(
-                    language=lang.language, min_level=lang.level, must_have=lang.must_have
+                    language=lang.language, min_level=lang.min_level, must_have=lang.must_have
                 )
                 for lang in v.languages
             ],

@@ -27,11 +27,7 @@ from exchange.vacancies.models import (
     VacancyInput,
 )
 from infra.caller import (
-    ADMIN_SCOPES,
-    CANDIDATE_SCOPES,
-    PARTNER_SCOPES,
     Caller,
-    CallerRole,
 )
 from infra.db import Database
 from infra.pagination import Keyset
@@ -71,34 +67,17 @@ async def create_partner(
 
 
 def partner_caller(partner: Partner, *, scopes: frozenset[str] | None = None) -> Caller:
-    return Caller(
-        role=CallerRole.PARTNER_HR,
-        consortium_id=partner.consortium_id,
-        partner_id=partner.id,
-        subject=f"client-{partner.slug}",
-        client_id=f"client-{partner.slug}",
-        scopes=scopes if scopes is not None else frozenset(s.value for s in PARTNER_SCOPES),
+    return Caller.api_client(
+        partner.consortium_id, f"client-{partner.slug}", partner_id=partner.id, scopes=scopes
     )
 
 
 def admin_caller(consortium: Consortium) -> Caller:
-    return Caller(
-        role=CallerRole.CONSORTIUM_ADMIN,
-        consortium_id=consortium.id,
-        subject=str(uuid.uuid4()),
-        user_id=uuid.uuid4(),
-        scopes=frozenset(s.value for s in ADMIN_SCOPES),
-    )
+    return Caller.admin(consortium.id, uuid.uuid4())
 
 
 def candidate_caller(profile: Profile) -> Caller:
-    return Caller(
-        role=CallerRole.CANDIDATE,
-        consortium_id=profile.consortium_id,
-        person_id=profile.person_id,
-        subject=str(profile.person_id),
-        scopes=frozenset(s.value for s in CANDIDATE_SCOPES),
-    )
+    return Caller.person(profile.consortium_id, profile.person_id)
 
 
 def vacancy_input(**overrides: Any) -> VacancyInput:

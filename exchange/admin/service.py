@@ -15,16 +15,23 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from exchange.admin import repository
+from exchange.admin.exceptions import ApiClientNotFound, ApiClientRevoked
 from exchange.admin.models import ApiClientInfo, NewApiClient, SuspensionEffect, SuspensionReason
 from exchange.audit import actions
 from exchange.audit.service import record_caller_event
 from exchange.identity.clients import insert_api_client, new_client_credentials
 from exchange.partners import repository as partners_repository
+from exchange.partners.exceptions import (
+    PartnerNotFound,
+    PartnerNotSuspended,
+    PartnerSuspended,
+    SlugTaken,
+)
 from exchange.partners.models import Partner, PartnerStatus
 from exchange.partners.service import new_partner
 from infra.caller import ADMIN_SCOPES, PARTNER_SCOPES, Caller, CallerRole, Scope
 from infra.db import Connection
-from infra.errors import Collector, FieldError, NotFound, UserError
+from infra.errors import Collector, FieldError, UserError
 
 MAX_CLIENT_NAME = 120
 
@@ -58,7 +65,7 @@ async def register_partner(
         conn, consortium_id=caller.consortium_id, slug=partner.slug
     )
     if taken is not None:
-        raise UserError.single("input.slug", "TAKEN", f"a partner '{partner.slug}' exists already")
+        raise SlugTaken(f"a partner '{partner.slug}' exists already", field="input.slug")
     await partners_repository.insert_partner(conn, partner=partner)
     await record_caller_event(
         conn,
@@ -76,7 +83,7 @@ async def register_partner(
 async def _partner(conn: Connection, caller: Caller, partner_id: UUID) -> Partner:
     partner = await partners_repository.get_partner(conn, partner_id=partner_id)
     if partner is None or partner.consortium_id != caller.consortium_id:
-        raise NotFound("partnerId", "partner")
+        raise PartnerNotFound()
     return partner
 
 
@@ -111,7 +118,7 @@ async def create_api_client(
     if len(label) > MAX_CLIENT_NAME or not label.isprintable():
         errors.add("name", "INVALID", f"use at most {MAX_CLIENT_NAME} printable characters")
     if partner is not None and partner.status is not PartnerStatus.ACTIVE:
-        errors.add("partnerId", "PARTNER_SUSPENDED", "reinstate the partner first")
+        errors.add("partnerId", PartnerSuspended.code, "reinstate the partner first")
     errors.raise_if_any()
     granted = _scopes(scopes, PARTNER_SCOPES if partner else ADMIN_SCOPES)
     credentials = new_client_credentials()
@@ -160,8 +167,8 @@ async def revoke_api_client(conn: Connection, caller: Caller, *, client_id: str)
             conn, consortium_id=caller.consortium_id, client_id=client_id
         )
         if existing is None:
-            raise NotFound("clientId", "API client")
-        raise UserError.single("clientId", "ALREADY_REVOKED", "the client is revoked already")
+            raise ApiClientNotFound()
+        raise ApiClientRevoked()
     await record_caller_event(
         conn,
         caller,
@@ -193,7 +200,7 @@ async def suspend_partner(
     partner = await _partner(conn, caller, partner_id)
     now = dt.datetime.now(dt.UTC)
     if not await repository.set_partner_status(conn, partner_id=partner.id, suspended_at=now):
-        raise UserError.single("partnerId", "ALREADY_SUSPENDED", "the partner is suspended already")
+        raise PartnerSuspended("the partner is suspended already")
     vacancies, profiles, clients = await repository.exposure(conn, partner_id=partner.id)
     withdrawn = await repository.withdraw_open_introductions(conn, partner_id=partner.id)
     effect = SuspensionEffect(vacancies, profiles, clients, len(withdrawn))
@@ -233,7 +240,7 @@ async def reinstate_partner(conn: Connection, caller: Caller, *, partner_id: UUI
     require_admin(caller)
     partner = await _partner(conn, caller, partner_id)
     if not await repository.set_partner_status(conn, partner_id=partner.id, suspended_at=None):
-        raise UserError.single("partnerId", "NOT_SUSPENDED", "the partner is not suspended")
+        raise PartnerNotSuspended()
     await record_caller_event(
         conn,
         caller,

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
@@ -219,7 +219,3 @@ def claims_from_published(
     """Verify each kept checkpoint: ``signer_for(entry)`` picks the verifying signer (the
     key kept with the entry when there is one, else the platform's)."""
     return [verify_claim(signer_for(entry), entry.jws, source=source) for entry in entries]
-
-
-def claims_for(claims: Sequence[CheckpointClaim], consortium_id: UUID) -> list[CheckpointClaim]:
-    return [c for c in claims if c.consortium_id == consortium_id]

@@ -16,9 +16,9 @@ from uuid import UUID
 from consent import repository as consent_repository
 from exchange.consent_flow import mails
 from exchange.consent_flow import repository as flow_repository
+from exchange.consent_flow.exceptions import PersonNotFound
 from exchange.introductions.service import withdraw_introductions_for_profile
 from infra.db import Connection
-from infra.errors import NotFound
 from infra.mail import enqueue_mail
 from infra.scope import AccessScope
 from infra.settings import Settings
@@ -36,7 +36,7 @@ async def erase_person(
     ``restore`` is that scope, given back after the narrow system steps."""
     person = await flow_repository.person_row(conn, person_id=person_id)
     if person is None:
-        raise NotFound("person", "person")
+        raise PersonNotFound()
     profiles = await flow_repository.person_profile_ids(conn, person_id=person_id)
     for profile_id in profiles:
         await withdraw_introductions_for_profile(conn, profile_id=profile_id)

@@ -11,12 +11,12 @@ from consent import repository as consent_repository
 from consent.models import ConsentScope, ConsentText, Purpose, ScopeKind
 from consent.retention import RetentionRules, rules_from
 from exchange.consent_flow import repository as flow_repository
+from exchange.consent_flow.exceptions import ConsentTextNotFound, ProfileNotFound
 from exchange.consent_flow.service import own_profile
 from exchange.profiles import repository as profiles_repository
 from exchange.profiles.models import Profile
 from infra.caller import Caller
 from infra.db import Connection
-from infra.errors import NotFound
 from infra.settings import Settings
 
 
@@ -52,14 +52,14 @@ async def consent_overview(
     row = await own_profile(conn, caller)
     profiles = await profiles_repository.get_profiles(conn, profile_ids=[row["id"]])
     if not profiles:
-        raise NotFound("profile", "profile")
+        raise ProfileNotFound()
     profile = profiles[0]
     lang = language if language in ("nl", "en") else "nl"
     text = await consent_repository.current_text(
         conn, purpose=Purpose.EXCHANGE_MATCHING, language=lang
     )
     if text is None:
-        raise NotFound("text", "consent text")
+        raise ConsentTextNotFound()
     partners = await flow_repository.consortium_partners(conn, consortium_id=profile.consortium_id)
     names = {r["id"]: r["name"] for r in partners}
     consortium = await consent_repository.consortium_name(conn, consortium_id=profile.consortium_id)

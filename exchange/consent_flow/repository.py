@@ -12,6 +12,7 @@ from uuid import UUID
 import asyncpg
 
 from consent.models import ConsentScope
+from exchange.audit.actions import PLACEMENT_PROPOSALS_SHOWN, PROFILE_SHOWN_IN_MATCHES
 from infra.db import Connection, apply_scope
 from infra.scope import AccessScope
 
@@ -230,7 +231,7 @@ async def access_events(
                  and ((e.subject_kind = 'profile' and e.subject_id = any($2::text[]))
                       or (e.subject_kind = 'introduction' and e.subject_id = any($3::text[]))
                       or (e.subject_kind = 'placement' and e.details ->> 'profile_id' = any($2))
-                      or (e.action in ('profile.shown_in_matches', 'placement.proposals_shown')
+                      or (e.action = any($7::text[])
                           and e.details -> 'profiles' ?| $2::text[]))
                order by e.seq desc limit $6""",
             consortium_id,
@@ -239,6 +240,7 @@ async def access_events(
             actions,
             before_seq,
             limit,
+            [PROFILE_SHOWN_IN_MATCHES, PLACEMENT_PROPOSALS_SHOWN],
         )
     )
 

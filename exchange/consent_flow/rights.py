@@ -18,6 +18,7 @@ from exchange.audit.service import record_caller_event
 from exchange.competencies import CompetencyNormalizer
 from exchange.consent_flow import repository as flow_repository
 from exchange.consent_flow.erasure import erase_person
+from exchange.consent_flow.exceptions import PersonNotFound, ProfileNotFound, ReceiptNotFound
 from exchange.consent_flow.service import now_utc, own_profile, require_person
 from exchange.consent_flow.updates import MyProfileUpdate, apply_update, save_profile
 from exchange.profiles import repository as profiles_repository
@@ -25,7 +26,7 @@ from exchange.profiles.models import Profile
 from exchange.profiles.service import PHONE_PATTERN, build_competencies, validate_profile_input
 from infra.caller import Caller
 from infra.db import Connection
-from infra.errors import Collector, NotFound
+from infra.errors import Collector
 from infra.settings import Settings
 
 ACCESS_ACTIONS = {
@@ -61,7 +62,7 @@ async def my_profile(conn: Connection, caller: Caller) -> Profile:
     row = await own_profile(conn, caller)
     profiles = await profiles_repository.get_profiles(conn, profile_ids=[row["id"]])
     if not profiles:
-        raise NotFound("profile", "profile")
+        raise ProfileNotFound()
     return profiles[0]
 
 
@@ -178,7 +179,7 @@ async def my_receipt(
     for item in await my_consents(conn, caller, settings):
         if item.record.receipt_id == receipt_id:
             return item.receipt
-    raise NotFound("receiptId", "receipt")
+    raise ReceiptNotFound()
 
 
 # ---------------------------------------------------------------- who looked
@@ -245,7 +246,7 @@ async def export_my_data(conn: Connection, caller: Caller, settings: Settings) -
     person_id = require_person(caller)
     person = await flow_repository.person_row(conn, person_id=person_id)
     if person is None:
-        raise NotFound("person", "person")
+        raise PersonNotFound()
     profile_row = await flow_repository.person_profile_row(conn, person_id=person_id)
     profile = await my_profile(conn, caller) if profile_row is not None else None
     consents = await my_consents(conn, caller, settings)

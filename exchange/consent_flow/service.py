@@ -31,12 +31,13 @@ from exchange.audit import actions
 from exchange.audit.service import record_caller_event
 from exchange.consent_flow import mails
 from exchange.consent_flow import repository as flow_repository
+from exchange.consent_flow.exceptions import NoConsentInForce, NotPending, ProfileNotFound
 from exchange.identity.one_time import MAX_TTL, TokenPurpose, issue_one_time_token
 from exchange.introductions.service import withdraw_introductions_for_profile
 from exchange.profiles.models import Profile
 from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
-from infra.errors import Collector, NotFound, UserError
+from infra.errors import Collector, NotFound
 from infra.mail import enqueue_mail
 from infra.settings import Settings
 
@@ -126,11 +127,11 @@ async def own_profile(conn: Connection, caller: Caller, *, lock: bool = False) -
     person_id = require_person(caller)
     row = await flow_repository.person_profile_row(conn, person_id=person_id)
     if row is None:
-        raise NotFound("profile", "profile")
+        raise ProfileNotFound()
     if lock:
         locked = await flow_repository.lock_profile(conn, profile_id=row["id"])
         if locked is None:
-            raise NotFound("profile", "profile")
+            raise ProfileNotFound()
         return locked
     return row
 
@@ -147,7 +148,7 @@ async def consent_text(
             conn, purpose=Purpose.EXCHANGE_MATCHING, version=version, language=language
         )
     if text is None:
-        errors.add("input.textVersion", "UNKNOWN_TEXT", "no such consent text in this language")
+        errors.add("input.textVersion", NotFound.code, "no such consent text in this language")
     return text
 
 
@@ -182,7 +183,7 @@ async def check_scope(
     }
     for i, pid in enumerate(ids):
         if pid not in partners:
-            errors.add(f"{field}.{i}", "UNKNOWN_PARTNER", "not a partner of this consortium")
+            errors.add(f"{field}.{i}", NotFound.code, "not a partner of this consortium")
         elif pid == sharing_partner_id:
             errors.add(
                 f"{field}.{i}", "OWN_PARTNER", "the sharing partner never sees the profile anyway"
@@ -303,9 +304,7 @@ async def refuse_consent(
     now = now or now_utc()
     profile = await own_profile(conn, caller, lock=True)
     if profile["status"] != "PENDING_CONSENT":
-        raise UserError.single(
-            "profile", "NOT_PENDING", "only a profile waiting for consent can be refused"
-        )
+        raise NotPending()
     errors = Collector()
     lang = _language(caller, language, errors)
     text = await consent_text(conn, errors, version=None, language=lang)
@@ -352,13 +351,9 @@ async def withdraw_consent(
     now = now or now_utc()
     profile = await own_profile(conn, caller, lock=True)
     if profile["status"] not in IN_FORCE:
-        code = "NOT_PENDING" if profile["status"] == "PENDING_CONSENT" else "NOT_IN_FORCE"
-        message = (
-            "this profile waits for your answer: refuse it instead"
-            if code == "NOT_PENDING"
-            else "there is no consent in force to withdraw"
-        )
-        raise UserError.single("profile", code, message)
+        if profile["status"] == "PENDING_CONSENT":
+            raise NotPending("this profile waits for your answer: refuse it instead")
+        raise NoConsentInForce()
     record = await end_consent(
         conn,
         profile,

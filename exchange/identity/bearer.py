@@ -87,17 +87,7 @@ async def check_caller_active(database: Database, caller: Caller) -> Caller:
     scopes = caller.scopes & held
     if scopes == caller.scopes:
         return caller
-    return Caller(
-        role=caller.role,
-        consortium_id=caller.consortium_id,
-        subject=caller.subject,
-        partner_id=caller.partner_id,
-        person_id=caller.person_id,
-        user_id=caller.user_id,
-        client_id=caller.client_id,
-        scopes=scopes,
-        language=caller.language,
-    )
+    return caller.with_scopes(scopes)
 
 
 def bearer_token(request: Request) -> str | None:

@@ -115,13 +115,8 @@ async def client_credentials_grant(
                 hash_client_secret(client_secret),
             )
 
-    caller = Caller(
-        role=role,
-        consortium_id=client.consortium_id,
-        subject=client.client_id,
-        partner_id=client.partner_id,
-        client_id=client.client_id,
-        scopes=granted,
+    caller = Caller.api_client(
+        client.consortium_id, client.client_id, partner_id=client.partner_id, scopes=granted
     )
     ring = await keys.get(database)
     return issue_access_token(ring, settings, caller)

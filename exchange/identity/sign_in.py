@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from exchange.audit.actions import SIGNED_IN
 from exchange.identity.keys import KeyStore
 from exchange.identity.one_time import (
     OneTimeToken,
@@ -22,7 +23,7 @@ from exchange.identity.one_time import (
     redeem_one_time_token,
     token_scope,
 )
-from exchange.identity.tokens import ROLE_SCOPES, IssuedToken, SubjectKind, issue_access_token
+from exchange.identity.tokens import IssuedToken, SubjectKind, issue_access_token
 from infra.caller import Caller, CallerRole
 from infra.db import Connection, Database
 from infra.errors import UserError
@@ -54,7 +55,6 @@ SIGN_IN_ACCEPTED = (
     "It works once, for 15 minutes."
 )
 MAX_IDENTITIES_PER_MAIL = 5
-SIGNED_IN_ACTION = "auth.signed_in"
 MAX_LINKS_PER_WINDOW = 5  # per identity per link lifetime: no mail-bombing through this form
 
 # Same signature as exchange.audit.service.record_caller_event; the app factory passes it in
@@ -247,16 +247,11 @@ async def _staff_caller(database: Database, token: OneTimeToken) -> Caller | Non
         return None
     if row["partner_id"] is not None and row["status"] != "ACTIVE":
         return None
-    role = CallerRole(row["role"])
-    return Caller(
-        role=role,
-        consortium_id=row["consortium_id"],
-        subject=str(row["id"]),
-        partner_id=row["partner_id"],
-        user_id=row["id"],
-        scopes=ROLE_SCOPES[role],
-        language=row["language"],
-    )
+    if CallerRole(row["role"]) is CallerRole.PARTNER_HR:
+        return Caller.partner_staff(
+            row["consortium_id"], row["partner_id"], row["id"], language=row["language"]
+        )
+    return Caller.admin(row["consortium_id"], row["id"], language=row["language"])
 
 
 async def _person_caller(database: Database, token: OneTimeToken) -> Caller | None:
@@ -264,14 +259,7 @@ async def _person_caller(database: Database, token: OneTimeToken) -> Caller | No
     identity = await _person(database, token.person_id)
     if identity is None or identity.consortium_id != token.consortium_id:
         return None
-    return Caller(
-        role=CallerRole.CANDIDATE,
-        consortium_id=identity.consortium_id,
-        subject=str(identity.id),
-        person_id=identity.id,
-        scopes=ROLE_SCOPES[CallerRole.CANDIDATE],
-        language=identity.language,
-    )
+    return Caller.person(identity.consortium_id, identity.id, language=identity.language)
 
 
 async def redeem_sign_in(
@@ -307,7 +295,7 @@ async def redeem_sign_in(
         await audit(
             conn,
             caller,
-            action=SIGNED_IN_ACTION,
+            action=SIGNED_IN,
             subject_kind=caller.actor_kind,
             subject_id=caller.subject,
             details={"method": "email_link"},

@@ -259,14 +259,14 @@ def caller_from_claims(claims: dict[str, Any]) -> Caller:
         if role is CallerRole.CANDIDATE:
             raise Unauthenticated("the access token subject does not match its role")
         user_id = _uuid(claims, "sub")
-    return Caller(
-        role=role,
-        consortium_id=consortium_id,
-        subject=subject,
-        partner_id=partner_id,
-        person_id=person_id,
-        user_id=user_id,
-        client_id=client_id if kind is SubjectKind.API_CLIENT else None,
-        scopes=scopes,
-        language=language if language in _LANGUAGES else "nl",
-    )
+    language = language if language in _LANGUAGES else "nl"
+    if kind is SubjectKind.API_CLIENT:
+        return Caller.api_client(consortium_id, client_id, partner_id=partner_id, scopes=scopes)
+    if person_id is not None:
+        return Caller.person(consortium_id, person_id, scopes=scopes, language=language)
+    assert user_id is not None
+    if partner_id is not None:
+        return Caller.partner_staff(
+            consortium_id, partner_id, user_id, scopes=scopes, language=language
+        )
+    return Caller.admin(consortium_id, user_id, scopes=scopes, language=language)

@@ -30,8 +30,6 @@ from exchange.introductions.exceptions import (
     IntroductionNotFound,
     IntroductionNotOpen,
     ProfileNotVisible,
-    VacancyClosed,
-    VacancyNotFound,
 )
 from exchange.introductions.models import (
     MAX_MESSAGE_LENGTH,
@@ -41,6 +39,7 @@ from exchange.introductions.models import (
     MyIntroduction,
 )
 from exchange.introductions.repository import IntroductionRow
+from exchange.vacancies.exceptions import VacancyClosed, VacancyNotFound
 from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
 from infra.errors import Collector
@@ -74,9 +73,9 @@ async def request_introduction(
 ) -> Introduction:
     """Ask the person behind a visible profile to meet, for one of the caller's open vacancies.
 
-    Refusals, in this order: invalid message (field errors), VACANCY_NOT_FOUND (also for
-    another partner's vacancy), VACANCY_CLOSED, PROFILE_NOT_VISIBLE,
-    INTRODUCTION_ALREADY_OPEN, DAILY_LIMIT_REACHED.
+    Refusals, in this order: invalid message (field errors), NOT_FOUND on vacancyId (also
+    for another partner's vacancy), CLOSED, NOT_FOUND on profileId (also for a profile
+    hidden from the caller), CONFLICT (one is open already), LIMIT_REACHED.
     """
     caller.require(CallerRole.PARTNER_HR, Scope.INTRODUCTIONS_WRITE)
     assert caller.partner_id is not None
@@ -90,9 +89,9 @@ async def request_introduction(
         conn, vacancy_id=vacancy_id, partner_id=caller.partner_id
     )
     if status is None:
-        raise VacancyNotFound()
+        raise VacancyNotFound(field="vacancyId")
     if status != "OPEN":
-        raise VacancyClosed()
+        raise VacancyClosed(field="vacancyId")
     profile = await repository.find_visible_profile(
         conn, profile_id=profile_id, partner_id=caller.partner_id
     )

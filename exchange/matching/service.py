@@ -13,17 +13,16 @@ from exchange.matching.engine import MatchEngine
 from exchange.profiles import repository as profiles_repository
 from exchange.profiles.models import Profile
 from exchange.vacancies import repository as vacancies_repository
+from exchange.vacancies.exceptions import VacancyClosed, VacancyNotFound
 from exchange.vacancies.models import Vacancy, VacancyStatus
 from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
-from infra.errors import NotFound, UserError
+from infra.errors import UserError
 from matching.scoring import search
 from matching.types import (
-    LanguageRequirement,
     MatchResult,
     MatchVacancy,
     Pay,
-    Requirement,
 )
 
 MAX_MATCH_DEPTH = 500  # how far down the ranking a caller may page
@@ -51,22 +50,8 @@ def match_vacancy(vacancy: Vacancy) -> MatchVacancy:
     return MatchVacancy(
         vacancy_id=vacancy.id,
         partner_id=vacancy.partner_id,
-        requirements=tuple(
-            Requirement(
-                phrase=r.phrase,
-                normalized=r.normalized,
-                concept_id=r.concept_id,
-                confidence=r.confidence,
-                must_have=r.must_have,
-                weight=r.weight,
-                min_level=r.min_level,
-            )
-            for r in vacancy.requirements
-        ),
-        languages=tuple(
-            LanguageRequirement(lang.language, lang.level, lang.must_have)
-            for lang in vacancy.languages
-        ),
+        requirements=vacancy.requirements,
+        languages=vacancy.languages,
         postcode_area=vacancy.postcode_area,
         hours_min=vacancy.hours_min,
         hours_max=vacancy.hours_max,
@@ -104,9 +89,9 @@ async def find_matches(
         conn, vacancy_id=vacancy_id, partner_id=caller.partner_id
     )
     if vacancy is None:
-        raise NotFound("vacancyId", "vacancy")
+        raise VacancyNotFound(field="vacancyId")
     if vacancy.status is not VacancyStatus.OPEN:
-        raise UserError.single("vacancyId", "VACANCY_CLOSED", "matches are for open vacancies")
+        raise VacancyClosed("matches are for open vacancies", field="vacancyId")
     wanted = offset + first
     ranked = search(
         engine.index,

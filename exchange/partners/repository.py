@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from uuid import UUID
 
 import asyncpg
@@ -55,13 +54,6 @@ async def insert_partner(conn: Connection, *, partner: Partner) -> None:
 async def get_partner(conn: Connection, *, partner_id: UUID) -> Partner | None:
     row = await conn.fetchrow(f"select {_PARTNER_COLUMNS} from partner where id = $1", partner_id)
     return _partner(row) if row else None
-
-
-async def get_partners(conn: Connection, *, partner_ids: Sequence[UUID]) -> list[Partner]:
-    rows = await conn.fetch(
-        f"select {_PARTNER_COLUMNS} from partner where id = any($1::uuid[])", list(partner_ids)
-    )
-    return [_partner(r) for r in rows]
 
 
 async def get_partner_by_slug(

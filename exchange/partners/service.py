@@ -6,10 +6,11 @@ import re
 import uuid
 
 from exchange.partners import repository
+from exchange.partners.exceptions import SlugTaken
 from exchange.partners.models import Consortium, Partner, PartnerStatus
 from infra.caller import Caller
 from infra.db import Connection
-from infra.errors import Collector, UserError
+from infra.errors import Collector
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9-]{2,40}$")
 
@@ -27,7 +28,7 @@ async def create_consortium(conn: Connection, *, slug: str, name: str) -> Consor
         errors.add("name", "INVALID", "name must be 1-120 characters")
     errors.raise_if_any()
     if await repository.get_consortium_by_slug(conn, slug=slug):
-        raise UserError.single("slug", "TAKEN", f"a consortium '{slug}' exists already")
+        raise SlugTaken(f"a consortium '{slug}' exists already")
     consortium = Consortium(id=uuid.uuid4(), slug=slug, name=name.strip())
     await repository.insert_consortium(conn, consortium=consortium)
     return consortium

@@ -1,35 +1,30 @@
-"""The specific refusals of placement use cases."""
+"""The refusals of placement use cases, in the error tree of ``infra.errors``."""
 
 from __future__ import annotations
 
-from exchange.introductions.exceptions import Refusal
+from infra.errors import Closed, Conflict, NotFound
 
 
-class PlacementRequiresAcceptedIntroduction(Refusal):
-    code_value = "PLACEMENT_REQUIRES_ACCEPTED_INTRODUCTION"
-    field_name = "introductionId"
+class PlacementRequiresAcceptedIntroduction(Conflict):
+    default_field = "introductionId"
     default_message = "a placement needs an introduction of yours that the person accepted"
 
 
-class PlacementAlreadyRecorded(Refusal):
-    code_value = "PLACEMENT_ALREADY_RECORDED"
-    field_name = "introductionId"
+class PlacementAlreadyRecorded(Conflict):
+    default_field = "introductionId"
     default_message = "a placement was recorded for this introduction already"
 
 
-class PlacementNotFound(Refusal):
-    code_value = "PLACEMENT_NOT_FOUND"
-    field_name = "placementId"
+class PlacementNotFound(NotFound):
+    default_field = "placementId"
     default_message = "you recorded no placement with this id"
 
 
-class ProfileNotPaused(Refusal):
-    code_value = "PROFILE_NOT_PAUSED"
-    field_name = "profileId"
+class ProfileNotPaused(Conflict):
+    default_field = "profileId"
     default_message = "there is no paused profile to resume"
 
 
-class ConsentExpired(Refusal):
-    code_value = "CONSENT_EXPIRED"
-    field_name = "profileId"
+class ConsentExpired(Closed):
+    default_field = "profileId"
     default_message = "your consent has ended; renew it to make your profile visible again"

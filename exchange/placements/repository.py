@@ -100,18 +100,6 @@ async def update_outcome(conn: Connection, *, placement: Placement) -> None:
     )
 
 
-async def get_placement(
-    conn: Connection, *, placement_id: UUID, partner_id: UUID
-) -> Placement | None:
-    r = await conn.fetchrow(
-        f"""select {_COLUMNS} from placement
-            where id = $1 and $2 in (hiring_partner_id, sharing_partner_id)""",
-        placement_id,
-        partner_id,
-    )
-    return _placement(r) if r else None
-
-
 async def list_partner_placements(
     conn: Connection, *, partner_id: UUID, limit: int, after: Keyset | None
 ) -> Page[Placement]:

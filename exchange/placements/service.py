@@ -17,6 +17,7 @@ from exchange.audit.actions import (
 )
 from exchange.audit.service import record_caller_event
 from exchange.introductions import repository as introductions_repository
+from exchange.introductions.exceptions import IntroductionNotFound
 from exchange.introductions.models import IntroductionStatus
 from exchange.placements import repository
 from exchange.placements.exceptions import (
@@ -65,7 +66,9 @@ async def record_placement(
     introduction = await introductions_repository.lock_partner_introduction(
         conn, introduction_id=introduction_id, partner_id=caller.partner_id
     )
-    if introduction is None or introduction.status is not IntroductionStatus.ACCEPTED:
+    if introduction is None:
+        raise IntroductionNotFound(field="introductionId")
+    if introduction.status is not IntroductionStatus.ACCEPTED:
         raise PlacementRequiresAcceptedIntroduction()
     if await repository.placement_for_introduction(conn, introduction_id=introduction_id):
         raise PlacementAlreadyRecorded()

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from uuid import UUID
 
+from consent.models import ConsentScope
 from matching.policy import TRANSFERABLE_SECTORS
 from matching.types import (
     CefrLevel,
-    ConsentScopeKind,
     Pay,
     ProfileKind,
     Role,
@@ -116,8 +116,7 @@ class Profile:
     work_modes: tuple[WorkMode, ...]
     min_pay: Pay | None
     transferable_sectors: tuple[str, ...]
-    consent_scope_kind: ConsentScopeKind | None
-    consent_scope_partner_ids: tuple[UUID, ...]
+    consent_scope: ConsentScope | None  # None until the person grants consent
     consent_expires_at: dt.datetime | None
     pending_until: dt.datetime | None
     created_at: dt.datetime

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
+from consent.models import ConsentScope, ScopeKind
 from exchange.profiles.models import (
     ContactInput,
     Profile,
@@ -22,7 +23,6 @@ from infra.pagination import Keyset, Page
 from infra.repository import fetch_keyset_page
 from matching.types import (
     CefrLevel,
-    ConsentScopeKind,
     Pay,
     PayPeriod,
     ProfileKind,
@@ -67,10 +67,13 @@ def _profile(
         work_modes=tuple(WorkMode(m) for m in row["work_modes"]),
         min_pay=min_pay,
         transferable_sectors=tuple(row["transferable_sectors"]),
-        consent_scope_kind=(
-            ConsentScopeKind(row["consent_scope_kind"]) if row["consent_scope_kind"] else None
+        consent_scope=(
+            ConsentScope(
+                ScopeKind(row["consent_scope_kind"]), frozenset(row["consent_scope_partner_ids"])
+            )
+            if row["consent_scope_kind"]
+            else None
         ),
-        consent_scope_partner_ids=tuple(row["consent_scope_partner_ids"]),
         consent_expires_at=row["consent_expires_at"],
         pending_until=row["pending_until"],
         created_at=row["created_at"],
@@ -138,8 +141,8 @@ async def insert_profile(conn: Connection, *, profile: Profile) -> None:
         p.min_pay.amount_cents if p.min_pay else None,
         p.min_pay.period.value if p.min_pay else None,
         list(p.transferable_sectors),
-        p.consent_scope_kind.value if p.consent_scope_kind else None,
-        list(p.consent_scope_partner_ids),
+        p.consent_scope.kind.value if p.consent_scope else None,
+        p.consent_scope.sorted_ids() if p.consent_scope else [],
         p.consent_expires_at,
         p.pending_until,
         p.created_at,

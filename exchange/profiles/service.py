@@ -8,6 +8,7 @@ import secrets
 import uuid
 
 from exchange import validation
+from exchange.audit.actions import PROFILE_SHARED
 from exchange.audit.service import record_caller_event
 from exchange.competencies import CompetencyNormalizer, expand
 from exchange.consent_flow import service as consent_flow
@@ -173,8 +174,7 @@ async def share_profile(
         work_modes=tuple(dict.fromkeys(p.work_modes)),
         min_pay=p.min_pay,
         transferable_sectors=tuple(dict.fromkeys(p.transferable_sectors)),
-        consent_scope_kind=None,
-        consent_scope_partner_ids=(),
+        consent_scope=None,
         consent_expires_at=None,
         pending_until=now + dt.timedelta(days=PENDING_CONSENT_DAYS),
         created_at=now,
@@ -186,7 +186,7 @@ async def share_profile(
     await record_caller_event(
         conn,
         caller,
-        action="profile.shared",
+        action=PROFILE_SHARED,
         subject_kind="profile",
         subject_id=str(profile.id),
         details={"kind": profile.kind.value, "competencies": len(competencies)},

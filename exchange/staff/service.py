@@ -8,12 +8,14 @@ import uuid
 from exchange.audit import actions
 from exchange.audit.service import record_caller_event
 from exchange.partners import repository as partners_repository
+from exchange.partners.exceptions import PartnerNotFound
 from exchange.profiles.service import EMAIL_PATTERN
 from exchange.staff import repository
+from exchange.staff.exceptions import EmailTaken
 from exchange.staff.models import STAFF_ROLES, StaffUser
 from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
-from infra.errors import Collector, UserError
+from infra.errors import Collector
 
 
 async def add_staff_user(
@@ -46,7 +48,7 @@ async def add_staff_user(
     if partner_id is not None:
         partner = await partners_repository.get_partner(conn, partner_id=partner_id)
         if partner is None or partner.consortium_id != caller.consortium_id:
-            raise UserError.single("input.partnerId", "NOT_FOUND", "partner not found")
+            raise PartnerNotFound(field="input.partnerId")
     staff = StaffUser(
         id=uuid.uuid4(),
         consortium_id=caller.consortium_id,
@@ -58,7 +60,7 @@ async def add_staff_user(
         created_at=dt.datetime.now(dt.UTC),
     )
     if not await repository.insert_staff_user(conn, staff=staff):
-        raise UserError.single("input.email", "EMAIL_TAKEN", "this address has a staff account")
+        raise EmailTaken()
     await record_caller_event(
         conn,
         caller,

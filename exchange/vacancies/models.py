@@ -5,7 +5,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from uuid import UUID
 
-from matching.types import CefrLevel, PayPeriod, Role, Shift, WorkMode
+from matching.types import (
+    LanguageRequirement,
+    PayPeriod,
+    Requirement,
+    Role,
+    Shift,
+    WorkMode,
+)
 
 MAX_REQUIREMENTS = 40
 MAX_LANGUAGES = 10
@@ -55,24 +62,6 @@ class VacancyInput:
     soft_skill_weight: float = 1.0
     requirements: tuple[RequirementInput, ...] = ()
     languages: tuple[LanguageRequirementInput, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Requirement:
-    phrase: str
-    normalized: str
-    concept_id: str | None
-    confidence: float
-    must_have: bool
-    weight: float
-    min_level: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class LanguageRequirement:
-    language: str
-    level: CefrLevel
-    must_have: bool
 
 
 @dataclass(frozen=True, slots=True)

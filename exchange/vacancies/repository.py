@@ -8,17 +8,19 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
-from exchange.vacancies.models import (
-    LanguageRequirement,
-    PayRange,
-    Requirement,
-    Vacancy,
-    VacancyStatus,
-)
+from exchange.vacancies.models import PayRange, Vacancy, VacancyStatus
 from infra.db import Connection
 from infra.pagination import Keyset, Page
 from infra.repository import fetch_keyset_page
-from matching.types import CefrLevel, PayPeriod, Role, Shift, WorkMode
+from matching.types import (
+    CefrLevel,
+    LanguageRequirement,
+    PayPeriod,
+    Requirement,
+    Role,
+    Shift,
+    WorkMode,
+)
 
 _COLUMNS = """id, consortium_id, partner_id, title, description, role, role_level, status,
     postcode_area, hours_min, hours_max, pay_min_cents, pay_max_cents, pay_period, shifts,
@@ -150,7 +152,7 @@ async def replace_requirements(conn: Connection, *, vacancy: Vacancy) -> None:
         """insert into vacancy_language (vacancy_id, language, min_level, must_have)
            values ($1, $2, $3, $4)""",
         [
-            (vacancy.id, lang.language, lang.level.value, lang.must_have)
+            (vacancy.id, lang.language, lang.min_level.value, lang.must_have)
             for lang in vacancy.languages
         ],
     )

@@ -7,23 +7,23 @@ import datetime as dt
 import uuid
 
 from exchange import validation
+from exchange.audit.actions import VACANCY_CLOSED, VACANCY_CREATED, VACANCY_UPDATED
 from exchange.audit.service import record_caller_event
 from exchange.competencies import CompetencyNormalizer, expand
 from exchange.vacancies import repository
+from exchange.vacancies.exceptions import VacancyClosed, VacancyNotFound
 from exchange.vacancies.models import (
     MAX_LANGUAGES,
     MAX_REQUIREMENTS,
-    LanguageRequirement,
-    Requirement,
     Vacancy,
     VacancyInput,
     VacancyStatus,
 )
 from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
-from infra.errors import Collector, NotFound, UserError
+from infra.errors import Collector
 from infra.pagination import Keyset, Page
-from matching.types import CefrLevel
+from matching.types import CefrLevel, LanguageRequirement, Requirement
 
 MAX_PAY_CENTS = {"HOUR": 20_000, "MONTH": 2_000_000}
 
@@ -134,7 +134,7 @@ async def create_vacancy(
     await record_caller_event(
         conn,
         caller,
-        action="vacancy.created",
+        action=VACANCY_CREATED,
         subject_kind="vacancy",
         subject_id=str(vacancy.id),
         details={"requirements": len(requirements), "languages": len(languages)},
@@ -147,7 +147,7 @@ async def _own_vacancy(conn: Connection, caller: Caller, vacancy_id: uuid.UUID) 
         conn, vacancy_id=vacancy_id, partner_id=caller.partner_id
     )
     if vacancy is None:
-        raise NotFound("id", "vacancy")
+        raise VacancyNotFound()
     return vacancy
 
 
@@ -161,10 +161,10 @@ async def update_vacancy(
     caller.require(CallerRole.PARTNER_HR, Scope.VACANCIES_WRITE)
     assert caller.partner_id is not None
     if not await repository.lock_vacancy(conn, vacancy_id=vacancy_id, partner_id=caller.partner_id):
-        raise NotFound("id", "vacancy")
+        raise VacancyNotFound()
     current = await _own_vacancy(conn, caller, vacancy_id)
     if current.status is VacancyStatus.CLOSED:
-        raise UserError.single("id", "VACANCY_CLOSED", "a closed vacancy cannot be changed")
+        raise VacancyClosed("a closed vacancy cannot be changed")
     now = dt.datetime.now(dt.UTC)
     validate_vacancy_input(data, today=now.date())
     requirements, languages = await _requirements(conn, normalizer, data)
@@ -189,7 +189,7 @@ async def update_vacancy(
     )
     await repository.update_vacancy(conn, vacancy=updated)
     await record_caller_event(
-        conn, caller, action="vacancy.updated", subject_kind="vacancy", subject_id=str(vacancy_id)
+        conn, caller, action=VACANCY_UPDATED, subject_kind="vacancy", subject_id=str(vacancy_id)
     )
     return updated
 
@@ -198,17 +198,17 @@ async def close_vacancy(conn: Connection, caller: Caller, vacancy_id: uuid.UUID)
     caller.require(CallerRole.PARTNER_HR, Scope.VACANCIES_WRITE)
     assert caller.partner_id is not None
     if not await repository.lock_vacancy(conn, vacancy_id=vacancy_id, partner_id=caller.partner_id):
-        raise NotFound("id", "vacancy")
+        raise VacancyNotFound()
     current = await _own_vacancy(conn, caller, vacancy_id)
     if current.status is VacancyStatus.CLOSED:
-        raise UserError.single("id", "VACANCY_CLOSED", "the vacancy is closed already")
+        raise VacancyClosed("the vacancy is closed already")
     now = dt.datetime.now(dt.UTC)
     closed = dataclasses.replace(
         current, status=VacancyStatus.CLOSED, closed_at=now, updated_at=now
     )
     await repository.update_vacancy(conn, vacancy=closed)
     await record_caller_event(
-        conn, caller, action="vacancy.closed", subject_kind="vacancy", subject_id=str(vacancy_id)
+        conn, caller, action=VACANCY_CLOSED, subject_kind="vacancy", subject_id=str(vacancy_id)
     )
     return closed
 

@@ -18,6 +18,7 @@ from exchange.consent_flow.overview import consent_overview
 from exchange.identity.one_time import TokenPurpose
 from infra.caller import Caller
 from infra.errors import FieldError, UserError
+from portal.errors import http_status
 from portal.links import link_page, open_link
 from portal.sessions import SESSION_COOKIE
 from portal.web import Page, checked_form, portal_page, redirect, render, text
@@ -123,7 +124,12 @@ async def consent_answer(page: Page = Depends(portal_page)) -> Response:
             )
     except UserError as error:
         return await show_choice(
-            page, caller, "consent.html", status_code=422, errors=error.errors, form=form
+            page,
+            caller,
+            "consent.html",
+            status_code=http_status(error),
+            errors=error.errors,
+            form=form,
         )
     return redirect(page, "/portal/me?done=granted")
 
@@ -160,6 +166,11 @@ async def renew_answer(page: Page = Depends(portal_page)) -> Response:
             )
     except UserError as error:
         return await show_choice(
-            page, caller, "renew.html", status_code=422, errors=error.errors, form=form
+            page,
+            caller,
+            "renew.html",
+            status_code=http_status(error),
+            errors=error.errors,
+            form=form,
         )
     return redirect(page, "/portal/me?done=renewed")

@@ -16,7 +16,8 @@ from fastapi.responses import Response
 from exchange.identity.one_time import TokenPurpose
 from exchange.introductions import service
 from exchange.introductions.models import IntroductionStatus, MyIntroduction
-from infra.errors import FieldError, UserError
+from infra.errors import Closed, FieldError, UserError
+from portal.errors import http_status
 from portal.labels import N_
 from portal.links import link_page, open_link
 from portal.web import Page, checked_form, portal_page, redirect, render, text
@@ -36,16 +37,26 @@ STATUS = {
 ERRORS = {
     "TOO_LONG": N_("Your message can be at most 2,000 characters."),
     "INVALID_CHARACTERS": N_("Your message contains characters we cannot store."),
-    "INTRODUCTION_NOT_OPEN": N_("You answered this request already."),
-    "INTRODUCTION_EXPIRED": N_("This request has expired; the employer no longer waits."),
-    "INTRODUCTION_NOT_FOUND": N_("We could not find this request."),
+    "ANSWERED": N_("You answered this request already."),
+    "ENDED": N_("This request has expired; the employer no longer waits."),
+    "NOT_FOUND": N_("We could not find this request."),
 }
 
 
-def _translated(page: Page, errors: list[FieldError]) -> list[FieldError]:
+def _error_key(introduction: MyIntroduction, code: str) -> str:
+    if code != Closed.code:
+        return code
+    answered = (IntroductionStatus.ACCEPTED, IntroductionStatus.DECLINED)
+    return "ANSWERED" if introduction.status in answered else "ENDED"
+
+
+def _translated(
+    page: Page, introduction: MyIntroduction, errors: list[FieldError]
+) -> list[FieldError]:
+    keys = [_error_key(introduction, e.code) for e in errors]
     return [
-        FieldError(e.field, e.code, page.gettext(ERRORS[e.code]) if e.code in ERRORS else e.message)
-        for e in errors
+        FieldError(e.field, e.code, page.gettext(ERRORS[key]) if key in ERRORS else e.message)
+        for e, key in zip(errors, keys, strict=True)
     ]
 
 
@@ -66,7 +77,7 @@ def _show(
         page,
         "introduction.html",
         status_code=status_code,
-        errors=_translated(page, errors or []),
+        errors=_translated(page, introduction, errors or []),
         i=introduction,
         o=introduction.offer,
         is_open=introduction.is_open(_now()),
@@ -154,6 +165,9 @@ async def answer(introduction_id: str, page: Page = Depends(portal_page)) -> Res
                 conn, caller, introduction.id, accept=choice == "accept", message=message or None
             )
     except UserError as error:
-        return _show(page, introduction, status_code=422, errors=error.errors, message=message)
+        status_code = http_status(error)
+        return _show(
+            page, introduction, status_code=status_code, errors=error.errors, message=message
+        )
     done = "accepted" if choice == "accept" else "declined"
     return redirect(page, f"{LIST_PATH}/{introduction.id}?done={done}")

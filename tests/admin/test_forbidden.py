@@ -12,7 +12,7 @@ from exchange.admin import service as admin
 from exchange.audit import oversight
 from exchange.audit.models import AuditFilter
 from exchange.statistics.service import exchange_statistics
-from infra.caller import CANDIDATE_SCOPES, PARTNER_SCOPES, Caller, CallerRole
+from infra.caller import PARTNER_SCOPES, Caller
 from infra.errors import Forbidden
 
 ANY_ID = uuid.uuid4()
@@ -40,15 +40,11 @@ USE_CASES: dict[str, Callable[[Caller], Awaitable[object]]] = {
 }
 
 CALLERS = {
-    "partner": Caller(
-        role=CallerRole.PARTNER_HR, consortium_id=ANY_ID, partner_id=uuid.uuid4(),
-        subject="tdc_partner", client_id="tdc_partner",
+    "partner": Caller.api_client(
+        ANY_ID, "tdc_partner", partner_id=uuid.uuid4(),
         scopes=frozenset(s.value for s in PARTNER_SCOPES) | {"admin", "audit:read"},
     ),
-    "candidate": Caller(
-        role=CallerRole.CANDIDATE, consortium_id=ANY_ID, person_id=uuid.uuid4(),
-        subject="person", scopes=frozenset(s.value for s in CANDIDATE_SCOPES),
-    ),
+    "candidate": Caller.person(ANY_ID, uuid.uuid4()),
 }  # fmt: skip
 
 

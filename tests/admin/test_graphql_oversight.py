@@ -78,8 +78,8 @@ async def test_an_admin_without_the_scope_is_refused(
     client: httpx.AsyncClient, bearer: BearerHeaders, people: dict[str, Any]
 ) -> None:
     admin: Caller = people["admin"]
-    reader = Caller(role=admin.role, consortium_id=admin.consortium_id, subject=admin.subject,
-                    user_id=admin.user_id, scopes=frozenset({"audit:read"}))  # fmt: skip
+    assert admin.user_id is not None
+    reader = Caller.admin(admin.consortium_id, admin.user_id, scopes=frozenset({"audit:read"}))
     body = await _gql(client, await bearer(reader), OPERATIONS["registerPartner"])
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     body = await _gql(client, await bearer(reader), OPERATIONS["verifyAuditTrail"])

@@ -57,7 +57,7 @@ async def test_register_partner_names_bad_fields_and_writes_nothing(
     with pytest.raises(UserError) as caught:
         async with db.transaction(admin.access_scope()) as conn:
             await service.register_partner(conn, admin, name="Een bis", slug="een")
-    assert [(e.field, e.code) for e in caught.value.errors] == [("input.slug", "TAKEN")]
+    assert [(e.field, e.code) for e in caught.value.errors] == [("input.slug", "CONFLICT")]
     assert len(await _events(db, consortium.id)) == 1
 
 
@@ -114,7 +114,7 @@ async def test_revoke_api_client(db: ConnectionDatabase) -> None:
     with pytest.raises(UserError) as caught:
         async with db.transaction(admin.access_scope()) as conn:
             await service.revoke_api_client(conn, admin, client_id=client_id)
-    assert caught.value.errors[0].code == "ALREADY_REVOKED"
+    assert caught.value.errors[0].code == "CLOSED"
     assert (await _events(db, consortium.id))[-1] == ("api_client.revoked", client_id)
 
 
@@ -142,11 +142,11 @@ async def test_suspension_takes_the_partner_out_of_the_exchange(db: ConnectionDa
     with pytest.raises(UserError) as caught:
         async with db.transaction(admin.access_scope()) as conn:
             await service.suspend_partner(conn, admin, partner_id=world.a.id)
-    assert caught.value.errors[0].code == "ALREADY_SUSPENDED"
+    assert caught.value.errors[0].code == "CONFLICT"
     with pytest.raises(UserError) as caught:
         async with db.transaction(admin.access_scope()) as conn:
             await service.create_api_client(conn, admin, partner_id=world.a.id)
-    assert caught.value.errors[0].code == "PARTNER_SUSPENDED"
+    assert caught.value.errors[0].code == "CONFLICT"
 
     async with db.transaction(admin.access_scope()) as conn:
         reinstated = await service.reinstate_partner(conn, admin, partner_id=world.a.id)
@@ -155,7 +155,7 @@ async def test_suspension_takes_the_partner_out_of_the_exchange(db: ConnectionDa
     with pytest.raises(UserError) as caught:
         async with db.transaction(admin.access_scope()) as conn:
             await service.reinstate_partner(conn, admin, partner_id=world.a.id)
-    assert caught.value.errors[0].code == "NOT_SUSPENDED"
+    assert caught.value.errors[0].code == "CONFLICT"
 
 
 async def test_suspending_the_requesting_partner_withdraws_its_requests(

@@ -113,7 +113,7 @@ async def test_an_address_is_one_account_and_only_admins_add(
                 conn, admin, email="BEHEER@example.nl", display_name="Dubbel",
                 role=CallerRole.CONSORTIUM_ADMIN,
             )  # fmt: skip
-    assert raised.value.errors[0].code == "EMAIL_TAKEN"
+    assert raised.value.errors[0].code == "CONFLICT"
     hr = factories.partner_caller(partner)
     with pytest.raises(Forbidden):
         async with db.transaction(hr.access_scope()) as conn:

@@ -22,7 +22,7 @@ from fastapi import FastAPI
 from joserfc.jwk import ECKey
 
 from exchange.identity.keys import key_store
-from infra.caller import Caller, CallerRole
+from infra.caller import Caller
 from infra.db import ConnectionDatabase
 from infra.settings import Settings
 from tests.auth.helpers import auth_header, b64, error_code, es256_sign, me, segment, valid_claims
@@ -51,13 +51,7 @@ class Signer:
 async def signer(app: FastAPI, db: ConnectionDatabase, app_settings: Settings) -> Signer:
     consortium = await create_consortium(db)
     client_id = f"tdc_{uuid.uuid4().hex[:12]}"
-    caller = Caller(
-        role=CallerRole.CONSORTIUM_ADMIN,
-        consortium_id=consortium.id,
-        subject=client_id,
-        client_id=client_id,
-        scopes=frozenset({"admin", "audit:read"}),
-    )
+    caller = Caller.api_client(consortium.id, client_id)
     await ensure_token_subject(db, caller)
     ring = await key_store(app.state.services).get(db)
     assert ring.active.private_key is not None

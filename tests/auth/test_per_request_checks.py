@@ -6,7 +6,7 @@ import uuid
 
 import httpx
 
-from infra.caller import CANDIDATE_SCOPES, Caller, CallerRole
+from infra.caller import Caller
 from infra.db import ConnectionDatabase
 from infra.scope import AccessScope
 from tests.auth.helpers import error_code, me
@@ -103,14 +103,7 @@ async def test_partner_hr_staff_stops_with_their_partner(
     client: httpx.AsyncClient, db: ConnectionDatabase, bearer: BearerHeaders
 ) -> None:
     partner = await create_partner(db, await create_consortium(db))
-    caller = Caller(
-        role=CallerRole.PARTNER_HR,
-        consortium_id=partner.consortium_id,
-        partner_id=partner.id,
-        subject="hr",
-        user_id=uuid.uuid4(),
-        scopes=partner_caller(partner).scopes,
-    )
+    caller = Caller.partner_staff(partner.consortium_id, partner.id, uuid.uuid4())
     headers = await bearer(caller)
     assert error_code(await me(client, headers)) is None
     await _set_partner_status(db, partner.id, "SUSPENDED")
@@ -122,13 +115,7 @@ async def test_erased_persons_token_stops(
 ) -> None:
     partner = await create_partner(db, await create_consortium(db))
     profile = await share_profile(db, partner_caller(partner))
-    caller = Caller(
-        role=CallerRole.CANDIDATE,
-        consortium_id=profile.consortium_id,
-        person_id=profile.person_id,
-        subject=str(profile.person_id),
-        scopes=frozenset(s.value for s in CANDIDATE_SCOPES),
-    )
+    caller = Caller.person(profile.consortium_id, profile.person_id)
     headers = await bearer(caller)
     response = await me(client, headers)
     assert response.json()["data"]["me"]["role"] == "CANDIDATE"

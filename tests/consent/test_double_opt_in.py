@@ -70,7 +70,7 @@ async def test_choices_are_validated_per_field(db, world) -> None:  # type: igno
     codes = {(e.field, e.code) for e in caught.value.errors}
     assert codes == {
         ("input.durationMonths", "OUT_OF_RANGE"),
-        ("input.scope.partnerIds.0", "UNKNOWN_PARTNER"),
+        ("input.scope.partnerIds.0", "NOT_FOUND"),
         ("input.scope.partnerIds.1", "OWN_PARTNER"),
     }
     with pytest.raises(UserError) as caught:
@@ -115,7 +115,7 @@ async def test_withdraw_hides_at_once_and_only_in_force_can_be_withdrawn(db, wor
     async with db.transaction(person.access_scope()) as conn:
         with pytest.raises(UserError) as caught:
             await flow.withdraw_consent(conn, person, method=CollectionMethod.API)
-    assert caught.value.errors[0].code == "NOT_PENDING"
+    assert caught.value.errors[0].code == "CONFLICT"
     await grant(db, person)
     assert profile.id in await visible_profile_ids(db, hr_b)
     async with db.transaction(person.access_scope()) as conn:
@@ -125,7 +125,7 @@ async def test_withdraw_hides_at_once_and_only_in_force_can_be_withdrawn(db, wor
     async with db.transaction(person.access_scope()) as conn:
         with pytest.raises(UserError) as caught:
             await flow.withdraw_consent(conn, person, method=CollectionMethod.API)
-    assert caught.value.errors[0].code == "NOT_IN_FORCE"
+    assert caught.value.errors[0].code == "CLOSED"
     again = await grant(db, person, months=2)  # granted again inside the grace period
     assert (again.record.event.value, again.status) == ("RENEWED", "ACTIVE")
     assert profile.id in await visible_profile_ids(db, hr_b)

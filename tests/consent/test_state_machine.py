@@ -277,11 +277,11 @@ class ConsentLife(RuleBasedStateMachine):
             x.person == i and x.partner == p and x.status == "REQUESTED" for x in self.intros
         )
         if not person.visible_to(p):
-            expected = "PROFILE_NOT_VISIBLE"
+            expected = "NOT_FOUND"
         elif open_:
-            expected = "INTRODUCTION_ALREADY_OPEN"
+            expected = "CONFLICT"
         elif person.requests.get(p, 0) >= 3:
-            expected = "DAILY_LIMIT_REACHED"
+            expected = "LIMIT_REACHED"
         else:
             expected = "OK"
 

@@ -127,7 +127,7 @@ async def test_update_and_close(db: ConnectionDatabase, hr: Caller) -> None:
     with pytest.raises(UserError) as raised:
         async with db.transaction(hr.access_scope()) as conn:
             await service.update_vacancy(conn, hr, factories.normalizer(), vacancy.id, changed)
-    assert raised.value.errors[0].code == "VACANCY_CLOSED"
+    assert raised.value.errors[0].code == "CLOSED"
 
 
 async def test_scope_and_role_are_enforced(db: ConnectionDatabase, hr: Caller) -> None:

@@ -85,7 +85,7 @@ async def test_the_person_reads_the_offer_and_accepts(
     assert await support.contact_rows_seen_by(db, world.hr_c, world.profile.person_id) == 0
 
     again = await client.post(path, data={"csrf_token": csrf, "answer": "decline"})
-    assert again.status_code == 422
+    assert again.status_code == 409  # CLOSED: answered already
     assert "Je hebt dit verzoek al beantwoord." in again.text
 
     # the emailed link worked once
@@ -133,7 +133,7 @@ async def test_an_expired_request_cannot_be_answered(
         f"/portal/introductions/{introduction.id}",
         data={"csrf_token": csrf_of(html), "answer": "accept"},
     )
-    assert answered.status_code == 422
+    assert answered.status_code == 409  # CLOSED: expired
     assert "Dit verzoek is verlopen" in answered.text
     assert await support.contact_rows_seen_by(db, world.hr_b, world.profile.person_id) == 0
 

@@ -50,7 +50,7 @@ async def test_retention_expires_unanswered_requests_once(
 
     with pytest.raises(UserError) as refused:
         await support.respond(db, world.person, old.id, accept=True)
-    assert refused.value.errors[0].code == "INTRODUCTION_NOT_OPEN"
+    assert refused.value.errors[0].code == "CLOSED"
     assert await support.contact_rows_seen_by(db, world.hr_b, world.profile.person_id) == 0
 
     # day 15 for the fresh one too
@@ -87,7 +87,7 @@ async def test_an_overdue_request_cannot_be_accepted_before_the_run(
     )
     with pytest.raises(UserError) as refused:
         await support.respond(db, world.person, introduction.id, accept=True)
-    assert refused.value.errors[0].code == "INTRODUCTION_EXPIRED"
+    assert refused.value.errors[0].code == "CLOSED"
     assert await _status(db, introduction.id) == "REQUESTED"
 
 
@@ -104,4 +104,4 @@ async def test_withdrawing_consent_closes_open_requests(
     assert await _status(db, accepted.id) == "ACCEPTED"
     with pytest.raises(UserError) as refused:
         await support.respond(db, world.person, requested.id, accept=True)
-    assert refused.value.errors[0].code == "INTRODUCTION_NOT_OPEN"
+    assert refused.value.errors[0].code == "CLOSED"

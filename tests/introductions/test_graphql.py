@@ -90,9 +90,7 @@ async def test_introduce_accept_place_and_resume_over_http(gql: Any, world: Worl
 
     # a second one for the same vacancy: refused with its code
     again = await gql(world.hr_b, REQUEST, p=profile_id, v=vacancy_id)
-    assert again["data"]["requestIntroduction"]["userErrors"][0]["code"] == (
-        "INTRODUCTION_ALREADY_OPEN"
-    )
+    assert again["data"]["requestIntroduction"]["userErrors"][0]["code"] == ("CONFLICT")
     # another partner's vacancy: not found, never "not yours"
     foreign = await gql(world.hr_c, REQUEST, p=profile_id, v=vacancy_id)
     assert foreign["data"]["requestIntroduction"] == {
@@ -100,7 +98,7 @@ async def test_introduce_accept_place_and_resume_over_http(gql: Any, world: Worl
         "userErrors": [
             {
                 "field": "vacancyId",
-                "code": "VACANCY_NOT_FOUND",
+                "code": "NOT_FOUND",
                 "message": "you have no vacancy with this id",
             }
         ],
@@ -135,7 +133,7 @@ async def test_introduce_accept_place_and_resume_over_http(gql: Any, world: Worl
     assert credit["data"]["placements"]["nodes"] == [{"id": placement["id"], "yourRole": "SHARING"}]
     twice = await gql(world.hr_b, PLACE, id=introduction["id"], start=str(dt.date.today()))
     assert twice["data"]["recordPlacement"]["userErrors"] == [
-        {"field": "introductionId", "code": "PLACEMENT_ALREADY_RECORDED"}
+        {"field": "introductionId", "code": "CONFLICT"}
     ]
 
     bad = await gql(world.hr_b, OUTCOME, id=placement["id"], left=str(dt.date.today()))
@@ -159,7 +157,7 @@ async def test_refusals_over_http(gql: Any, world: World, db: ConnectionDatabase
     before = await support.counts(db)
     not_accepted = await gql(world.hr_b, PLACE, id=str(world.profile.id), start="2030-01-01")
     assert not_accepted["data"]["recordPlacement"]["userErrors"] == [
-        {"field": "introductionId", "code": "PLACEMENT_REQUIRES_ACCEPTED_INTRODUCTION"}
+        {"field": "introductionId", "code": "NOT_FOUND"}
     ]
     bad_id = await gql(world.hr_b, REQUEST, p="not-a-uuid", v=str(world.vacancy_b.id))
     assert bad_id["data"]["requestIntroduction"]["userErrors"][0]["code"] == "INVALID_ID"

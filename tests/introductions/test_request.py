@@ -163,19 +163,19 @@ async def _already_open(db: ConnectionDatabase, w: World) -> tuple[uuid.UUID, uu
 
 
 REFUSALS: list[tuple[str, Refusal, str, str]] = [
-    ("consent scope ONLY names another partner", _out_of_scope, "profileId", "PROFILE_NOT_VISIBLE"),
-    ("consent scope ALL_EXCEPT names the caller", _excluded, "profileId", "PROFILE_NOT_VISIBLE"),
-    ("consent ran out", _consent_ended, "profileId", "PROFILE_NOT_VISIBLE"),
-    ("profile still pending consent", _pending, "profileId", "PROFILE_NOT_VISIBLE"),
-    ("consent withdrawn", _withdrawn, "profileId", "PROFILE_NOT_VISIBLE"),
-    ("profile paused", _paused, "profileId", "PROFILE_NOT_VISIBLE"),
-    ("sharing partner suspended", _sharer_suspended, "profileId", "PROFILE_NOT_VISIBLE"),
-    ("the caller's own profile", _own_profile, "profileId", "PROFILE_NOT_VISIBLE"),
-    ("no such profile", _unknown_profile, "profileId", "PROFILE_NOT_VISIBLE"),
-    ("another partner's vacancy", _other_partners_vacancy, "vacancyId", "VACANCY_NOT_FOUND"),
-    ("no such vacancy", _unknown_vacancy, "vacancyId", "VACANCY_NOT_FOUND"),
-    ("closed vacancy", _closed_vacancy, "vacancyId", "VACANCY_CLOSED"),
-    ("second open request", _already_open, "profileId", "INTRODUCTION_ALREADY_OPEN"),
+    ("consent scope ONLY names another partner", _out_of_scope, "profileId", "NOT_FOUND"),
+    ("consent scope ALL_EXCEPT names the caller", _excluded, "profileId", "NOT_FOUND"),
+    ("consent ran out", _consent_ended, "profileId", "NOT_FOUND"),
+    ("profile still pending consent", _pending, "profileId", "NOT_FOUND"),
+    ("consent withdrawn", _withdrawn, "profileId", "NOT_FOUND"),
+    ("profile paused", _paused, "profileId", "NOT_FOUND"),
+    ("sharing partner suspended", _sharer_suspended, "profileId", "NOT_FOUND"),
+    ("the caller's own profile", _own_profile, "profileId", "NOT_FOUND"),
+    ("no such profile", _unknown_profile, "profileId", "NOT_FOUND"),
+    ("another partner's vacancy", _other_partners_vacancy, "vacancyId", "NOT_FOUND"),
+    ("no such vacancy", _unknown_vacancy, "vacancyId", "NOT_FOUND"),
+    ("closed vacancy", _closed_vacancy, "vacancyId", "CLOSED"),
+    ("second open request", _already_open, "profileId", "CONFLICT"),
 ]
 
 
@@ -236,7 +236,7 @@ async def test_daily_cap_per_partner_per_profile(db: ConnectionDatabase, world: 
     before = await support.counts(db)
     with pytest.raises(UserError) as refused:
         await support.request(db, world.hr_b, world.profile.id, vacancies[3].id, now=now)
-    assert refused.value.errors[0].code == "DAILY_LIMIT_REACHED"
+    assert refused.value.errors[0].code == "LIMIT_REACHED"
     assert await support.counts(db) == before
 
     # another partner has its own cap; 24 hours later the caller may ask again
@@ -251,7 +251,7 @@ async def test_the_cap_is_configurable(db: ConnectionDatabase, world: World) -> 
     await support.request(db, world.hr_b, world.profile.id, world.vacancy_b.id, rules=rules)
     with pytest.raises(UserError) as refused:
         await support.request(db, world.hr_b, world.profile.id, second.id, rules=rules)
-    assert refused.value.errors[0].code == "DAILY_LIMIT_REACHED"
+    assert refused.value.errors[0].code == "LIMIT_REACHED"
 
 
 async def test_only_partner_hr_with_the_scope_may_request(

@@ -114,14 +114,14 @@ async def test_refusals_when_answering(db: ConnectionDatabase, world: World) -> 
     stranger_profile = await factories.share_profile(db, world.hr_a)
     stranger = factories.candidate_caller(stranger_profile)
     cases = [
-        (stranger, introduction.id, {}, "INTRODUCTION_NOT_FOUND"),
-        (world.person, uuid.uuid4(), {}, "INTRODUCTION_NOT_FOUND"),
+        (stranger, introduction.id, {}, "NOT_FOUND"),
+        (world.person, uuid.uuid4(), {}, "NOT_FOUND"),
         (world.person, introduction.id, {"message": "x" * 2_001}, "TOO_LONG"),
         (
             world.person,
             introduction.id,
             {"now": introduction.expires_at + dt.timedelta(seconds=1)},
-            "INTRODUCTION_EXPIRED",
+            "CLOSED",
         ),
     ]
     for person, introduction_id, extra, code in cases:
@@ -135,7 +135,7 @@ async def test_refusals_when_answering(db: ConnectionDatabase, world: World) -> 
     before = await support.counts(db)
     with pytest.raises(UserError) as refused:
         await support.respond(db, world.person, introduction.id, accept=True)
-    assert refused.value.errors[0].code == "INTRODUCTION_NOT_OPEN"
+    assert refused.value.errors[0].code == "CLOSED"
     assert await support.counts(db) == before
     assert await support.contact_rows_seen_by(db, world.hr_b, world.profile.person_id) == 0
 

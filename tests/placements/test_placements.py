@@ -113,19 +113,17 @@ async def test_place_only_after_accept(db: ConnectionDatabase, world: World) -> 
     accepted_by_c = await support.request(db, world.hr_c, world.profile.id, world.vacancy_c.id)
     await support.respond(db, world.person, accepted_by_c.id, accept=True)
 
-    for caller, introduction_id in (
-        (world.hr_b, requested.id),
-        (world.hr_b, declined.id),
-        (world.hr_b, accepted_by_c.id),  # accepted, but another partner's
-        (world.hr_b, uuid.uuid4()),
-        (world.hr_a, accepted_by_c.id),  # the sharing partner does not place
+    for caller, introduction_id, code in (
+        (world.hr_b, requested.id, "CONFLICT"),
+        (world.hr_b, declined.id, "CONFLICT"),
+        (world.hr_b, accepted_by_c.id, "NOT_FOUND"),  # accepted, but another partner's
+        (world.hr_b, uuid.uuid4(), "NOT_FOUND"),
+        (world.hr_a, accepted_by_c.id, "NOT_FOUND"),  # the sharing partner does not place
     ):
         before = await support.counts(db)
         with pytest.raises(UserError) as refused:
             await _place(db, caller, introduction_id)
-        assert [(e.field, e.code) for e in refused.value.errors] == [
-            ("introductionId", "PLACEMENT_REQUIRES_ACCEPTED_INTRODUCTION")
-        ]
+        assert [(e.field, e.code) for e in refused.value.errors] == [("introductionId", code)]
         assert await support.counts(db) == before
     row = await support.system_fetchrow(
         db, "select status from profile where id = $1", world.profile.id
@@ -139,7 +137,7 @@ async def test_one_placement_per_introduction(db: ConnectionDatabase, world: Wor
     before = await support.counts(db)
     with pytest.raises(UserError) as refused:
         await _place(db, world.hr_b, introduction.id)
-    assert refused.value.errors[0].code == "PLACEMENT_ALREADY_RECORDED"
+    assert refused.value.errors[0].code == "CONFLICT"
     assert await support.counts(db) == before
 
 
@@ -193,7 +191,7 @@ async def test_the_person_resumes_a_paused_profile(db: ConnectionDatabase, world
     with pytest.raises(UserError) as refused:
         async with db.transaction(world.person.access_scope()) as conn:
             await service.resume_my_profile(conn, world.person)
-    assert refused.value.errors[0].code == "PROFILE_NOT_PAUSED"
+    assert refused.value.errors[0].code == "CONFLICT"
     assert await support.counts(db) == before
 
 
@@ -204,13 +202,13 @@ async def test_resume_needs_live_consent(db: ConnectionDatabase, world: World) -
     with pytest.raises(UserError) as refused:
         async with db.transaction(world.person.access_scope()) as conn:
             await service.resume_my_profile(conn, world.person, now=later)
-    assert refused.value.errors[0].code == "CONSENT_EXPIRED"
+    assert refused.value.errors[0].code == "CLOSED"
     assert await support.counts(db) == before
     stranger = factories.candidate_caller(await factories.share_profile(db, world.hr_a))
     with pytest.raises(UserError) as refused:
         async with db.transaction(stranger.access_scope()) as conn:
             await service.resume_my_profile(conn, stranger, profile_id=world.profile.id)
-    assert refused.value.errors[0].code == "PROFILE_NOT_PAUSED"
+    assert refused.value.errors[0].code == "CONFLICT"
 
 
 async def test_outcomes_are_recorded_step_by_step(db: ConnectionDatabase, world: World) -> None:
@@ -320,4 +318,4 @@ async def test_only_the_hiring_partner_records_outcomes(
     for caller in (world.hr_a, world.hr_c):
         with pytest.raises(UserError) as refused:
             await _outcome(db, caller, placement.id, now=later, employed_at_3_months=True)
-        assert refused.value.errors[0].code == "PLACEMENT_NOT_FOUND"
+        assert refused.value.errors[0].code == "NOT_FOUND"
