@@ -114,7 +114,7 @@ ERRORS: dict[str, str] = {
 
 
 FIELD_ERRORS: dict[tuple[str, str], str] = {
-    ("email", "INVALID"): N_("Enter a valid email address."),
+    ("email", "INVALID_EMAIL"): N_("Enter a valid email address."),
 }
 
 
