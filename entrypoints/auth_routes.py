@@ -42,8 +42,9 @@ from exchange.identity.sign_in import (
     redeem_sign_in,
     request_sign_in,
 )
+from infra.email_address import normalize_email
 from infra.errors import UserError
-from infra.mail import deliver_pending, mail_sender, normalize_email, run_mail_worker
+from infra.mail import deliver_pending, mail_sender, run_mail_worker
 
 log = logging.getLogger("tussendeur.auth")
 
@@ -252,7 +253,7 @@ def auth_router(*, audit: AuditRecorder) -> APIRouter:
         services = request.app.state.services
         try:
             fields = await read_fields(request)
-            email = normalize_email(fields.get("email", ""))
+            email = normalize_email(fields.get("email", ""), field="email")
         except BadRequest as error:
             return _bad_request(error)
         except UserError as error:

@@ -1,11 +1,12 @@
-"""Field checks shared by vacancy and profile input."""
+"""Field checks shared by the use cases' input: vacancies, profiles, staff."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 
-from infra.errors import Collector
+from infra.email_address import normalize_email
+from infra.errors import Collector, UserError
 from matching.types import CefrLevel
 
 POSTCODE_AREA = re.compile(r"^[1-9][0-9]{3}$")
@@ -23,6 +24,16 @@ def check_text(
         return
     if len(value) > max_length:
         errors.add(field, "TOO_LONG", f"must be at most {max_length} characters")
+
+
+def check_email(errors: Collector, field: str, value: str) -> str:
+    """The normalised address (see :mod:`infra.email_address`), or a field error."""
+    try:
+        return normalize_email(value, field=field)
+    except UserError as error:
+        for found in error.errors:
+            errors.add(found.field, found.code, found.message)
+        return value
 
 
 def check_postcode_area(errors: Collector, field: str, value: str) -> None:

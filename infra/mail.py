@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from infra.db import Connection, Database
+from infra.email_address import normalize_email, smtp_address
 from infra.errors import UserError
 from infra.outbox import repository as outbox_repository
 from infra.outbox.repository import OutgoingMail as OutgoingMail  # re-exported: senders take it
@@ -39,16 +40,7 @@ MAX_ATTEMPTS = 8
 BASE_BACKOFF = dt.timedelta(seconds=30)
 MAX_BACKOFF = dt.timedelta(hours=1)
 LEASE = dt.timedelta(minutes=5)  # a claimed mail is retried after this if its sender died
-EMAIL_PATTERN = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _TOKEN_IN_LINK = re.compile(r"([?&#]token=)[A-Za-z0-9_\-]+")
-
-
-def normalize_email(value: str, *, field_name: str = "email") -> str:
-    """Trimmed, lower-cased, and shaped like an address; :class:`UserError` otherwise."""
-    email = value.strip().lower()
-    if len(email) > 254 or not EMAIL_PATTERN.fullmatch(email):
-        raise UserError.single(field_name, "INVALID", "enter a valid email address")
-    return email
 
 
 def redact_secrets(body: str) -> str:
@@ -71,8 +63,14 @@ async def enqueue_mail(
     person_id: UUID | None = None,
     consortium_id: UUID | None = None,
 ) -> UUID:
-    """Put a mail in the outbox inside the caller's transaction; return its id."""
-    address = normalize_email(to, field_name="to")
+    """Put a mail in the outbox inside the caller's transaction; return its id.
+
+    ``to`` is an address the use case checked as input (or read back from storage) with
+    :func:`infra.email_address.normalize_email`; any other is a bug, not a user error."""
+    try:
+        address = normalize_email(to, field="to")
+    except UserError as error:
+        raise ValueError(f"not a checked address: {error.message}") from error
     if not subject or len(subject) > 200 or "\r" in subject or "\n" in subject:
         raise ValueError("a mail subject is one line of 1-200 characters")
     if len(body_text) > 100_000 or not template or language not in ("nl", "en"):
@@ -132,7 +130,7 @@ class SmtpSender:
     def message(self, mail: OutgoingMail) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self.settings.mail_from
-        message["To"] = mail.to
+        message["To"] = smtp_address(mail.to)
         message["Subject"] = mail.subject
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(idstring=mail.id.hex, domain="tussendeur")

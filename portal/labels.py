@@ -111,7 +111,7 @@ ERRORS: dict[str, str] = {
 
 
 FIELD_ERRORS: dict[tuple[str, str], str] = {
-    ("email", "INVALID"): N_("Enter a valid email address."),
+    ("email", "INVALID_EMAIL"): N_("Enter a valid email address."),
     ("input.textVersion", "NOT_FOUND"): N_(
         "This consent text is no longer current; please read it again."
     ),

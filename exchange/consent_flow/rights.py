@@ -37,7 +37,8 @@ ACCESS_ACTIONS = {
     actions.CONTACT_REVEALED: "CONTACT_REVEALED",
     actions.PLACEMENT_RECORDED: "PLACEMENT_RECORDED",
 }
-MAX_ACCESS_PAGE = 200
+MAX_ACCESS_PAGE = 200  # one page of myAccessLog
+EXPORT_ACCESS_PAGE = 1_000  # the export reads the whole log in pages of this size
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,8 +191,29 @@ async def my_access_log(
 ) -> tuple[list[AccessLogEntry], bool]:
     """Which partner saw the profile in matches, opened it, asked for or received contact
     data, and when; newest first. Returns the page and whether more follow."""
+    return await _access_log_page(
+        conn, caller, limit=max(1, min(limit, MAX_ACCESS_PAGE)), before_seq=before_seq
+    )
+
+
+async def full_access_log(conn: Connection, caller: Caller) -> list[AccessLogEntry]:
+    """The whole access log, newest first, read a page at a time by sequence number."""
+    entries: list[AccessLogEntry] = []
+    before_seq: int | None = None
+    while True:
+        page, more = await _access_log_page(
+            conn, caller, limit=EXPORT_ACCESS_PAGE, before_seq=before_seq
+        )
+        entries.extend(page)
+        if not more:
+            return entries
+        before_seq = page[-1].seq
+
+
+async def _access_log_page(
+    conn: Connection, caller: Caller, *, limit: int, before_seq: int | None
+) -> tuple[list[AccessLogEntry], bool]:
     person_id = require_person(caller)
-    limit = max(1, min(limit, MAX_ACCESS_PAGE))
     row = await flow_repository.person_profile_row(conn, person_id=person_id)
     if row is None:
         return [], False
@@ -252,7 +274,7 @@ async def export_my_data(conn: Connection, caller: Caller, settings: Settings) -
     consents = await my_consents(conn, caller, settings)
     introductions = await flow_repository.person_introductions(conn, person_id=person_id)
     placements = await flow_repository.person_placements(conn, person_id=person_id)
-    access, _ = await my_access_log(conn, caller, limit=MAX_ACCESS_PAGE)
+    access = await full_access_log(conn, caller)
     partners = await flow_repository.consortium_partners(conn, consortium_id=caller.consortium_id)
     names = {r["id"]: r["name"] for r in partners}
     document = {

@@ -14,7 +14,8 @@ from exchange.identity.one_time import TokenPurpose, issue_one_time_token
 from exchange.identity.sign_in import find_identities
 from exchange.identity.tokens import SubjectKind
 from infra.db import Database
-from infra.mail import enqueue_mail, normalize_email
+from infra.email_address import normalize_email
+from infra.mail import enqueue_mail
 from infra.scope import AccessScope
 from infra.settings import Settings
 
@@ -27,7 +28,7 @@ async def request_portal_link(
 ) -> None:
     """Mail the person's portal link(s); raises ``UserError`` (field ``email``) only for an
     address that is not one."""
-    address = normalize_email(email)
+    address = normalize_email(email, field="email")
     people = [i for i in await find_identities(database, address) if i.kind is SubjectKind.PERSON]
     if not people:
         return

@@ -26,8 +26,9 @@ from exchange.identity.one_time import (
 from exchange.identity.tokens import IssuedToken, SubjectKind, issue_access_token
 from infra.caller import Caller, CallerRole
 from infra.db import Connection, Database
+from infra.email_address import normalize_email
 from infra.errors import UserError
-from infra.mail import enqueue_mail, normalize_email
+from infra.mail import enqueue_mail
 from infra.scope import AccessScope, ScopeRole
 from infra.settings import Settings
 
@@ -197,7 +198,7 @@ async def request_sign_in(
 ) -> str:
     """Mail sign-in links to ``email`` if it names anyone; return :data:`SIGN_IN_ACCEPTED`
     either way. Raises :class:`UserError` (field ``email``) only for a malformed address."""
-    address = normalize_email(email)
+    address = normalize_email(email, field="email")
     identities = await find_identities(database, address)
     if not identities:
         return SIGN_IN_ACCEPTED

@@ -18,7 +18,6 @@ from matching.types import (
 
 MAX_COMPETENCIES = 60
 MAX_LANGUAGES = 10
-PENDING_CONSENT_DAYS = 14
 # Sectors whose experience the matcher credits, plus a few it records only.
 SECTORS = (*TRANSFERABLE_SECTORS, "logistiek", "overig")
 

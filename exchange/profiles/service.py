@@ -7,6 +7,7 @@ import re
 import secrets
 import uuid
 
+from consent.retention import rules_from
 from exchange import validation
 from exchange.audit.actions import PROFILE_SHARED
 from exchange.audit.service import record_caller_event
@@ -16,7 +17,6 @@ from exchange.profiles import repository
 from exchange.profiles.models import (
     MAX_COMPETENCIES,
     MAX_LANGUAGES,
-    PENDING_CONSENT_DAYS,
     SECTORS,
     ContactInput,
     Profile,
@@ -33,7 +33,6 @@ from infra.pagination import Keyset, Page
 from infra.settings import Settings, get_settings
 from matching.types import CefrLevel
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_PAY_CENTS = {"HOUR": 20_000, "MONTH": 2_000_000}
@@ -89,14 +88,19 @@ def validate_profile_input(
             )
 
 
-def validate_contact(errors: Collector, contact: ContactInput, *, field: str) -> None:
+def validate_contact(errors: Collector, contact: ContactInput, *, field: str) -> ContactInput:
+    """The contact as stored (trimmed, the address normalised), with errors collected."""
     validation.check_text(
         errors, f"{field}.fullName", contact.full_name, max_length=200, required=True
     )
-    if len(contact.email) > 254 or not EMAIL_PATTERN.match(contact.email):
-        errors.add(f"{field}.email", "INVALID_EMAIL", "must be an e-mail address")
+    email = validation.check_email(errors, f"{field}.email", contact.email)
     if contact.phone is not None and not PHONE_PATTERN.match(contact.phone):
         errors.add(f"{field}.phone", "INVALID_PHONE", "must be a phone number")
+    return ContactInput(
+        full_name=contact.full_name.strip(),
+        email=email,
+        phone=contact.phone.strip() if contact.phone else None,
+    )
 
 
 async def build_competencies(
@@ -129,20 +133,16 @@ async def share_profile(
     seeding demo data that is activated at once)."""
     caller.require(CallerRole.PARTNER_HR, Scope.PROFILES_WRITE)
     assert caller.partner_id is not None
+    settings = settings or get_settings()
     now = dt.datetime.now(dt.UTC)
     errors = Collector()
     validate_profile_input(errors, data.profile, field="input.profile", today=now.date())
-    validate_contact(errors, data.contact, field="input.contact")
+    contact = validate_contact(errors, data.contact, field="input.contact")
     if data.language not in ("nl", "en"):
         errors.add("input.language", "UNSUPPORTED_LANGUAGE", "use nl or en")
     errors.raise_if_any()
     competencies, languages = await build_competencies(conn, normalizer, data.profile)
     person_id = uuid.uuid4()
-    contact = ContactInput(
-        full_name=data.contact.full_name.strip(),
-        email=data.contact.email.strip(),
-        phone=data.contact.phone.strip() if data.contact.phone else None,
-    )
     await repository.insert_person(
         conn,
         person_id=person_id,
@@ -176,7 +176,7 @@ async def share_profile(
         transferable_sectors=tuple(dict.fromkeys(p.transferable_sectors)),
         consent_scope=None,
         consent_expires_at=None,
-        pending_until=now + dt.timedelta(days=PENDING_CONSENT_DAYS),
+        pending_until=rules_from(settings).pending_until(now),
         created_at=now,
         updated_at=now,
         competencies=competencies,
@@ -198,7 +198,7 @@ async def share_profile(
             profile=profile,
             email=contact.email,
             language=data.language,
-            settings=settings or get_settings(),
+            settings=settings,
         )
     return profile
 

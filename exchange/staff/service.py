@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from exchange import validation
 from exchange.audit import actions
 from exchange.audit.service import record_caller_event
 from exchange.partners import repository as partners_repository
 from exchange.partners.exceptions import PartnerNotFound
-from exchange.profiles.service import EMAIL_PATTERN
 from exchange.staff import repository
 from exchange.staff.exceptions import EmailTaken
 from exchange.staff.models import STAFF_ROLES, StaffUser
@@ -30,10 +30,8 @@ async def add_staff_user(
 ) -> StaffUser:
     """Give someone a staff account; they sign in by emailed link (nothing is mailed here)."""
     caller.require(CallerRole.CONSORTIUM_ADMIN, Scope.ADMIN)
-    email = email.strip()
     errors = Collector()
-    if len(email) > 254 or not EMAIL_PATTERN.match(email):
-        errors.add("input.email", "INVALID_EMAIL", "must be an e-mail address")
+    email = validation.check_email(errors, "input.email", email)
     if not display_name.strip() or len(display_name) > 120:
         errors.add("input.displayName", "INVALID", "must be 1-120 characters")
     if role not in STAFF_ROLES:

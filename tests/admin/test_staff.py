@@ -57,7 +57,7 @@ async def test_admin_adds_an_hr_user_who_is_listed_and_audited(
         event = await conn.fetchrow(
             "select action, subject_id, details from audit_event where action = 'staff_user.added'"
         )
-    assert staff.email == "HR@Example.nl" and staff.partner_id == partner.id
+    assert staff.email == "hr@example.nl" and staff.partner_id == partner.id  # normalised
     assert [s.id for s in listed] == [staff.id]
     assert event is not None and event["subject_id"] == str(staff.id)
     assert event["details"] == {"role": "partner_hr"}

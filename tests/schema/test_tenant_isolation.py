@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -47,13 +48,18 @@ async def gql(
     return body
 
 
+def in_days(days: int) -> str:
+    """A date relative to the day the use cases read from the same (UTC) clock."""
+    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)).isoformat()
+
+
 def vacancy_variables(title: str = "Klantadviseur energie") -> dict[str, Any]:
     return {
         "title": title,
         "postcodeArea": "6411",
         "hoursMin": 24,
         "hoursMax": 36,
-        "startDate": "2027-01-04",
+        "startDate": in_days(30),
         "requirements": [{"phrase": "klachten afhandelen", "mustHave": True, "weight": 2}],
         "languages": [{"language": "nl", "minLevel": "C1"}],
     }
@@ -85,7 +91,7 @@ async def test_partner_a_cannot_read_change_or_detect_partner_b(
                 "maxTravelKm": 25,
                 "hoursMin": 24,
                 "hoursMax": 32,
-                "availableFrom": "2026-12-01",
+                "availableFrom": in_days(14),
                 "competencies": [{"phrase": "klachtafhandeling"}],
             },
             "contact": {"fullName": "Canary Pieters", "email": "canary@example.nl"},
@@ -200,7 +206,7 @@ async def test_share_profile_bad_input_over_graphql_names_fields_and_writes_noth
             "maxTravelKm": 30,
             "hoursMin": 24,
             "hoursMax": 60,
-            "availableFrom": "2026-12-01",
+            "availableFrom": in_days(14),
             "competencies": [{"phrase": f"vaardigheid {i}"} for i in range(500)],
             "languages": [{"language": "de", "level": "Z9"}],
         },

@@ -1,0 +1,337 @@
+"""Every documented duration setting reaches the code it names.
+
+``DOCUMENTED`` lists the README configuration table's durations, periods, caps and
+intervals, one entry per row: each is set in the environment (as an operator would),
+and its effect is seen through the app or the use case that reads it. Every case also
+runs with the documented default, so each observation tells the two apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+
+from entrypoints.app import create_app
+from exchange.audit import jobs as audit_jobs
+from exchange.consent_flow.retention import run_retention
+from exchange.identity.clients import insert_api_client, new_client_credentials
+from infra.caller import PARTNER_SCOPES, Caller
+from infra.db import ConnectionDatabase, Database
+from infra.scope import AccessScope
+from infra.settings import Environment, Settings
+from tests import factories
+from tests.audit.support import app_database, append, new_consortium
+from tests.conftest import TEST_BASE_URL
+from tests.consent.helpers import grant
+from tests.introductions.support import build_world
+from tests.portal.support import csrf_of, emailed_link, path_of, token_of
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+Bearer = Callable[[Caller], Awaitable[dict[str, str]]]
+
+
+@dataclass(frozen=True)
+class Probe:
+    settings: Settings
+    db: ConnectionDatabase
+    client: httpx.AsyncClient
+    bearer: Bearer
+
+
+async def _system_value(db: Database, sql: str, *args: Any) -> Any:
+    async with db.transaction(AccessScope.system()) as conn:
+        return await conn.fetchval(sql, *args)
+
+
+async def access_token_lifetime(probe: Probe) -> int:
+    """``expires_in`` of a token from ``POST /oauth/token``."""
+    consortium = await factories.create_consortium(probe.db)
+    partner = await factories.create_partner(probe.db, consortium)
+    credentials = new_client_credentials()
+    async with probe.db.transaction(AccessScope.system()) as conn:
+        await insert_api_client(
+            conn, consortium_id=consortium.id, partner_id=partner.id, name="ATS",
+            scopes=sorted(PARTNER_SCOPES), client_id=credentials.client_id,
+            secret_hash=credentials.secret_hash,
+        )  # fmt: skip
+    response = await probe.client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": credentials.client_id,
+              "client_secret": credentials.secret},
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+    return int(response.json()["expires_in"])
+
+
+def _minutes(delta: dt.timedelta) -> int:
+    return round(delta.total_seconds() / 60)
+
+
+async def sign_in_link_lifetime(probe: Probe) -> int:
+    """Minutes between a sign-in link's creation and its expiry (``POST /auth/sign-in``)."""
+    email = f"hr.{uuid.uuid4().hex[:8]}@example.nl"
+    consortium = await factories.create_consortium(probe.db)
+    partner = await factories.create_partner(probe.db, consortium)
+    async with probe.db.transaction(AccessScope.system()) as conn:
+        await conn.execute(
+            """insert into staff_user (id, consortium_id, partner_id, role, email, display_name)
+               values ($1, $2, $3, 'partner_hr', $4, 'Anouk')""",
+            uuid.uuid4(), consortium.id, partner.id, email,
+        )  # fmt: skip
+    response = await probe.client.post("/auth/sign-in", json={"email": email})
+    assert response.status_code == 202, response.text
+    lifetime = await _system_value(
+        probe.db,
+        """select t.expires_at - t.created_at from sign_in_token t join staff_user s
+           on s.id = t.staff_user_id where s.email = $1""",
+        email,
+    )
+    return _minutes(lifetime)
+
+
+async def consent_pending_days(probe: Probe) -> int:
+    """Days a profile shared over GraphQL waits for consent."""
+    consortium = await factories.create_consortium(probe.db)
+    hr = factories.partner_caller(await factories.create_partner(probe.db, consortium))
+    response = await probe.client.post(
+        "/graphql",
+        json={"query": """mutation($input: ShareProfileInputType!) {
+                 shareProfile(input: $input) { profile { id } userErrors { field } } }""",
+              "variables": {"input": {
+                  "profile": {"kind": "READY_TO_MOVE", "postcodeArea": "6221", "maxTravelKm": 25,
+                              "hoursMin": 24, "hoursMax": 32,
+                              "availableFrom": dt.datetime.now(dt.UTC).date().isoformat(),
+                              "competencies": [{"phrase": "klachtafhandeling"}]},
+                  "contact": {"fullName": "Sanne", "email": "sanne@example.nl"}}}},
+        headers=await probe.bearer(hr),
+    )  # fmt: skip
+    profile_id = response.json()["data"]["shareProfile"]["profile"]["id"]
+    waits = await _system_value(
+        probe.db,
+        "select pending_until - created_at from profile where id = $1",
+        uuid.UUID(profile_id),
+    )
+    return round(float(waits.total_seconds()) / 86400)
+
+
+async def _consent_of_one_month(probe: Probe) -> tuple[uuid.UUID, dt.datetime]:
+    consortium = await factories.create_consortium(probe.db)
+    hr = factories.partner_caller(await factories.create_partner(probe.db, consortium))
+    profile = await factories.share_profile(probe.db, hr)
+    outcome = await grant(probe.db, factories.candidate_caller(profile), months=1)
+    assert outcome is not None
+    expires = await _system_value(
+        probe.db, "select consent_expires_at from profile where id = $1", profile.id
+    )
+    return profile.id, expires
+
+
+async def consent_reminder_sent_20_days_ahead(probe: Probe) -> int:
+    """Reminders a retention run sends 20 days before a consent ends."""
+    _, expires = await _consent_of_one_month(probe)
+    at = expires - dt.timedelta(days=20)
+    return (await run_retention(probe.db, now=at, settings=probe.settings)).reminders_sent
+
+
+async def erased_5_days_after_consent_ended(probe: Probe) -> int:
+    """Profiles a retention run erases 5 days after their consent ended."""
+    _, expires = await _consent_of_one_month(probe)
+    ended = expires + dt.timedelta(hours=1)
+    first = await run_retention(probe.db, now=ended, settings=probe.settings)
+    assert first.consents_expired == 1
+    at = ended + dt.timedelta(days=5)
+    return (await run_retention(probe.db, now=at, settings=probe.settings)).profiles_erased
+
+
+async def portal_session_minutes(probe: Probe) -> int:
+    """Minutes a portal session opened from the consent link lasts."""
+    consortium = await factories.create_consortium(probe.db)
+    hr = factories.partner_caller(await factories.create_partner(probe.db, consortium))
+    profile = await factories.share_profile(probe.db, hr)
+    link = await emailed_link(probe.db, profile.person_id, "consent_request")
+    page = await probe.client.get(path_of(link))
+    opened = await probe.client.post(
+        "/portal/consent/open", data={"csrf_token": csrf_of(page.text), "token": token_of(link)}
+    )
+    assert opened.status_code in (302, 303), opened.text
+    lasts = await _system_value(
+        probe.db,
+        "select expires_at - created_at from portal_session where person_id = $1",
+        profile.person_id,
+    )
+    return _minutes(lasts)
+
+
+async def introductions_granted_of_two(probe: Probe) -> int:
+    """Of two introduction requests (two vacancies, one profile) over GraphQL, how many go."""
+    world = await build_world(probe.db)
+    second = await factories.create_vacancy(probe.db, world.hr_b, title="Tweede vacature")
+    granted = 0
+    for vacancy_id in (world.vacancy_b.id, second.id):
+        response = await probe.client.post(
+            "/graphql",
+            json={"query": """mutation($p: ID!, $v: ID!) {
+                     requestIntroduction(profileId: $p, vacancyId: $v) {
+                       introduction { id } userErrors { code } } }""",
+                  "variables": {"p": str(world.profile.id), "v": str(vacancy_id)}},
+            headers=await probe.bearer(world.hr_b),
+        )  # fmt: skip
+        granted += response.json()["data"]["requestIntroduction"]["introduction"] is not None
+    return granted
+
+
+@dataclass(frozen=True)
+class Documented:
+    env: str
+    value: str  # a non-default value to set
+    observe: Callable[[Probe], Awaitable[int]] | None  # None: observed by a test of its own
+    effect: int | bool  # what the observation shows with ``value``
+    default_effect: int | bool  # ... and with the documented default
+
+
+DOCUMENTED = [
+    Documented("TUSSENDEUR_ACCESS_TOKEN_TTL_SECONDS", "120", access_token_lifetime, 120, 900),
+    Documented("TUSSENDEUR_SIGN_IN_LINK_TTL_SECONDS", "300", sign_in_link_lifetime, 5, 15),
+    Documented("TUSSENDEUR_CONSENT_PENDING_DAYS", "3", consent_pending_days, 3, 14),
+    Documented("TUSSENDEUR_CONSENT_REMINDER_DAYS", "25", consent_reminder_sent_20_days_ahead, 1, 0),
+    Documented("TUSSENDEUR_CONSENT_GRACE_DAYS", "3", erased_5_days_after_consent_ended, 1, 0),
+    Documented("TUSSENDEUR_PORTAL_SESSION_MINUTES", "7", portal_session_minutes, 7, 120),
+    Documented("TUSSENDEUR_INTRODUCTION_DAILY_CAP", "1", introductions_granted_of_two, 1, 2),
+    # The intervals: whether the server runs the job itself (0: never); see below.
+    Documented("TUSSENDEUR_RETENTION_INTERVAL_SECONDS", "0", None, False, True),
+    Documented("TUSSENDEUR_AUDIT_CHECKPOINT_INTERVAL_SECONDS", "0", None, False, True),
+]
+# Rows of the README table that are durations but whose effect needs a slow database.
+NOT_OBSERVED = {"TUSSENDEUR_READYZ_TIMEOUT_SECONDS"}
+
+
+def test_the_list_matches_the_readme_table() -> None:
+    names = set(re.findall(r"^\| `(TUSSENDEUR_[A-Z_]+)`", README.read_text(), re.MULTILINE))
+    durations = {n for n in names if re.search(r"_(SECONDS|DAYS|MINUTES|CAP)$", n)}
+    assert {d.env for d in DOCUMENTED} == durations - NOT_OBSERVED
+
+
+def _settings(monkeypatch: pytest.MonkeyPatch, case: Documented, configured: bool) -> Settings:
+    if configured:
+        monkeypatch.setenv(case.env, case.value)
+    else:
+        monkeypatch.delenv(case.env, raising=False)
+    return Settings(env=Environment.TEST, public_url=TEST_BASE_URL, smtp_host=None)
+
+
+OBSERVED = [d for d in DOCUMENTED if d.observe is not None]
+
+
+@pytest.fixture(params=[True, False], ids=["set", "default"])
+def configured(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
+@pytest.fixture(params=OBSERVED, ids=[d.env.removeprefix("TUSSENDEUR_") for d in OBSERVED])
+def case(request: pytest.FixtureRequest) -> Documented:
+    assert isinstance(request.param, Documented)
+    return request.param
+
+
+@pytest.fixture
+def app_settings(monkeypatch: pytest.MonkeyPatch, case: Documented, configured: bool) -> Settings:
+    """The conftest's ``app`` runs with the setting from the environment."""
+    return _settings(monkeypatch, case, configured)
+
+
+async def test_the_setting_takes_effect(
+    case: Documented,
+    configured: bool,
+    app_settings: Settings,
+    db: ConnectionDatabase,
+    client: httpx.AsyncClient,
+    bearer: Bearer,
+) -> None:
+    assert case.observe is not None
+    seen = await case.observe(Probe(app_settings, db, client, bearer))
+    assert seen == (case.effect if configured else case.default_effect)
+
+
+INTERVALS = [d for d in DOCUMENTED if d.observe is None]
+
+
+@asynccontextmanager
+async def server(owner_dsn: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FastAPI]:
+    """The app as ``tussendeur serve`` runs it: on its own pool, periodic jobs included."""
+    monkeypatch.setenv("DATABASE_URL", owner_dsn)
+    settings = Settings(env=Environment.TEST, public_url=TEST_BASE_URL, smtp_host=None)
+    app = create_app(settings)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
+        yield app
+
+
+async def _within(seconds: float, check: Callable[[], Awaitable[bool]]) -> bool:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.1)
+    return True
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("configured", [True, False], ids=["set", "default"])
+@pytest.mark.parametrize(
+    "interval", INTERVALS, ids=[d.env.removeprefix("TUSSENDEUR_") for d in INTERVALS]
+)
+async def test_an_interval_of_zero_means_the_server_never_runs_the_job(
+    fresh_database: str, monkeypatch: pytest.MonkeyPatch, interval: Documented, configured: bool
+) -> None:
+    """With both jobs on, both run at start-up; the one set to 0 does not run while the
+    other does (so the wait for it is no guess)."""
+    for name in (i.env for i in INTERVALS):
+        monkeypatch.delenv(name, raising=False)
+    # the checkpoint job's first run waits a minute after start-up; not here
+    monkeypatch.setattr(audit_jobs, "FIRST_RUN_DELAY_SECONDS", 0.0)
+    _settings(monkeypatch, interval, configured)
+    async with app_database(fresh_database) as database:
+        audited = await new_consortium(database)
+        await append(database, audited, 2)
+        consortium = await factories.create_consortium(database)
+        hr = factories.partner_caller(await factories.create_partner(database, consortium))
+        overdue = await factories.share_profile(database, hr)
+        async with database.transaction(AccessScope.system()) as conn:
+            await conn.execute(
+                "update profile set pending_until = now() - interval '1 day' where id = $1",
+                overdue.id,
+            )
+
+        async def retention_ran() -> bool:
+            left = await _system_value(
+                database, "select count(*) from person where id = $1", overdue.person_id
+            )
+            return int(left) == 0
+
+        async def checkpoint_signed() -> bool:
+            signed = await _system_value(
+                database, "select count(*) from audit_checkpoint where consortium_id = $1", audited
+            )
+            return int(signed) > 0
+
+        ran = {
+            "TUSSENDEUR_RETENTION_INTERVAL_SECONDS": retention_ran,
+            "TUSSENDEUR_AUDIT_CHECKPOINT_INTERVAL_SECONDS": checkpoint_signed,
+        }
+        this = ran.pop(interval.env)
+        [other] = ran.values()
+        async with server(fresh_database, monkeypatch):
+            assert await _within(30, other)
+            seen = await _within(30 if not configured else 1, this)
+    assert seen == (interval.effect if configured else interval.default_effect)
