@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from exchange.identity import repository
 from exchange.identity.clients import (
     find_api_client,
     hash_client_secret,
@@ -95,24 +96,15 @@ async def client_credentials_grant(
         lookups={"client_id": client.client_id},
     )
     async with database.transaction(acting) as conn:
-        if client.partner_id is not None:
-            status = await conn.fetchval(
-                "select status from partner where id = $1", client.partner_id
-            )
-            if status != "ACTIVE":
-                raise invalid_client("the client's partner is suspended")
-        updated = await conn.execute(
-            """update api_client set last_used_at = clock_timestamp()
-               where client_id = $1 and revoked_at is null""",
-            client.client_id,
-        )
-        if updated != "UPDATE 1":  # revoked between the two transactions
-            raise invalid_client()
+        if client.partner_id is not None and not await repository.partner_is_active(
+            conn, partner_id=client.partner_id
+        ):
+            raise invalid_client("the client's partner is suspended")
+        if not await repository.mark_client_used(conn, client_id=client.client_id):
+            raise invalid_client()  # revoked between the two transactions
         if needs_rehash(client.secret_hash):
-            await conn.execute(
-                "update api_client set secret_hash = $2 where client_id = $1",
-                client.client_id,
-                hash_client_secret(client_secret),
+            await repository.replace_secret_hash(
+                conn, client_id=client.client_id, secret_hash=hash_client_secret(client_secret)
             )
 
     caller = Caller(

@@ -20,7 +20,6 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -30,6 +29,7 @@ from joserfc.jws import JWSRegistry
 from joserfc.registry import HeaderRegistryDict
 
 from exchange.identity.keys import ACCESS_TOKEN_TYPE, SIGNING_ALG, KeyRing
+from exchange.identity.models import SubjectKind
 from infra.caller import ADMIN_SCOPES, CANDIDATE_SCOPES, PARTNER_SCOPES, Caller, CallerRole
 from infra.errors import Unauthenticated
 from infra.settings import Settings
@@ -42,12 +42,6 @@ PORTAL_CLIENT_ID = "tussendeur-portal"  # `client_id` of tokens people get by si
 _COMPACT_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 _ALLOWED_HEADER = frozenset({"alg", "kid", "typ"})
 _LANGUAGES = frozenset({"nl", "en"})
-
-
-class SubjectKind(StrEnum):
-    API_CLIENT = "api_client"
-    STAFF_USER = "staff_user"
-    PERSON = "person"
 
 
 ROLE_SCOPES: dict[CallerRole, frozenset[str]] = {
