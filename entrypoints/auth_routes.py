@@ -27,15 +27,10 @@ from urllib.parse import parse_qsl, unquote_plus
 from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from exchange.identity.exceptions import OAuthError, invalid_client
 from exchange.identity.keys import key_store
 from exchange.identity.models import SignInDoor
-from exchange.identity.oauth import (
-    ALL_SCOPES,
-    GRANT_CLIENT_CREDENTIALS,
-    OAuthError,
-    client_credentials_grant,
-    invalid_client,
-)
+from exchange.identity.oauth import ALL_SCOPES, GRANT_CLIENT_CREDENTIALS, client_credentials_grant
 from exchange.identity.service import (
     SIGN_IN_ACCEPTED,
     SIGN_IN_PATH,

@@ -13,12 +13,12 @@ import dataclasses
 from starlette.requests import Request
 
 from exchange.identity import repository
+from exchange.identity.exceptions import UnknownKey
 from exchange.identity.keys import KeyStore, key_store
 from exchange.identity.models import SubjectKind, SubjectStanding
 from exchange.identity.tokens import (
     MAX_TOKEN_BYTES,
     ROLE_SCOPES,
-    UnknownKey,
     subject_kind,
     validate_access_token,
 )

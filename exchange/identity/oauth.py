@@ -15,6 +15,7 @@ from exchange.identity.clients import (
     needs_rehash,
     verify_client_secret_async,
 )
+from exchange.identity.exceptions import OAuthError, invalid_client
 from exchange.identity.keys import KeyStore
 from exchange.identity.tokens import ROLE_SCOPES, IssuedToken, issue_access_token
 from infra.caller import Caller, CallerRole
@@ -25,23 +26,6 @@ from infra.settings import Settings
 GRANT_CLIENT_CREDENTIALS = "client_credentials"
 _SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]{1,64}$")  # RFC 6749 §3.3
 ALL_SCOPES = frozenset().union(*ROLE_SCOPES.values())
-
-
-class OAuthError(Exception):
-    """An RFC 6749 §5.2 error: ``error`` code, a description, the HTTP status."""
-
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
-        super().__init__(f"{error}: {description}")
-        self.error = error
-        self.description = description
-        self.status = status
-
-    def body(self) -> dict[str, str]:
-        return {"error": self.error, "error_description": self.description}
-
-
-def invalid_client(description: str = "client authentication failed") -> OAuthError:
-    return OAuthError("invalid_client", description, 401)
 
 
 def parse_scope(scope: str | None) -> frozenset[str] | None:

@@ -26,13 +26,13 @@ from uuid import UUID
 
 from exchange.consent_flow import mails
 from exchange.identity import repository
+from exchange.identity.exceptions import InvalidLink
 from exchange.identity.keys import KeyStore
 from exchange.identity.models import Identity, SignInDoor, SubjectKind, TokenPurpose
 from exchange.identity.one_time import issue_one_time_token, redeem_one_time_token, token_scope
 from exchange.identity.tokens import ROLE_SCOPES, IssuedToken, issue_access_token
 from infra.caller import Caller, CallerRole
 from infra.db import Connection, Database, apply_scope
-from infra.errors import UserError
 from infra.mail import enqueue_mail, normalize_email
 from infra.scope import AccessScope, ScopeRole
 from infra.settings import Settings
@@ -212,12 +212,6 @@ def _mail_text(language: str, links: list[tuple[Identity, str]], minutes: int) -
 # ---------------------------------------------------------------- using the API's link
 
 
-def invalid_link() -> UserError:
-    return UserError.single(
-        "token", "INVALID_LINK", "this sign-in link is invalid, used or expired"
-    )
-
-
 async def _staff_caller(database: Database, consortium_id: UUID, user_id: UUID) -> Caller | None:
     scope = AccessScope(
         role=ScopeRole.ANONYMOUS,
@@ -258,12 +252,12 @@ async def redeem_sign_in(
 ) -> IssuedToken:
     """Use a sign-in link once and issue the person's or staff user's access token.
 
-    Raises :class:`UserError` (field ``token``, code ``INVALID_LINK``) for a link that is
+    Raises :class:`InvalidLink` (field ``token``, code ``INVALID_LINK``) for a link that is
     malformed, unknown, used or expired, or whose user is gone, disabled or suspended.
     Records ``auth.signed_in`` with pseudonymous ids only.
     """
     if not isinstance(raw_token, str) or len(raw_token) > 128:
-        raise invalid_link()
+        raise InvalidLink()
     async with database.transaction(token_scope(raw_token)) as conn:
         token = await redeem_one_time_token(conn, raw_token, TokenPurpose.SIGN_IN, now=now)
     caller = None
@@ -273,7 +267,7 @@ async def redeem_sign_in(
         elif token.person_id is not None:
             caller = await _person_caller(database, token.consortium_id, token.person_id)
     if caller is None:
-        raise invalid_link()
+        raise InvalidLink()
     async with database.transaction(caller.access_scope()) as conn:
         await audit(
             conn,

@@ -28,6 +28,7 @@ from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jws import JWSRegistry
 from joserfc.registry import HeaderRegistryDict
 
+from exchange.identity.exceptions import UnknownKey
 from exchange.identity.keys import ACCESS_TOKEN_TYPE, SIGNING_ALG, KeyRing
 from exchange.identity.models import SubjectKind
 from infra.caller import ADMIN_SCOPES, CANDIDATE_SCOPES, PARTNER_SCOPES, Caller, CallerRole
@@ -49,10 +50,6 @@ ROLE_SCOPES: dict[CallerRole, frozenset[str]] = {
     CallerRole.CONSORTIUM_ADMIN: frozenset(s.value for s in ADMIN_SCOPES),
     CallerRole.CANDIDATE: frozenset(s.value for s in CANDIDATE_SCOPES),
 }
-
-
-class UnknownKey(Unauthenticated):
-    """The token names a key this process does not know (yet): reload, then retry once."""
 
 
 @dataclass(frozen=True, slots=True)
