@@ -98,6 +98,7 @@ async def sign_in_links(db: ConnectionDatabase, email: str) -> int:
     return int(count)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("door", DOORS.values(), ids=DOORS.keys())
 async def test_parallel_requests_get_exactly_the_cap_of_links(
     pooled_app: tuple[FastAPI, ConnectionDatabase], door: Door
