@@ -31,8 +31,8 @@ from exchange.audit.service import record_system_event
 from exchange.competencies import CompetencyNormalizer
 from exchange.consent_flow.repository import system_step
 from exchange.consent_flow.service import ConsentChoice, grant_consent
-from exchange.identity.sign_in import Identity, issue_sign_in_link
-from exchange.identity.tokens import SubjectKind
+from exchange.identity.models import Identity, SubjectKind
+from exchange.identity.service import issue_sign_in_link
 from exchange.partners import repository as partners_repository
 from exchange.partners.models import Consortium, Partner
 from exchange.partners.service import create_consortium

@@ -27,22 +27,18 @@ from urllib.parse import parse_qsl, unquote_plus
 from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from exchange.identity.exceptions import OAuthError, invalid_client
 from exchange.identity.keys import key_store
-from exchange.identity.oauth import (
-    ALL_SCOPES,
-    GRANT_CLIENT_CREDENTIALS,
-    OAuthError,
-    client_credentials_grant,
-    invalid_client,
-)
-from exchange.identity.sign_in import (
+from exchange.identity.models import SignInDoor
+from exchange.identity.oauth import ALL_SCOPES, GRANT_CLIENT_CREDENTIALS, client_credentials_grant
+from exchange.identity.service import (
     SIGN_IN_ACCEPTED,
     SIGN_IN_PATH,
     AuditRecorder,
+    accept_sign_in,
     redeem_sign_in,
-    request_sign_in,
+    send_sign_in_links,
 )
-from infra.email_address import normalize_email
 from infra.errors import UserError
 from infra.mail import deliver_pending, mail_sender, run_mail_worker
 
@@ -162,12 +158,12 @@ def _user_error(error: UserError, code: str) -> JSONResponse:
     return JSONResponse(body, status_code=400, headers=NO_STORE)
 
 
-async def _sign_in_and_deliver(services: Any, email: str) -> None:
+async def _sign_in_and_deliver(services: Any, address: str) -> None:
+    await send_sign_in_links(services.database, services.settings, address, SignInDoor.API)
     try:
-        await request_sign_in(services.database, services.settings, email)
         await deliver_pending(services.database, mail_sender(services))
-    except Exception:  # after the response: log it, the person simply asks again
-        log.exception("sign-in link request failed")
+    except Exception:  # after the response: log it, the mail worker tries again
+        log.exception("sign-in mail delivery failed")
 
 
 @contextlib.asynccontextmanager
@@ -253,12 +249,12 @@ def auth_router(*, audit: AuditRecorder) -> APIRouter:
         services = request.app.state.services
         try:
             fields = await read_fields(request)
-            email = normalize_email(fields.get("email", ""), field="email")
+            address = accept_sign_in(fields.get("email", ""))
         except BadRequest as error:
             return _bad_request(error)
         except UserError as error:
             return _user_error(error, "invalid_request")
-        background.add_task(_sign_in_and_deliver, services, email)
+        background.add_task(_sign_in_and_deliver, services, address)
         return JSONResponse({"status": "accepted", "message": SIGN_IN_ACCEPTED}, status_code=202)
 
     @router.get(SIGN_IN_PATH)

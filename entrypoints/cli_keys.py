@@ -14,7 +14,8 @@ from rich.table import Table
 from entrypoints.cli_support import cli_runtime, console, run
 from exchange.audit.actions import KEY_ROTATED
 from exchange.audit.service import record_system_event_everywhere
-from exchange.identity.keys import KeyInfo, list_keys, load_key_ring, rotate_keys
+from exchange.identity.keys import list_keys, load_key_ring, rotate_keys
+from exchange.identity.models import KeyInfo
 from infra.db import Database
 from infra.scope import AccessScope
 from infra.settings import get_settings

@@ -13,7 +13,8 @@ from __future__ import annotations
 from fastapi.responses import Response
 
 from exchange.identity.one_time import TokenPurpose
-from portal.sessions import SESSION_COOKIE, open_from_link
+from exchange.identity.service import open_portal_session
+from portal.sessions import SESSION_COOKIE
 from portal.web import Page, checked_form, redirect, render, text
 
 
@@ -24,7 +25,7 @@ def link_page(page: Page, token: str, action: str) -> Response:
 async def open_link(page: Page, purpose: TokenPurpose, target: str) -> Response:
     """The button on the link page was pressed: use the link once, open the session."""
     form = await checked_form(page)
-    opened = await open_from_link(
+    opened = await open_portal_session(
         page.database,
         text(form, "token"),
         purpose,

@@ -24,11 +24,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.datastructures import FormData
 
+from exchange.identity.service import portal_session_caller
 from infra.caller import Caller
 from infra.errors import FieldError
 from infra.settings import Settings
 from portal import i18n, labels
-from portal.sessions import SESSION_COOKIE, current_caller
+from portal.sessions import SESSION_COOKIE
 
 CSRF_COOKIE = "td_csrf"
 CSRF_FIELD = "csrf_token"
@@ -120,7 +121,7 @@ async def portal_page(request: Request) -> Page:
         page.new_cookies[i18n.LANGUAGE_COOKIE] = language
     raw_session = request.cookies.get(SESSION_COOKIE)
     if raw_session:
-        page.caller = await current_caller(services.database, raw_session, language=language)
+        page.caller = await portal_session_caller(services.database, raw_session, language=language)
         if page.caller is None:
             page.cleared_cookies.append(SESSION_COOKIE)
     return page

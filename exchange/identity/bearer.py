@@ -12,17 +12,18 @@ import dataclasses
 
 from starlette.requests import Request
 
+from exchange.identity import repository
+from exchange.identity.exceptions import UnknownKey
 from exchange.identity.keys import KeyStore, key_store
+from exchange.identity.models import SubjectKind, SubjectStanding
 from exchange.identity.tokens import (
     MAX_TOKEN_BYTES,
     ROLE_SCOPES,
-    SubjectKind,
-    UnknownKey,
     subject_kind,
     validate_access_token,
 )
-from infra.caller import Caller, CallerRole
-from infra.db import Database
+from infra.caller import Caller
+from infra.db import Connection, Database
 from infra.errors import Unauthenticated
 from infra.settings import Settings
 
@@ -50,44 +51,36 @@ async def check_caller_active(database: Database, caller: Caller) -> Caller:
     lookups = {"client_id": caller.client_id} if caller.client_id else {}
     scope = dataclasses.replace(caller.access_scope(), lookups=lookups)
     async with database.transaction(scope) as conn:
-        if kind is SubjectKind.API_CLIENT:
-            row = await conn.fetchrow(
-                """select c.consortium_id, c.partner_id, c.scopes, c.revoked_at,
-                          p.status as partner_status
-                   from api_client c left join partner p on p.id = c.partner_id
-                   where c.client_id = $1""",
-                caller.client_id,
-            )
-            if row is None or row["revoked_at"] is not None:
-                raise Unauthenticated("the API client has been revoked")
-            held = frozenset(row["scopes"])
-        elif kind is SubjectKind.STAFF_USER:
-            row = await conn.fetchrow(
-                """select s.consortium_id, s.partner_id, s.role, p.status as partner_status
-                   from staff_user s left join partner p on p.id = s.partner_id
-                   where s.id = $1 and s.disabled_at is null""",
-                caller.user_id,
-            )
-            if row is None or row["role"] != caller.role.value:
-                raise Unauthenticated("the user account is no longer active")
-            held = ROLE_SCOPES[caller.role]
-        else:
-            row = await conn.fetchrow(
-                "select consortium_id, null::uuid as partner_id, null as partner_status "
-                "from person where id = $1",
-                caller.person_id,
-            )
-            if row is None:
-                raise Unauthenticated("the person no longer exists")
-            held = ROLE_SCOPES[CallerRole.CANDIDATE]
-    if row["consortium_id"] != caller.consortium_id or row["partner_id"] != caller.partner_id:
+        standing = await _standing(conn, caller, kind)
+    if standing.consortium_id != caller.consortium_id or standing.partner_id != caller.partner_id:
         raise Unauthenticated("the access token does not match its subject")
-    if row["partner_id"] is not None and row["partner_status"] != "ACTIVE":
+    if not standing.partner_active:
         raise Unauthenticated("the partner is suspended")
+    held = standing.scopes if standing.scopes is not None else ROLE_SCOPES[caller.role]
     scopes = caller.scopes & held
     if scopes == caller.scopes:
         return caller
     return caller.with_scopes(scopes)
+
+
+async def _standing(conn: Connection, caller: Caller, kind: SubjectKind) -> SubjectStanding:
+    if kind is SubjectKind.API_CLIENT:
+        assert caller.client_id is not None
+        client = await repository.api_client_standing(conn, client_id=caller.client_id)
+        if client is None:
+            raise Unauthenticated("the API client has been revoked")
+        return client
+    if kind is SubjectKind.STAFF_USER:
+        assert caller.user_id is not None
+        staff = await repository.active_staff_user(conn, user_id=caller.user_id)
+        if staff is None or staff.role is not caller.role:
+            raise Unauthenticated("the user account is no longer active")
+        return SubjectStanding(staff.consortium_id, staff.partner_id, staff.partner_active)
+    assert caller.person_id is not None
+    person = await repository.find_person(conn, person_id=caller.person_id)
+    if person is None:
+        raise Unauthenticated("the person no longer exists")
+    return SubjectStanding(person.consortium_id, None, partner_active=True)
 
 
 def bearer_token(request: Request) -> str | None:

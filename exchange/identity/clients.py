@@ -8,13 +8,11 @@ Whoever creates API clients (the admin use case, the CLI, the demo) calls
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import re
 import secrets
 import threading
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 from uuid import UUID
@@ -22,6 +20,8 @@ from uuid import UUID
 from argon2 import PasswordHasher
 from argon2.exceptions import Argon2Error
 
+from exchange.identity import repository
+from exchange.identity.models import ApiClient
 from infra.db import Connection, Database
 from infra.scope import AccessScope
 
@@ -92,18 +92,6 @@ async def verify_client_secret_async(secret_hash: str | None, secret: str) -> bo
     return await asyncio.to_thread(verify_client_secret, secret_hash, secret)
 
 
-@dataclass(frozen=True, slots=True)
-class ApiClient:
-    id: UUID
-    consortium_id: UUID
-    partner_id: UUID | None
-    client_id: str
-    name: str
-    scopes: frozenset[str]
-    secret_hash: str
-    revoked_at: dt.datetime | None
-
-
 async def insert_api_client(
     conn: Connection,
     *,
@@ -118,17 +106,15 @@ async def insert_api_client(
     if not CLIENT_ID_PATTERN.fullmatch(client_id):
         raise ValueError("client_id must be 1-100 characters of A-Z a-z 0-9 . _ ~ -")
     row_id = uuid.uuid4()
-    await conn.execute(
-        """insert into api_client
-               (id, consortium_id, partner_id, client_id, secret_hash, name, scopes)
-           values ($1, $2, $3, $4, $5, $6, $7)""",
-        row_id,
-        consortium_id,
-        partner_id,
-        client_id,
-        secret_hash,
-        name,
-        sorted(set(scopes)),
+    await repository.insert_api_client(
+        conn,
+        id=row_id,
+        consortium_id=consortium_id,
+        partner_id=partner_id,
+        client_id=client_id,
+        secret_hash=secret_hash,
+        name=name,
+        scopes=scopes,
     )
     return row_id
 
@@ -138,21 +124,4 @@ async def find_api_client(database: Database, client_id: str) -> ApiClient | Non
     if not CLIENT_ID_PATTERN.fullmatch(client_id):
         return None
     async with database.transaction(AccessScope.anonymous(client_id=client_id)) as conn:
-        row = await conn.fetchrow(
-            """select id, consortium_id, partner_id, client_id, name, scopes, secret_hash,
-                      revoked_at
-               from api_client where client_id = $1""",
-            client_id,
-        )
-    if row is None:
-        return None
-    return ApiClient(
-        id=row["id"],
-        consortium_id=row["consortium_id"],
-        partner_id=row["partner_id"],
-        client_id=row["client_id"],
-        name=row["name"],
-        scopes=frozenset(row["scopes"]),
-        secret_hash=row["secret_hash"],
-        revoked_at=row["revoked_at"],
-    )
+        return await repository.find_api_client(conn, client_id=client_id)

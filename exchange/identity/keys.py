@@ -22,6 +22,8 @@ from typing import Any
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
+from exchange.identity import repository
+from exchange.identity.models import KeyInfo, StoredKey
 from infra.db import Connection, Database
 from infra.scope import AccessScope
 
@@ -29,7 +31,6 @@ SIGNING_ALG = "ES256"
 CURVE = "P-256"
 ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 (a media type, not a secret)
 DEFAULT_RETIREMENT_GRACE = dt.timedelta(days=1)
-_KEY_LOCK = (7_420_200, 1)  # pg_advisory_xact_lock key: creating or rotating keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,17 +45,6 @@ class PlatformKey:
     @property
     def active(self) -> bool:
         return self.retired_at is None
-
-
-@dataclass(frozen=True, slots=True)
-class KeyInfo:
-    """A key as ``tussendeur keys list`` shows it (no private material)."""
-
-    kid: str
-    alg: str
-    created_at: dt.datetime
-    retired_at: dt.datetime | None
-    status: str  # ACTIVE, PUBLISHED (retired, still verifies) or EXPIRED
 
 
 class KeyRing:
@@ -99,41 +89,27 @@ def generate_key() -> tuple[str, dict[str, Any], dict[str, Any]]:
     )
 
 
-async def _lock(conn: Connection) -> None:
-    await conn.execute("select pg_advisory_xact_lock($1, $2)", *_KEY_LOCK)
-
-
-async def _insert_new_key(conn: Connection) -> str:
+async def _insert_new_key(conn: Connection) -> KeyInfo:
     kid, private_jwk, public_jwk = generate_key()
-    await conn.execute(
-        """insert into platform_key (kid, alg, private_jwk, public_jwk, created_at)
-           values ($1, $2, $3, $4, clock_timestamp())""",
-        kid,
-        SIGNING_ALG,
-        private_jwk,
-        public_jwk,
+    return await repository.insert_key(
+        conn, kid=kid, alg=SIGNING_ALG, private_jwk=private_jwk, public_jwk=public_jwk
     )
-    return kid
 
 
-_SELECT_CURRENT = """
-    select kid, alg, private_jwk, public_jwk, created_at, retired_at
-    from platform_key
-    where retired_at is null or retired_at > clock_timestamp() - $1::interval
-    order by created_at desc
-"""
-
-
-def _platform_key(row: Any) -> PlatformKey:
-    private = ECKey.import_key(row["private_jwk"]) if row["retired_at"] is None else None
+def _platform_key(stored: StoredKey) -> PlatformKey:
+    private = ECKey.import_key(stored.private_jwk) if stored.private_jwk is not None else None
     return PlatformKey(
-        kid=row["kid"],
-        alg=row["alg"],
-        created_at=row["created_at"],
-        retired_at=row["retired_at"],
-        public_jwk=dict(row["public_jwk"]),
+        kid=stored.kid,
+        alg=stored.alg,
+        created_at=stored.created_at,
+        retired_at=stored.retired_at,
+        public_jwk=stored.public_jwk,
         private_key=private,
     )
+
+
+def _has_active(keys: list[StoredKey]) -> bool:
+    return any(k.retired_at is None for k in keys)
 
 
 async def load_key_ring(
@@ -141,29 +117,22 @@ async def load_key_ring(
 ) -> KeyRing:
     """The current keys; creates the first active key when there is none."""
     async with database.transaction(AccessScope.system()) as conn:
-        rows = await conn.fetch(_SELECT_CURRENT, grace)
-        if not any(r["retired_at"] is None for r in rows):
-            await _lock(conn)  # two replicas starting at once create one key, not two
-            rows = await conn.fetch(_SELECT_CURRENT, grace)
-            if not any(r["retired_at"] is None for r in rows):
+        keys = await repository.current_keys(conn, grace=grace)
+        if not _has_active(keys):
+            await repository.lock_keys(conn)  # two replicas starting at once make one key
+            keys = await repository.current_keys(conn, grace=grace)
+            if not _has_active(keys):
                 await _insert_new_key(conn)
-                rows = await conn.fetch(_SELECT_CURRENT, grace)
-        return KeyRing([_platform_key(r) for r in rows])
+                keys = await repository.current_keys(conn, grace=grace)
+        return KeyRing([_platform_key(k) for k in keys])
 
 
 async def rotate_keys(database: Database) -> KeyInfo:
     """Retire the active key(s) and make a new active key; return the new key."""
     async with database.transaction(AccessScope.system()) as conn:
-        await _lock(conn)
-        await conn.execute(
-            "update platform_key set retired_at = clock_timestamp() where retired_at is null"
-        )
-        kid = await _insert_new_key(conn)
-        row = await conn.fetchrow(
-            "select kid, alg, created_at, retired_at from platform_key where kid = $1", kid
-        )
-    assert row is not None
-    return KeyInfo(row["kid"], row["alg"], row["created_at"], None, "ACTIVE")
+        await repository.lock_keys(conn)
+        await repository.retire_active_keys(conn)
+        return await _insert_new_key(conn)
 
 
 async def list_keys(
@@ -171,17 +140,7 @@ async def list_keys(
 ) -> list[KeyInfo]:
     """Every key ever made, newest first, with whether it still signs or verifies."""
     async with database.transaction(AccessScope.system()) as conn:
-        rows = await conn.fetch(
-            """select kid, alg, created_at, retired_at,
-                      case when retired_at is null then 'ACTIVE'
-                           when retired_at > clock_timestamp() - $1::interval then 'PUBLISHED'
-                           else 'EXPIRED' end as status
-               from platform_key order by created_at desc""",
-            grace,
-        )
-    return [
-        KeyInfo(r["kid"], r["alg"], r["created_at"], r["retired_at"], r["status"]) for r in rows
-    ]
+        return await repository.list_keys(conn, grace=grace)
 
 
 class KeyStore:

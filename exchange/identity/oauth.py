@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 
+from exchange.identity import repository
 from exchange.identity.clients import (
     find_api_client,
     hash_client_secret,
     needs_rehash,
     verify_client_secret_async,
 )
+from exchange.identity.exceptions import OAuthError, invalid_client
 from exchange.identity.keys import KeyStore
 from exchange.identity.tokens import ROLE_SCOPES, IssuedToken, issue_access_token
 from infra.caller import Caller, CallerRole
@@ -24,23 +26,6 @@ from infra.settings import Settings
 GRANT_CLIENT_CREDENTIALS = "client_credentials"
 _SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]{1,64}$")  # RFC 6749 §3.3
 ALL_SCOPES = frozenset().union(*ROLE_SCOPES.values())
-
-
-class OAuthError(Exception):
-    """An RFC 6749 §5.2 error: ``error`` code, a description, the HTTP status."""
-
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
-        super().__init__(f"{error}: {description}")
-        self.error = error
-        self.description = description
-        self.status = status
-
-    def body(self) -> dict[str, str]:
-        return {"error": self.error, "error_description": self.description}
-
-
-def invalid_client(description: str = "client authentication failed") -> OAuthError:
-    return OAuthError("invalid_client", description, 401)
 
 
 def parse_scope(scope: str | None) -> frozenset[str] | None:
@@ -95,24 +80,15 @@ async def client_credentials_grant(
         lookups={"client_id": client.client_id},
     )
     async with database.transaction(acting) as conn:
-        if client.partner_id is not None:
-            status = await conn.fetchval(
-                "select status from partner where id = $1", client.partner_id
-            )
-            if status != "ACTIVE":
-                raise invalid_client("the client's partner is suspended")
-        updated = await conn.execute(
-            """update api_client set last_used_at = clock_timestamp()
-               where client_id = $1 and revoked_at is null""",
-            client.client_id,
-        )
-        if updated != "UPDATE 1":  # revoked between the two transactions
-            raise invalid_client()
+        if client.partner_id is not None and not await repository.partner_is_active(
+            conn, partner_id=client.partner_id
+        ):
+            raise invalid_client("the client's partner is suspended")
+        if not await repository.mark_client_used(conn, client_id=client.client_id):
+            raise invalid_client()  # revoked between the two transactions
         if needs_rehash(client.secret_hash):
-            await conn.execute(
-                "update api_client set secret_hash = $2 where client_id = $1",
-                client.client_id,
-                hash_client_secret(client_secret),
+            await repository.replace_secret_hash(
+                conn, client_id=client.client_id, secret_hash=hash_client_secret(client_secret)
             )
 
     caller = Caller.api_client(

@@ -19,35 +19,26 @@ import hashlib
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
-from enum import StrEnum
 from uuid import UUID
 
+from exchange.identity import repository
+from exchange.identity.models import OneTimeToken, TokenPurpose
 from infra.db import Connection
 from infra.scope import AccessScope
 
+__all__ = [
+    "MAX_TTL",
+    "OneTimeToken",
+    "TokenPurpose",
+    "hash_token",
+    "is_well_formed",
+    "issue_one_time_token",
+    "redeem_one_time_token",
+    "token_scope",
+]
+
 MAX_TTL = dt.timedelta(days=30)
 _RAW_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,128}$")
-
-
-class TokenPurpose(StrEnum):
-    SIGN_IN = "SIGN_IN"
-    CONSENT = "CONSENT"
-    INTRODUCTION = "INTRODUCTION"
-    RENEW = "RENEW"
-
-
-@dataclass(frozen=True, slots=True)
-class OneTimeToken:
-    id: UUID
-    purpose: TokenPurpose
-    consortium_id: UUID | None
-    staff_user_id: UUID | None
-    person_id: UUID | None
-    profile_id: UUID | None
-    introduction_id: UUID | None
-    created_at: dt.datetime
-    expires_at: dt.datetime
 
 
 def hash_token(raw_token: str) -> str:
@@ -91,22 +82,18 @@ async def issue_one_time_token(
             "a one-time token must be bound to a user, person, profile or introduction"
         )
     raw = secrets.token_urlsafe(32)
-    await conn.execute(
-        """insert into sign_in_token
-               (id, token_hash, purpose, consortium_id, staff_user_id, person_id, profile_id,
-                introduction_id, created_at, expires_at)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9, clock_timestamp()),
-                   coalesce($9, clock_timestamp()) + $10::interval)""",
-        uuid.uuid4(),
-        hash_token(raw),
-        TokenPurpose(purpose).value,
-        consortium_id,
-        staff_user_id,
-        person_id,
-        profile_id,
-        introduction_id,
-        now,
-        ttl,
+    await repository.insert_one_time_token(
+        conn,
+        id=uuid.uuid4(),
+        token_hash=hash_token(raw),
+        purpose=TokenPurpose(purpose),
+        ttl=ttl,
+        consortium_id=consortium_id,
+        staff_user_id=staff_user_id,
+        person_id=person_id,
+        profile_id=profile_id,
+        introduction_id=introduction_id,
+        now=now,
     )
     return raw
 
@@ -122,26 +109,6 @@ async def redeem_one_time_token(
     purpose: callers show one message for all four. Needs :func:`token_scope`."""
     if not is_well_formed(raw_token):
         return None
-    row = await conn.fetchrow(
-        """update sign_in_token set used_at = coalesce($3, clock_timestamp())
-           where token_hash = $1 and purpose = $2 and used_at is null
-             and expires_at > coalesce($3, clock_timestamp())
-           returning id, purpose, consortium_id, staff_user_id, person_id, profile_id,
-                     introduction_id, created_at, expires_at""",
-        hash_token(raw_token),
-        TokenPurpose(purpose).value,
-        now,
-    )
-    if row is None:
-        return None
-    return OneTimeToken(
-        id=row["id"],
-        purpose=TokenPurpose(row["purpose"]),
-        consortium_id=row["consortium_id"],
-        staff_user_id=row["staff_user_id"],
-        person_id=row["person_id"],
-        profile_id=row["profile_id"],
-        introduction_id=row["introduction_id"],
-        created_at=row["created_at"],
-        expires_at=row["expires_at"],
+    return await repository.use_one_time_token(
+        conn, token_hash=hash_token(raw_token), purpose=TokenPurpose(purpose), now=now
     )

@@ -20,7 +20,6 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -29,7 +28,9 @@ from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jws import JWSRegistry
 from joserfc.registry import HeaderRegistryDict
 
+from exchange.identity.exceptions import UnknownKey
 from exchange.identity.keys import ACCESS_TOKEN_TYPE, SIGNING_ALG, KeyRing
+from exchange.identity.models import SubjectKind
 from infra.caller import ADMIN_SCOPES, CANDIDATE_SCOPES, PARTNER_SCOPES, Caller, CallerRole
 from infra.errors import Unauthenticated
 from infra.settings import Settings
@@ -44,21 +45,11 @@ _ALLOWED_HEADER = frozenset({"alg", "kid", "typ"})
 _LANGUAGES = frozenset({"nl", "en"})
 
 
-class SubjectKind(StrEnum):
-    API_CLIENT = "api_client"
-    STAFF_USER = "staff_user"
-    PERSON = "person"
-
-
 ROLE_SCOPES: dict[CallerRole, frozenset[str]] = {
     CallerRole.PARTNER_HR: frozenset(s.value for s in PARTNER_SCOPES),
     CallerRole.CONSORTIUM_ADMIN: frozenset(s.value for s in ADMIN_SCOPES),
     CallerRole.CANDIDATE: frozenset(s.value for s in CANDIDATE_SCOPES),
 }
-
-
-class UnknownKey(Unauthenticated):
-    """The token names a key this process does not know (yet): reload, then retry once."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,10 @@ from consent.models import CollectionMethod, Purpose
 from exchange.consent_flow import rights
 from exchange.consent_flow import service as flow
 from exchange.consent_flow.overview import consent_overview
+from exchange.identity.service import end_portal_session
 from infra.errors import NotFound, UserError
 from infra.scope import AccessScope
-from portal.sessions import SESSION_COOKIE, end_session
+from portal.sessions import SESSION_COOKIE
 from portal.web import Page, checked_form, finish, portal_page, redirect, render, text
 
 router = APIRouter()
@@ -128,7 +129,7 @@ async def sign_out(page: Page = Depends(portal_page)) -> Response:
     await checked_form(page)
     raw = page.request.cookies.get(SESSION_COOKIE)
     if raw:
-        await end_session(page.database, raw)
+        await end_portal_session(page.database, raw)
     page.cleared_cookies.append(SESSION_COOKIE)
     page.caller = None
     return render(page, "signed_out.html")

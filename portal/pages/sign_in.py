@@ -1,12 +1,17 @@
-"""Asking for a link to one's own page, and opening it."""
+"""Asking for a link to one's own page, and opening it.
+
+The form is one door of identity's sign-in flow: it answers before the address is looked
+up (the lookup, the link and the mail follow in a background task), so neither the page
+nor its timing tells whether the address is known.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, BackgroundTasks, Depends
 from fastapi.responses import Response
 
-from exchange.identity.one_time import TokenPurpose
-from exchange.identity.portal_link import SIGN_IN_PATH, request_portal_link
+from exchange.identity.models import SignInDoor, TokenPurpose
+from exchange.identity.service import PORTAL_SIGN_IN_PATH, accept_sign_in, send_sign_in_links
 from infra.errors import UserError
 from portal.links import link_page, open_link
 from portal.web import Page, checked_form, portal_page, render, text
@@ -14,24 +19,34 @@ from portal.web import Page, checked_form, portal_page, render, text
 router = APIRouter()
 
 
-@router.get(SIGN_IN_PATH)
+@router.get(PORTAL_SIGN_IN_PATH)
 async def sign_in_page(page: Page = Depends(portal_page), token: str | None = None) -> Response:
     if token:
-        return link_page(page, token, SIGN_IN_PATH + "/open")
+        return link_page(page, token, PORTAL_SIGN_IN_PATH + "/open")
     return render(page, "sign_in.html", email="")
 
 
-@router.post(SIGN_IN_PATH)
-async def sign_in_request(page: Page = Depends(portal_page)) -> Response:
+@router.post(PORTAL_SIGN_IN_PATH)
+async def sign_in_request(
+    background: BackgroundTasks, page: Page = Depends(portal_page)
+) -> Response:
     form = await checked_form(page)
     email = text(form, "email")
     try:
-        await request_portal_link(page.database, page.settings, email, language=page.language)
+        address = accept_sign_in(email)
     except UserError as error:
         return render(page, "sign_in.html", status_code=422, errors=error.errors, email=email)
+    background.add_task(
+        send_sign_in_links,
+        page.database,
+        page.settings,
+        address,
+        SignInDoor.PORTAL,
+        language=page.language,
+    )
     return render(page, "sign_in_sent.html")
 
 
-@router.post(SIGN_IN_PATH + "/open")
+@router.post(PORTAL_SIGN_IN_PATH + "/open")
 async def sign_in_open(page: Page = Depends(portal_page)) -> Response:
     return await open_link(page, TokenPurpose.SIGN_IN, "/portal/me")

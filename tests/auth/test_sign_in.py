@@ -12,14 +12,15 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from exchange.identity import repository
 from exchange.identity.keys import key_store
+from exchange.identity.models import SignInDoor
 from exchange.identity.one_time import TokenPurpose, issue_one_time_token, token_scope
-from exchange.identity.sign_in import (
+from exchange.identity.service import (
     MAX_LINKS_PER_WINDOW,
     SIGN_IN_ACCEPTED,
-    find_identities,
     redeem_sign_in,
-    request_sign_in,
+    send_sign_in_links,
 )
 from exchange.partners.models import Partner
 from infra.db import ConnectionDatabase
@@ -155,7 +156,7 @@ async def test_link_expires_after_fifteen_minutes(
 ) -> None:
     _, email = await create_staff(db, partner)
     issued_at = dt.datetime.now(dt.UTC)
-    await request_sign_in(db, app_settings, email, now=issued_at)
+    await send_sign_in_links(db, app_settings, email, SignInDoor.API, now=issued_at)
     async with db.transaction(AccessScope.system()) as conn:
         body = await conn.fetchval("select body_text from mail_outbox where to_address = $1", email)
     raw = token_in(body)
@@ -310,7 +311,8 @@ async def test_disabled_staff_get_no_link(db: ConnectionDatabase, partner: Partn
     user_id, email = await create_staff(db, partner)
     async with db.transaction(AccessScope.system()) as conn:
         await conn.execute("update staff_user set disabled_at = now() where id = $1", user_id)
-    assert await find_identities(db, email) == []
+    async with db.transaction(AccessScope.system()) as conn:
+        assert await repository.find_identities(conn, email=email, limit=5) == []
 
 
 async def test_link_requests_are_throttled_per_identity(
@@ -343,7 +345,7 @@ async def test_delivery_of_mail_written_by_the_service(
     db: ConnectionDatabase, app_settings: Settings, partner: Partner
 ) -> None:
     _, email = await create_staff(db, partner)
-    await request_sign_in(db, app_settings, email)
+    await send_sign_in_links(db, app_settings, email, SignInDoor.API)
     sender = MemorySender()
     report = await deliver_pending(db, sender)
     assert report.sent == 1 and [(m.to, m.template) for m in sender.sent] == [(email, "sign_in")]
