@@ -19,9 +19,9 @@ from uuid import UUID
 
 from consent.models import CollectionMethod, ConsentEvent
 from consent.retention import RetentionRules, rules_from
+from exchange import mail_text
 from exchange.audit import actions
 from exchange.audit.service import record_system_event
-from exchange.consent_flow import mails
 from exchange.consent_flow import repository as flow_repository
 from exchange.consent_flow.erasure import erase_person
 from exchange.consent_flow.service import end_consent
@@ -246,13 +246,15 @@ async def _send_reminders(
                     consortium = await conn.fetchval(
                         "select name from consortium where id = $1", row["consortium_id"]
                     )
-                    mail = mails.render(
+                    mail = mail_text.render(
                         "consent_reminder",
                         language,
                         consortium_name=consortium or "Tussendeur",
-                        link=mails.link(settings.public_url, mails.RENEW_PATH, token, language),
-                        expires=mails.long_date(expires, language),
-                        erase_on=mails.long_date(erase_on, language),
+                        link=mail_text.link(
+                            settings.public_url, mail_text.RENEW_PATH, token, language
+                        ),
+                        expires=expires,
+                        erase_on=erase_on,
                     )
                     await enqueue_mail(
                         conn,

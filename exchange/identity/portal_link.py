@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from exchange.consent_flow import mails
+from exchange import mail_text
 from exchange.identity.one_time import TokenPurpose, issue_one_time_token
 from exchange.identity.sign_in import find_identities
 from exchange.identity.tokens import SubjectKind
@@ -42,7 +42,7 @@ async def request_portal_link(
         )
     if int(recent or 0) >= MAX_LINKS_PER_WINDOW:
         return
-    lang = language if language in mails.LANGUAGES else people[0].language
+    lang = language if language in mail_text.LANGUAGES else people[0].language
     async with database.transaction(AccessScope.anonymous(email=address)) as conn:
         links = []
         for person in people:
@@ -53,8 +53,8 @@ async def request_portal_link(
                 consortium_id=person.consortium_id,
                 person_id=person.id,
             )
-            links.append(mails.link(settings.public_url, SIGN_IN_PATH, token, lang))
-        mail = mails.render(
+            links.append(mail_text.link(settings.public_url, SIGN_IN_PATH, token, lang))
+        mail = mail_text.render(
             "portal_sign_in", lang, links=links, minutes=max(1, int(ttl.total_seconds()) // 60)
         )
         await enqueue_mail(

@@ -11,9 +11,9 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
+from exchange import mail_text
 from exchange.identity.keys import KeyStore
 from exchange.identity.one_time import (
     OneTimeToken,
@@ -159,37 +159,15 @@ async def issue_sign_in_link(
     return sign_in_link(settings, raw)
 
 
-_TEXT = {
-    "nl": {
-        "subject": "Je inloglink voor Tussendeur",
-        "intro": "Hallo,\n\nMet deze link log je in bij Tussendeur. Hij werkt één keer en "
-        "is {minutes} minuten geldig.",
-        "outro": "Heb je dit niet aangevraagd? Dan kun je deze mail negeren.\n\nTussendeur",
-        CallerRole.PARTNER_HR: "Als HR-medewerker",
-        CallerRole.CONSORTIUM_ADMIN: "Als consortiumbeheerder",
-        CallerRole.CANDIDATE: "Voor je eigen gegevens en toestemmingen",
-    },
-    "en": {
-        "subject": "Your Tussendeur sign-in link",
-        "intro": "Hello,\n\nThis link signs you in to Tussendeur. It works once, for "
-        "{minutes} minutes.",
-        "outro": "Did not ask for this? Then you can ignore this mail.\n\nTussendeur",
-        CallerRole.PARTNER_HR: "As HR staff",
-        CallerRole.CONSORTIUM_ADMIN: "As consortium admin",
-        CallerRole.CANDIDATE: "For your own data and consents",
-    },
-}
-
-
 def _mail_text(language: str, links: list[tuple[Identity, str]], minutes: int) -> tuple[str, str]:
-    text: dict[Any, str] = _TEXT[language if language in _TEXT else "nl"]
-    parts = [text["intro"].format(minutes=minutes)]
-    if len(links) == 1:
-        parts.append(links[0][1])
-    else:
-        parts.extend(f"{text[identity.role]}:\n{link}" for identity, link in links)
-    parts.append(text["outro"])
-    return text["subject"], "\n\n".join(parts) + "\n"
+    """The sign-in mail's subject and body (one link, or one per role the address holds)."""
+    mail = mail_text.render(
+        "sign_in",
+        language,
+        links=[{"role": identity.role, "url": link} for identity, link in links],
+        minutes=minutes,
+    )
+    return mail.subject, mail.body
 
 
 async def request_sign_in(
