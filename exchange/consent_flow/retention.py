@@ -9,11 +9,9 @@ writes nothing. One run at a time across replicas, by a PostgreSQL advisory lock
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -272,22 +270,9 @@ async def _send_reminders(
             return
 
 
-async def retention_loop(
-    database: Database,
-    settings: Settings,
-    *,
-    clock: Callable[[], dt.datetime] | None = None,
-) -> None:
-    """The server's periodic run (started in the app lifespan) until cancelled."""
-    interval = settings.retention_interval_seconds
-    clock = clock or (lambda: dt.datetime.now(dt.UTC))
-    while True:
-        try:
-            report = await run_retention_once(database, now=clock(), settings=settings)
-            if report is not None and report.total:
-                log.info(report.line())
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # keep the loop alive through a database hiccup
-            log.exception("retention run failed")
-        await asyncio.sleep(interval)
+async def retention_round(database: Database, settings: Settings) -> None:
+    """One round of the server's periodic run (``entrypoints/jobs.py`` repeats it every
+    ``TUSSENDEUR_RETENTION_INTERVAL_SECONDS``): everything due now, logged when it did any."""
+    report = await run_retention_once(database, now=dt.datetime.now(dt.UTC), settings=settings)
+    if report is not None and report.total:
+        log.info(report.line())
