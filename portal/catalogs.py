@@ -19,7 +19,6 @@ from infra.i18n import LANGUAGES, LOCALES, catalog_path
 
 CONFIG = Path(__file__).parent / "babel.cfg"
 ROOT = Path(__file__).parent.parent  # the paths in babel.cfg start here
-SOURCES = ("portal", "exchange/mail_text")  # the folders babel.cfg's patterns reach into
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 PROJECT = "tussendeur"
 
@@ -28,18 +27,24 @@ def extract() -> Catalog:
     with CONFIG.open(encoding="utf-8") as handle:
         methods, options = parse_mapping_cfg(handle, filename=str(CONFIG))  # type: ignore[no-untyped-call]
     catalog = Catalog(locale=None, project=PROJECT)
-    for source in SOURCES:
+    for pattern, method in methods:
+        folder, inner = _split(pattern)
         for filename, lineno, message, _comments, context in extract_from_dir(
-            ROOT / source, _relative_to(source, methods), keywords=KEYWORDS, options_map=options
+            ROOT / folder,
+            [(inner, method)],
+            keywords=KEYWORDS,
+            options_map={inner: options.get(pattern, {})},
         ):
-            catalog.add(message, locations=[(f"{source}/{filename}", lineno)], context=context)
+            catalog.add(message, locations=[(f"{folder}/{filename}", lineno)], context=context)
     return catalog
 
 
-def _relative_to(source: str, methods: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """babel.cfg's patterns, as seen from inside ``source`` (extract_from_dir's root)."""
-    prefix = source + "/"
-    return [(pattern.removeprefix(prefix), method) for pattern, method in methods]
+def _split(pattern: str) -> tuple[str, str]:
+    """``portal/templates/**.html`` → (``portal/templates``, ``**.html``): the folder to
+    walk, and the pattern inside it (so the walk never leaves the folders babel.cfg names)."""
+    parts = pattern.split("/")
+    fixed = next(i for i, part in enumerate(parts) if any(c in part for c in "*?["))
+    return "/".join(parts[:fixed]), "/".join(parts[fixed:])
 
 
 def load(language: str) -> Catalog:
