@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,7 @@ from strawberry.fastapi import GraphQLRouter
 
 from entrypoints.audit_routes import audit_router
 from entrypoints.auth_routes import auth_router
-from exchange.audit.jobs import start_checkpoint_job
+from entrypoints.jobs import running_jobs
 from exchange.audit.publication import AuditPublication
 from exchange.audit.service import record_caller_event
 from exchange.competencies import CompetencyNormalizer
@@ -25,6 +24,7 @@ from exchange.matching.proposals import ProposalCache
 from exchange.taxonomy.service import load_taxonomy
 from infra.db import Database
 from infra.errors import Unauthenticated
+from infra.mail import mail_sender
 from infra.observability import install_observability, request_id_of
 from infra.runtime import Runtime, open_runtime
 from infra.scope import AccessScope
@@ -55,21 +55,6 @@ def _default_authenticator(settings: Settings) -> Authenticator:
     return BearerAuthenticator(settings)
 
 
-def _start_retention(database: Database, settings: Settings) -> Callable[[], Awaitable[None]]:
-    """Run the consent retention periodically (one replica at a time, by advisory lock);
-    returns the callback that stops it."""
-    from exchange.consent_flow.retention import retention_loop
-
-    task = asyncio.create_task(retention_loop(database, settings), name="retention")
-
-    async def stop() -> None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    return stop
-
-
 def create_app(
     settings: Settings | None = None,
     *,
@@ -96,18 +81,17 @@ def create_app(
             async with db.transaction(AccessScope.system()) as conn:
                 services.normalizer = CompetencyNormalizer(await load_taxonomy(conn))
             engine = MatchEngine(services.normalizer.taxonomy)
-            if runtime is not None:
-                await engine.start_listening(runtime.app_dsn, db)
-            else:
-                await engine.build(db)
-            stack.push_async_callback(engine.stop)
+            await stack.enter_async_context(
+                running_jobs(
+                    settings=settings,
+                    database=db,
+                    engine=engine,
+                    runtime=runtime,
+                    sender_of=lambda: mail_sender(services),
+                )
+            )
             services.match_engine = engine
             app.state.services = services
-            if runtime is not None and settings.retention_interval_seconds > 0:
-                stack.push_async_callback(_start_retention(db, settings))
-            if runtime is not None and settings.audit_checkpoint_interval_seconds > 0:
-                interval = settings.audit_checkpoint_interval_seconds
-                stack.push_async_callback(start_checkpoint_job(db, interval))
             yield
 
     app = FastAPI(

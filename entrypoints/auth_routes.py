@@ -7,24 +7,19 @@
 - ``GET  /auth/sign-in/redeem?token=…`` — the emailed link: a page whose button POSTs
   (a GET never uses the token, so mail scanners that follow links do no harm)
 - ``POST /auth/sign-in/redeem`` — ``token`` (form or JSON) → access token
-
-The router's lifespan runs the mail worker when the app owns its database pool.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
-import contextlib
 import html
 import json
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
-from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from exchange.identity.exceptions import OAuthError, invalid_client
@@ -40,7 +35,7 @@ from exchange.identity.service import (
     send_sign_in_links,
 )
 from infra.errors import UserError
-from infra.mail import deliver_pending, mail_sender, run_mail_worker
+from infra.mail import deliver_pending, mail_sender
 
 log = logging.getLogger("tussendeur.auth")
 
@@ -166,28 +161,9 @@ async def _sign_in_and_deliver(services: Any, address: str) -> None:
         log.exception("sign-in mail delivery failed")
 
 
-@contextlib.asynccontextmanager
-async def _mail_worker(app: FastAPI) -> AsyncIterator[None]:
-    """Deliver the outbox periodically — only when the app owns a pool (not in tests that
-    hand it a single connection, where concurrent use of that connection would fail)."""
-    services = getattr(app.state, "services", None)
-    task = None
-    if services is not None and services.runtime is not None:
-        task = asyncio.create_task(
-            run_mail_worker(services.database, lambda: mail_sender(services))
-        )
-    try:
-        yield
-    finally:
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-
 def auth_router(*, audit: AuditRecorder) -> APIRouter:
     """The identity routes; ``audit`` is ``exchange.audit.service.record_caller_event``."""
-    router = APIRouter(lifespan=_mail_worker, include_in_schema=False)
+    router = APIRouter(include_in_schema=False)
 
     @router.get("/.well-known/jwks.json")
     async def jwks(request: Request) -> JSONResponse:

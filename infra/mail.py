@@ -13,7 +13,6 @@ mail has been delivered (or given up on) its stored body keeps ``token=[redacted
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import re
@@ -40,6 +39,7 @@ MAX_ATTEMPTS = 8
 BASE_BACKOFF = dt.timedelta(seconds=30)
 MAX_BACKOFF = dt.timedelta(hours=1)
 LEASE = dt.timedelta(minutes=5)  # a claimed mail is retried after this if its sender died
+DELIVERY_INTERVAL_SECONDS = 10.0  # how often the server's mail job runs deliver_pending
 _TOKEN_IN_LINK = re.compile(r"([?&#]token=)[A-Za-z0-9_\-]+")
 
 
@@ -214,21 +214,3 @@ async def deliver_pending(
             )
         sent += 1
     return DeliveryReport(sent, retrying, failed)
-
-
-async def run_mail_worker(
-    database: Database,
-    sender_of: Callable[[], MailSender],
-    *,
-    interval_seconds: float = 10.0,
-) -> None:
-    """Deliver due mail every ``interval_seconds`` until cancelled, through whichever
-    sender ``sender_of`` names at that moment (tests may swap it after start-up)."""
-    while True:
-        try:
-            await deliver_pending(database, sender_of())
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # keep the worker alive through a database hiccup
-            log.exception("mail delivery round failed")
-        await asyncio.sleep(interval_seconds)

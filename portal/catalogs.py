@@ -1,7 +1,9 @@
 """Keeping the gettext catalogs in step with the templates and code (a developer tool).
 
-``python -m portal.catalogs`` extracts every message and rewrites the ``.po`` files,
-keeping existing translations; the test suite checks that Dutch has them all.
+``python -m portal.catalogs`` extracts every message that ``babel.cfg`` names (the
+portal's pages and code, and every mail template under ``exchange/mail_text``) and
+rewrites the one catalog per language (``infra/locale``), keeping existing translations;
+the test suite checks that Dutch has them all.
 """
 
 from __future__ import annotations
@@ -10,43 +12,52 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
-from portal.i18n import LANGUAGES, LOCALE_DIR, LOCALES
+from infra.i18n import LANGUAGES, LOCALES, catalog_path
 
-ROOT = Path(__file__).parent
+CONFIG = Path(__file__).parent / "babel.cfg"
+ROOT = Path(__file__).parent.parent  # the paths in babel.cfg start here
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
-METHODS = [
-    ("**/templates/**.html", "jinja2"),
-    ("**.py", "python"),
-]
-OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+PROJECT = "tussendeur"
 
 
 def extract() -> Catalog:
-    catalog = Catalog(locale=None, project="tussendeur-portal")
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        ROOT, METHODS, keywords=KEYWORDS, options_map=OPTIONS
-    ):
-        catalog.add(message)
+    with CONFIG.open(encoding="utf-8") as handle:
+        methods, options = parse_mapping_cfg(handle, filename=str(CONFIG))  # type: ignore[no-untyped-call]
+    catalog = Catalog(locale=None, project=PROJECT)
+    for pattern, method in methods:
+        folder, inner = _split(pattern)
+        for filename, lineno, message, _comments, context in extract_from_dir(
+            ROOT / folder,
+            [(inner, method)],
+            keywords=KEYWORDS,
+            options_map={inner: options.get(pattern, {})},
+        ):
+            catalog.add(message, locations=[(f"{folder}/{filename}", lineno)], context=context)
     return catalog
 
 
-def po_path(language: str) -> Path:
-    return LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+def _split(pattern: str) -> tuple[str, str]:
+    """``portal/templates/**.html`` → (``portal/templates``, ``**.html``): the folder to
+    walk, and the pattern inside it (so the walk never leaves the folders babel.cfg names)."""
+    parts = pattern.split("/")
+    fixed = next(i for i, part in enumerate(parts) if any(c in part for c in "*?["))
+    return "/".join(parts[:fixed]), "/".join(parts[fixed:])
 
 
 def load(language: str) -> Catalog:
-    with po_path(language).open("rb") as handle:
+    with catalog_path(language).open("rb") as handle:
         return read_po(handle, locale=LOCALES[language])
 
 
 def update() -> None:
     template = extract()
     for language in LANGUAGES:
-        path = po_path(language)
+        path = catalog_path(language)
         old = load(language) if path.exists() else Catalog(locale=LOCALES[language])
-        new = Catalog(locale=LOCALES[language], project="tussendeur-portal")
+        new = Catalog(locale=LOCALES[language], project=PROJECT)
         for message in template:
             if not message.id:
                 continue

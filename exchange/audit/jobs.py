@@ -1,16 +1,14 @@
 """The periodic checkpoint job: verify each chain since its last checkpoint, sign its head.
 
-The server runs it every ``TUSSENDEUR_AUDIT_CHECKPOINT_INTERVAL_SECONDS`` (one replica
-at a time, by advisory lock); ``tussendeur audit checkpoint`` does the same on demand.
-A chain that no longer verifies is never signed: the job logs an error instead.
+The server runs :func:`checkpoint_round` every
+``TUSSENDEUR_AUDIT_CHECKPOINT_INTERVAL_SECONDS`` (one replica at a time, by advisory
+lock); ``tussendeur audit checkpoint`` does the same on demand. A chain that no longer
+verifies is never signed: the job logs an error instead.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 from exchange.audit import repository
@@ -49,39 +47,17 @@ async def checkpoint_all(database: Database) -> dict[UUID, Checkpoint | None] | 
     return results
 
 
-FIRST_RUN_DELAY_SECONDS = 60.0
+FIRST_RUN_DELAY_SECONDS = 60.0  # a starting server serves before it verifies
 
 
-async def checkpoint_loop(database: Database, interval_seconds: float) -> None:
-    """Until cancelled: checkpoint, then sleep (the first run a minute after start, so a
-    starting server serves before it verifies)."""
-    await asyncio.sleep(min(FIRST_RUN_DELAY_SECONDS, interval_seconds))
-    while True:
-        try:
-            signed = await checkpoint_all(database)
-            if signed:
-                made = sum(1 for c in signed.values() if c is not None)
-                log.info("audit checkpoints: %d consortia signed", made)
-        except asyncio.CancelledError:
-            raise
-        except ChainBroken as exc:
-            log.error("AUDIT TRAIL BROKEN, not signed: %s", exc.message)
-        except Exception:  # keep the loop alive through a database hiccup
-            log.exception("audit checkpoint run failed")
-        await asyncio.sleep(interval_seconds)
-
-
-def start_checkpoint_job(
-    database: Database, interval_seconds: float
-) -> Callable[[], Awaitable[None]]:
-    """Start the loop as a task; return the callback that stops it (for the app lifespan)."""
-    task = asyncio.create_task(
-        checkpoint_loop(database, interval_seconds), name="audit-checkpoints"
-    )
-
-    async def stop() -> None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    return stop
+async def checkpoint_round(database: Database) -> None:
+    """One round of the server's periodic job (``entrypoints/jobs.py`` repeats it): sign
+    what verifies, and log a broken chain loudly instead of signing it."""
+    try:
+        signed = await checkpoint_all(database)
+    except ChainBroken as exc:
+        log.error("AUDIT TRAIL BROKEN, not signed: %s", exc.message)
+        return
+    if signed:
+        made = sum(1 for c in signed.values() if c is not None)
+        log.info("audit checkpoints: %d consortia signed", made)

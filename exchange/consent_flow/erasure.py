@@ -14,7 +14,7 @@ from collections import defaultdict
 from uuid import UUID
 
 from consent import repository as consent_repository
-from exchange.consent_flow import mails
+from exchange import mail_text
 from exchange.consent_flow import repository as flow_repository
 from exchange.consent_flow.exceptions import PersonNotFound
 from exchange.introductions.service import withdraw_introductions_for_profile
@@ -41,16 +41,14 @@ async def erase_person(
     for profile_id in profiles:
         await withdraw_introductions_for_profile(conn, profile_id=profile_id)
     introductions = await flow_repository.person_introductions(conn, person_id=person_id)
-    received: dict[UUID, list[dict[str, str]]] = defaultdict(list)
+    received: dict[UUID, list[dict[str, object]]] = defaultdict(list)
     for intro in introductions:
         if intro["status"] == "ACCEPTED":
             received[intro["requesting_partner_id"]].append(
                 {
                     "id": str(intro["id"]),
                     "vacancy_title": intro["vacancy_title"] or "-",
-                    "accepted_on": (intro["responded_at"] or intro["requested_at"])
-                    .date()
-                    .isoformat(),
+                    "accepted_at": intro["responded_at"] or intro["requested_at"],
                 }
             )
     await flow_repository.forget_introduction_texts(conn, person_id=person_id)
@@ -68,13 +66,12 @@ async def erase_person(
         )
     for partner_id, items in received.items():
         for address in addresses.get(partner_id, []):
-            mail = mails.render(
+            mail = mail_text.render(
                 "erasure_notice",
                 languages.get(address, "nl"),
                 partner_name=names.get(partner_id, ""),
                 consortium_name=consortium or "Tussendeur",
                 introductions=items,
-                count=len(items),
             )
             await enqueue_mail(
                 conn,

@@ -9,20 +9,18 @@ writes nothing. One run at a time across replicas, by a PostgreSQL advisory lock
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import UUID
 
 from consent import repository as consent_repository
 from consent.models import CollectionMethod, ConsentEvent
 from consent.retention import RetentionRules, rules_from
+from exchange import mail_text
 from exchange.audit import actions
 from exchange.audit.service import record_system_event
-from exchange.consent_flow import mails
 from exchange.consent_flow import repository as flow_repository
 from exchange.consent_flow.erasure import erase_person
 from exchange.consent_flow.service import end_consent
@@ -243,13 +241,15 @@ async def _send_reminders(
                     consortium = await consent_repository.consortium_name(
                         conn, consortium_id=row.consortium_id
                     )
-                    mail = mails.render(
+                    mail = mail_text.render(
                         "consent_reminder",
                         language,
                         consortium_name=consortium or "Tussendeur",
-                        link=mails.link(settings.public_url, mails.RENEW_PATH, token, language),
-                        expires=mails.long_date(expires, language),
-                        erase_on=mails.long_date(erase_on, language),
+                        link=mail_text.link(
+                            settings.public_url, mail_text.RENEW_PATH, token, language
+                        ),
+                        expires=expires,
+                        erase_on=erase_on,
                     )
                     await enqueue_mail(
                         conn,
@@ -267,22 +267,9 @@ async def _send_reminders(
             return
 
 
-async def retention_loop(
-    database: Database,
-    settings: Settings,
-    *,
-    clock: Callable[[], dt.datetime] | None = None,
-) -> None:
-    """The server's periodic run (started in the app lifespan) until cancelled."""
-    interval = settings.retention_interval_seconds
-    clock = clock or (lambda: dt.datetime.now(dt.UTC))
-    while True:
-        try:
-            report = await run_retention_once(database, now=clock(), settings=settings)
-            if report is not None and report.total:
-                log.info(report.line())
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # keep the loop alive through a database hiccup
-            log.exception("retention run failed")
-        await asyncio.sleep(interval)
+async def retention_round(database: Database, settings: Settings) -> None:
+    """One round of the server's periodic run (``entrypoints/jobs.py`` repeats it every
+    ``TUSSENDEUR_RETENTION_INTERVAL_SECONDS``): everything due now, logged when it did any."""
+    report = await run_retention_once(database, now=dt.datetime.now(dt.UTC), settings=settings)
+    if report is not None and report.total:
+        log.info(report.line())

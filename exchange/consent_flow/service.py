@@ -27,9 +27,9 @@ from consent.models import (
     ScopeKind,
 )
 from consent.retention import check_duration, rules_from
+from exchange import mail_text
 from exchange.audit import actions
 from exchange.audit.service import record_caller_event
-from exchange.consent_flow import mails
 from exchange.consent_flow import repository as flow_repository
 from exchange.consent_flow.exceptions import NoConsentInForce, NotPending, ProfileNotFound
 from exchange.identity.one_time import MAX_TTL, TokenPurpose, issue_one_time_token
@@ -94,13 +94,13 @@ async def request_consent(
     )
     names = await consent_repository.partner_names(conn, partner_ids=[profile.partner_id])
     consortium = await consent_repository.consortium_name(conn, consortium_id=profile.consortium_id)
-    mail = mails.render(
+    mail = mail_text.render(
         "consent_request",
         language,
         partner_name=names.get(profile.partner_id, "Tussendeur"),
         consortium_name=consortium or "Tussendeur",
-        link=mails.link(settings.public_url, mails.CONSENT_PATH, token, language),
-        pending_until=mails.long_date(profile.pending_until, language),
+        link=mail_text.link(settings.public_url, mail_text.CONSENT_PATH, token, language),
+        pending_until=profile.pending_until,
     )
     await enqueue_mail(
         conn,

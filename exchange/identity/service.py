@@ -21,11 +21,10 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
+from exchange import mail_text
 from exchange.audit.actions import SIGNED_IN
-from exchange.consent_flow import mails
 from exchange.identity import repository
 from exchange.identity.exceptions import InvalidLink
 from exchange.identity.keys import KeyStore
@@ -138,12 +137,12 @@ async def issue_sign_in_links(
     minutes = max(1, int(ttl.total_seconds()) // 60)
     first = identities[0]
     if door is SignInDoor.PORTAL:
-        lang = language if language in mails.LANGUAGES else first.language
+        lang = language if language in mail_text.LANGUAGES else first.language
         links = [
-            mails.link(settings.public_url, PORTAL_SIGN_IN_PATH, token, lang)
+            mail_text.link(settings.public_url, PORTAL_SIGN_IN_PATH, token, lang)
             for token in [await _portal_token(conn, ttl, person, now) for person in identities]
         ]
-        mail = mails.render("portal_sign_in", lang, links=links, minutes=minutes)
+        mail = mail_text.render("portal_sign_in", lang, links=links, minutes=minutes)
         subject, body, template, lang = mail.subject, mail.body, mail.template, mail.language
     else:
         lang = first.language
@@ -157,7 +156,7 @@ async def issue_sign_in_links(
         subject,
         body,
         template,
-        lang if lang in mails.LANGUAGES else "nl",
+        lang if lang in mail_text.LANGUAGES else "nl",
         person_id=people[0] if len(people) == 1 and len(identities) == 1 else None,
         consortium_id=first.consortium_id,
     )
@@ -177,37 +176,15 @@ async def _portal_token(
     )
 
 
-_TEXT = {
-    "nl": {
-        "subject": "Je inloglink voor Tussendeur",
-        "intro": "Hallo,\n\nMet deze link log je in bij Tussendeur. Hij werkt één keer en "
-        "is {minutes} minuten geldig.",
-        "outro": "Heb je dit niet aangevraagd? Dan kun je deze mail negeren.\n\nTussendeur",
-        CallerRole.PARTNER_HR: "Als HR-medewerker",
-        CallerRole.CONSORTIUM_ADMIN: "Als consortiumbeheerder",
-        CallerRole.CANDIDATE: "Voor je eigen gegevens en toestemmingen",
-    },
-    "en": {
-        "subject": "Your Tussendeur sign-in link",
-        "intro": "Hello,\n\nThis link signs you in to Tussendeur. It works once, for "
-        "{minutes} minutes.",
-        "outro": "Did not ask for this? Then you can ignore this mail.\n\nTussendeur",
-        CallerRole.PARTNER_HR: "As HR staff",
-        CallerRole.CONSORTIUM_ADMIN: "As consortium admin",
-        CallerRole.CANDIDATE: "For your own data and consents",
-    },
-}
-
-
 def _mail_text(language: str, links: list[tuple[Identity, str]], minutes: int) -> tuple[str, str]:
-    text: dict[Any, str] = _TEXT[language if language in _TEXT else "nl"]
-    parts = [text["intro"].format(minutes=minutes)]
-    if len(links) == 1:
-        parts.append(links[0][1])
-    else:
-        parts.extend(f"{text[identity.role]}:\n{link}" for identity, link in links)
-    parts.append(text["outro"])
-    return text["subject"], "\n\n".join(parts) + "\n"
+    """The sign-in mail's subject and body (one link, or one per role the address holds)."""
+    mail = mail_text.render(
+        "sign_in",
+        language,
+        links=[{"role": identity.role, "url": link} for identity, link in links],
+        minutes=minutes,
+    )
+    return mail.subject, mail.body
 
 
 # ---------------------------------------------------------------- using the API's link

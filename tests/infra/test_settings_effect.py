@@ -23,8 +23,8 @@ import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
+from entrypoints import jobs
 from entrypoints.app import create_app
-from exchange.audit import jobs as audit_jobs
 from exchange.consent_flow.retention import run_retention
 from exchange.identity.clients import insert_api_client, new_client_credentials
 from infra.caller import PARTNER_SCOPES, Caller
@@ -299,7 +299,7 @@ async def test_an_interval_of_zero_means_the_server_never_runs_the_job(
     for name in (i.env for i in INTERVALS):
         monkeypatch.delenv(name, raising=False)
     # the checkpoint job's first run waits a minute after start-up; not here
-    monkeypatch.setattr(audit_jobs, "FIRST_RUN_DELAY_SECONDS", 0.0)
+    monkeypatch.setattr(jobs, "FIRST_RUN_DELAY_SECONDS", 0.0)
     _settings(monkeypatch, interval, configured)
     async with app_database(fresh_database) as database:
         audited = await new_consortium(database)
