@@ -191,3 +191,8 @@ async def visible_live_profile_ids(conn: Connection, *, profile_ids: Sequence[UU
 async def suspended_partner_ids(conn: Connection) -> set[UUID]:
     rows = await conn.fetch("select id from partner where status = 'SUSPENDED'")
     return {r["id"] for r in rows}
+
+
+async def ping(conn: Connection) -> None:
+    """A round trip that proves the connection still answers."""
+    await conn.fetchval("select 1")
