@@ -1,17 +1,19 @@
 """The engine's LISTEN connection: dropped, it reconnects, catches up and says so in /readyz.
 
-Real commits on a fresh database; the listener's backend is killed with
+Real commits on a fresh database. The listener's backend is killed with
 ``pg_terminate_backend`` while new connections to the database are refused, so the
-engine stays disconnected for as long as the test needs.
+engine stays disconnected for as long as the test needs; a silent network cut is a
+local TCP relay that stops passing bytes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 from uuid import UUID
 
 import asyncpg
@@ -53,18 +55,6 @@ async def database(app_dsn: str) -> AsyncIterator[PoolDatabase]:
         await pool.close()
 
 
-@pytest.fixture
-async def owner(server_dsn: str, fresh_database: str) -> AsyncIterator[Owner]:
-    """The database owner, connected to another database on the same server."""
-    connection = await asyncpg.connect(server_dsn)
-    owner = Owner(connection, urlsplit(fresh_database).path.lstrip("/"))
-    try:
-        yield owner
-    finally:
-        await owner.allow_connections(True)
-        await connection.close()
-
-
 @dataclass
 class Owner:
     conn: asyncpg.Connection
@@ -94,6 +84,74 @@ class Owner:
         return found
 
 
+@pytest.fixture
+async def owner(server_dsn: str, fresh_database: str) -> AsyncIterator[Owner]:
+    """The database owner, connected to another database on the same server."""
+    connection = await asyncpg.connect(server_dsn)
+    owner = Owner(connection, urlsplit(fresh_database).path.lstrip("/"))
+    try:
+        yield owner
+    finally:
+        await owner.allow_connections(True)
+        await connection.close()
+
+
+class Relay:
+    """A TCP relay to PostgreSQL that can go silent like a cut network: its sockets stay
+    open, but no byte gets through, and connections of before the cut never recover."""
+
+    def __init__(self, dsn: str) -> None:
+        parts = urlsplit(dsn)
+        query = parse_qs(parts.query)
+        self.host = query.pop("host", [parts.hostname or "127.0.0.1"])[0]
+        self.port = int(query.pop("port", [str(parts.port or 5432)])[0])
+        self.dsn = parts._replace(query=urlencode(query, doseq=True)).geturl()
+        self.silent = False
+        self.generation = 0
+        self.server: asyncio.Server | None = None
+        self.writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> str:
+        """Start relaying; returns ``dsn`` pointed at the relay."""
+        self.server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        port = self.server.sockets[0].getsockname()[1]
+        parts = urlsplit(self.dsn)
+        netloc = f"{parts.netloc.rsplit('@', 1)[0]}@127.0.0.1:{port}"
+        return parts._replace(netloc=netloc).geturl()
+
+    def cut(self) -> None:
+        self.silent, self.generation = True, self.generation + 1
+
+    def mend(self) -> None:
+        self.silent = False
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+        for writer in self.writers:
+            writer.close()
+
+    async def _relay(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        if self.host.startswith("/"):  # a Unix socket directory, as the embedded server has
+            path = f"{self.host}/.s.PGSQL.{self.port}"
+            server_r, server_w = await asyncio.open_unix_connection(path)
+        else:
+            server_r, server_w = await asyncio.open_connection(self.host, self.port)
+        self.writers += [client_w, server_w]
+        born = self.generation
+        await asyncio.gather(
+            self._pipe(client_r, server_w, born), self._pipe(server_r, client_w, born)
+        )
+
+    async def _pipe(self, r: asyncio.StreamReader, w: asyncio.StreamWriter, born: int) -> None:
+        with contextlib.suppress(ConnectionError):
+            while data := await r.read(65536):
+                if not self.silent and born == self.generation:
+                    w.write(data)
+                    await w.drain()
+            w.close()
+
+
 def _state(engine: MatchEngine) -> ListenerState:
     return engine.listener_state
 
@@ -104,7 +162,7 @@ async def _live_profile(database: PoolDatabase, sharer: Caller) -> Profile:
     return profile
 
 
-async def _wait(condition: Callable[[], bool], *, within: float = 5.0) -> None:
+async def _wait(condition: Callable[[], bool], *, within: float = 10.0) -> None:
     async def probe() -> bool | None:
         return True if condition() else None
 
@@ -174,6 +232,31 @@ async def test_a_dropped_listener_reconnects_catches_up_and_readyz_says_stale_me
             await _wait(lambda: after.id in engine.index)
         finally:
             await engine.stop()
+
+
+async def test_a_silently_cut_listener_is_found_by_its_liveness_ping(
+    database: PoolDatabase, app_dsn: str
+) -> None:
+    consortium = await factories.create_consortium(database)
+    sharer = factories.partner_caller(await factories.create_partner(database, consortium))
+    relay = Relay(app_dsn)
+    engine = MatchEngine(
+        factories.normalizer().taxonomy,
+        backoff=FAST,
+        liveness_interval_seconds=0.2,
+        liveness_timeout_seconds=0.5,
+    )
+    await engine.start_listening(await relay.start(), database)
+    try:
+        relay.cut()  # no termination reaches the engine: only its ping can tell
+        await _wait(lambda: engine.stale_since is not None)
+        missed = await _live_profile(database, sharer)
+        relay.mend()
+        await _wait(lambda: engine.stale_since is None)
+        assert missed.id in engine.index
+    finally:
+        await engine.stop()
+        await relay.close()
 
 
 async def test_stop_during_back_off_is_prompt_and_leaves_nothing_behind(
