@@ -40,6 +40,7 @@ PROFILE_CHANNEL = "tussendeur_profile_changed"
 PARTNER_CHANNEL = "tussendeur_partner_changed"
 CUSTOMER_CONTACT_CATEGORIES = frozenset({"customer_contact", "channel", "complaints", "soft_skill"})
 LISTENER_APPLICATION_NAME = "tussendeur-match-listener"  # shows in pg_stat_activity
+CLOSE_TIMEOUT_SECONDS = 1.0  # a polite goodbye, but never a slow stop
 
 # What asyncpg hands to notification and termination callbacks.
 AnyConnection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
@@ -194,7 +195,7 @@ class MatchEngine:
         if conn is None or conn.is_closed():
             return
         try:
-            await conn.close(timeout=self._liveness_timeout)
+            await conn.close(timeout=CLOSE_TIMEOUT_SECONDS)
         except Exception:  # a dead peer: drop the socket without a goodbye
             conn.terminate()
 

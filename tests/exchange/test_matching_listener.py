@@ -277,6 +277,19 @@ async def test_stop_during_back_off_is_prompt_and_leaves_nothing_behind(
     assert await owner.listeners() == 0
 
 
+async def test_stop_over_a_cut_network_is_prompt(database: PoolDatabase, app_dsn: str) -> None:
+    relay = Relay(app_dsn)
+    engine = MatchEngine(factories.normalizer().taxonomy)
+    await engine.start_listening(await relay.start(), database)
+    try:
+        relay.cut()  # the goodbye will never be answered
+        started = time.perf_counter()
+        await engine.stop()
+        assert time.perf_counter() - started < 3.0
+    finally:
+        await relay.close()
+
+
 def test_back_off_doubles_with_jitter_up_to_its_cap() -> None:
     delays = Backoff(first_seconds=0.5, max_seconds=30).delays()
     drawn = [next(delays) for _ in range(12)]
