@@ -158,6 +158,10 @@ def create_app(
         if not status.current:
             pending = [f"{m.version:04d}_{m.name}" for m in status.pending]
             return JSONResponse({"status": "migrations pending", "pending": pending}, 503)
+        engine = services.match_engine
+        if engine is not None and engine.stale_since is not None:  # its listener is down
+            since = engine.stale_since.isoformat()
+            return JSONResponse({"status": "degraded", "index": "stale", "since": since}, 503)
         return JSONResponse({"status": "ready", "schema_version": max(status.applied)})
 
     return app

@@ -2,22 +2,30 @@
 
 At start the engine loads every live profile. Afterwards a dedicated connection
 LISTENs for ``tussendeur_profile_changed`` / ``tussendeur_partner_changed`` and
-re-reads just the profiles named, so every replica follows every write. The index
-only proposes candidates: each request re-checks them against PostgreSQL under the
-caller's row-level security, so a withdrawn consent hides a profile at once.
+re-reads just the profiles named, so every replica follows every write. When that
+connection drops, the engine reconnects with back-off, LISTENs again and rebuilds
+the whole index (LISTEN first, so nothing committed meanwhile is missed); until then
+``stale_since`` tells readiness checks that new and changed profiles may be missing.
+The index only proposes candidates: each request re-checks them against PostgreSQL
+under the caller's row-level security, so a withdrawn consent hides a profile at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import random
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeAlias
 from uuid import UUID
 
 import asyncpg
 import structlog
+from asyncpg.pool import PoolConnectionProxy
 
 from exchange.matching import repository
 from infra.db import Database
@@ -31,6 +39,32 @@ log = structlog.get_logger(__name__)
 PROFILE_CHANNEL = "tussendeur_profile_changed"
 PARTNER_CHANNEL = "tussendeur_partner_changed"
 CUSTOMER_CONTACT_CATEGORIES = frozenset({"customer_contact", "channel", "complaints", "soft_skill"})
+LISTENER_APPLICATION_NAME = "tussendeur-match-listener"  # shows in pg_stat_activity
+CLOSE_TIMEOUT_SECONDS = 1.0  # a polite goodbye, but never a slow stop
+
+# What asyncpg hands to notification and termination callbacks.
+AnyConnection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
+
+
+class ListenerState(StrEnum):
+    IDLE = "idle"  # not following writes: never started (build only), or stopped
+    LISTENING = "listening"  # every commit reaches the index
+    RECONNECTING = "reconnecting"  # the connection dropped: the index may be stale
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Waits before each reconnect: doubling from ``first_seconds`` up to ``max_seconds``,
+    each drawn between half and all of that (jitter keeps replicas from stampeding)."""
+
+    first_seconds: float = 0.5
+    max_seconds: float = 30.0
+
+    def delays(self) -> Iterator[float]:
+        delay = self.first_seconds
+        while True:
+            yield random.uniform(delay / 2, delay)
+            delay = min(delay * 2, self.max_seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +85,14 @@ def policy_for(taxonomy: Taxonomy) -> MatchPolicy:
 
 
 class MatchEngine:
-    def __init__(self, taxonomy: Taxonomy) -> None:
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        *,
+        backoff: Backoff | None = None,
+        liveness_interval_seconds: float = 30.0,
+        liveness_timeout_seconds: float = 10.0,
+    ) -> None:
         self.taxonomy = taxonomy
         self.index = MatchIndex(policy_for(taxonomy))
         self.hidden_partner_ids: frozenset[UUID] = frozenset()
@@ -61,7 +102,13 @@ class MatchEngine:
         self._partners_dirty = False
         self._wakeup = asyncio.Event()
         self._listener: asyncpg.Connection[asyncpg.Record] | None = None
+        self._lost = False
         self._worker: asyncio.Task[None] | None = None
+        self._backoff = backoff or Backoff()
+        self._liveness_interval = liveness_interval_seconds
+        self._liveness_timeout = liveness_timeout_seconds
+        self.listener_state = ListenerState.IDLE
+        self.stale_since: dt.datetime | None = None  # set while the listener is down
 
     async def build(self, database: Database) -> BuildReport:
         started = time.perf_counter()
@@ -104,25 +151,94 @@ class MatchEngine:
     # -- following writes from every replica ----------------------------------
 
     async def start_listening(self, app_dsn: str, database: Database) -> None:
-        self._listener = await asyncpg.connect(app_dsn)
+        """LISTEN, build the index, then follow every commit until :meth:`stop`.
+
+        A dropped connection is detected (termination callback, or a liveness ping when
+        quiet), re-opened with capped, jittered exponential back-off, LISTENed again and
+        the index rebuilt; meanwhile :attr:`stale_since` says since when it may be stale.
+        """
+        try:
+            await self._listen(app_dsn)
+            # LISTEN before the build: a change committed during it is re-read after it.
+            await self.build(database)
+        except BaseException:
+            await self._close_listener()
+            raise
+        self.listener_state = ListenerState.LISTENING
+        self._worker = asyncio.create_task(
+            self._follow(app_dsn, database), name="match-index-listener"
+        )
+
+    async def stop(self) -> None:
+        """Stop following (also mid back-off): no task and no connection is left behind."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+        await self._close_listener()
+        self.listener_state = ListenerState.IDLE
+
+    async def _listen(self, app_dsn: str) -> None:
+        self._lost = False
+        self._listener = await asyncpg.connect(
+            app_dsn,
+            timeout=self._liveness_timeout,
+            server_settings={"application_name": LISTENER_APPLICATION_NAME},
+        )
+        self._listener.add_termination_listener(self._on_termination)
         await self._listener.add_listener(PROFILE_CHANNEL, self._on_profile_notify)
         await self._listener.add_listener(PARTNER_CHANNEL, self._on_partner_notify)
-        self._worker = asyncio.create_task(self._apply_changes(database))
-        # Changes committed between the initial build and LISTEN would be missed.
-        await self.build(database)
 
-    def _on_profile_notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+    async def _close_listener(self) -> None:
+        conn, self._listener = self._listener, None
+        if conn is None or conn.is_closed():
+            return
+        try:
+            await conn.close(timeout=CLOSE_TIMEOUT_SECONDS)
+        except Exception:  # a dead peer: drop the socket without a goodbye
+            conn.terminate()
+
+    def _on_profile_notify(
+        self, _conn: AnyConnection, _pid: int, _channel: str, payload: object
+    ) -> None:
         with contextlib.suppress(ValueError):
             self._pending.add(UUID(str(payload)))
             self._wakeup.set()
 
-    def _on_partner_notify(self, _conn: object, _pid: int, _channel: str, _payload: object) -> None:
+    def _on_partner_notify(
+        self, _conn: AnyConnection, _pid: int, _channel: str, _payload: object
+    ) -> None:
         self._partners_dirty = True
         self._wakeup.set()
 
+    def _on_termination(self, conn: AnyConnection) -> None:
+        if conn is self._listener:  # not an older connection closed on purpose
+            self._lost = True
+            self._wakeup.set()
+
+    async def _follow(self, app_dsn: str, database: Database) -> None:
+        try:
+            while True:
+                await self._apply_changes(database)  # returns once the connection is lost
+                self.listener_state = ListenerState.RECONNECTING
+                self.stale_since = dt.datetime.now(dt.UTC)
+                log.warning("match_listener_lost")
+                await self._close_listener()
+                await self._reconnect(app_dsn, database)
+        except Exception:  # never silently: readiness keeps reporting the index stale
+            log.exception("match_listener_failed")
+            self.listener_state = ListenerState.RECONNECTING
+            self.stale_since = self.stale_since or dt.datetime.now(dt.UTC)
+
     async def _apply_changes(self, database: Database) -> None:
-        while True:
-            await self._wakeup.wait()
+        while not self._lost:
+            try:
+                async with asyncio.timeout(self._liveness_interval):
+                    await self._wakeup.wait()
+            except TimeoutError:
+                await self._check_alive()
+                continue
             self._wakeup.clear()
             changed, self._pending = self._pending, set()
             partners_dirty, self._partners_dirty = self._partners_dirty, False
@@ -134,13 +250,39 @@ class MatchEngine:
             except Exception:  # keep following; the next request re-checks via RLS anyway
                 log.exception("match_index_refresh_failed", profiles=len(changed))
                 self._pending |= changed
+                self._partners_dirty |= partners_dirty
                 await asyncio.sleep(1)
                 self._wakeup.set()
 
-    async def stop(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
-        if self._listener is not None:
-            await self._listener.close()
+    async def _check_alive(self) -> None:
+        """A quiet connection may have died without a word (a network cut): ask it."""
+        conn = self._listener
+        try:
+            if conn is None:
+                raise ConnectionError("no listener connection")
+            async with asyncio.timeout(self._liveness_timeout):
+                await repository.ping(conn)
+        except Exception as exc:
+            log.warning("match_listener_unresponsive", error=type(exc).__name__)
+            self._lost = True
+
+    async def _reconnect(self, app_dsn: str, database: Database) -> None:
+        """Back off, LISTEN again, rebuild; until one attempt stays connected throughout."""
+        for attempt, delay in enumerate(self._backoff.delays(), 1):
+            await asyncio.sleep(delay)
+            try:
+                await self._listen(app_dsn)
+                await self.build(database)
+                if self._lost:  # dropped again mid-build: what it missed may be missing
+                    raise ConnectionError("listener connection lost during the rebuild")
+            except Exception as exc:
+                await self._close_listener()
+                log.warning(
+                    "match_listener_reconnect_failed", attempt=attempt, error=type(exc).__name__
+                )
+                continue
+            since, self.stale_since = self.stale_since, None
+            self.listener_state = ListenerState.LISTENING
+            stale = (dt.datetime.now(dt.UTC) - since).total_seconds() if since else 0.0
+            log.info("match_listener_reconnected", attempts=attempt, stale_seconds=round(stale, 1))
+            return

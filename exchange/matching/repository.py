@@ -229,3 +229,8 @@ async def partner_open_vacancy_ids(conn: Connection, *, partner_id: UUID) -> set
         "select id from vacancy where partner_id = $1 and status = 'OPEN'", partner_id
     )
     return {r["id"] for r in rows}
+
+
+async def ping(conn: Connection) -> None:
+    """A round trip that proves the connection still answers."""
+    await conn.fetchval("select 1")
