@@ -18,7 +18,8 @@ from asyncpg.pool import PoolConnectionProxy
 from infra.scope import AccessScope
 
 # A pooled connection is a proxy with the same interface as a plain one.
-Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+# A string: asyncpg's classes are generic only in its stubs, not at run time.
+Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 
 
 async def init_connection(conn: Connection) -> None:
