@@ -88,9 +88,16 @@ async def seed_demo(
     timings["partners"] = time.perf_counter() - mark
     try:
         report = await _seed_exchange(
-            runtime, consortium, admin, partners, access, vacancy_plan, profile_plan, progress,
+            runtime,
+            consortium,
+            admin,
+            partners,
+            access,
+            vacancy_plan,
+            profile_plan,
+            progress,
             timings,
-        )  # fmt: skip
+        )
     except BaseException:
         # Leave nothing half-seeded: a failed demo can simply be run again.
         await delete_demo_consortium(runtime.owner_dsn, consortium.id)
@@ -132,9 +139,13 @@ async def _seed_exchange(
             for planned in mine:
                 # Invented people are never mailed: no consent request goes out.
                 profile = await share_profile(
-                    conn, caller, normalizer, planned.data, settings=settings,
+                    conn,
+                    caller,
+                    normalizer,
+                    planned.data,
+                    settings=settings,
                     request_consent=False,
-                )  # fmt: skip
+                )
                 shared.append((profile.person_id, planned))
                 if planned.consent is None and consent_link is None:
                     # The page the request mail would have linked, for one who has not answered.
@@ -204,9 +215,12 @@ async def _organisations(
     access: dict[str, PartnerAccess] = {}
     async with db.transaction(operator.access_scope()) as conn:
         admin = await add_staff_user(
-            conn, operator, email=ADMIN_EMAIL, display_name="Beheer Zuid-Limburg",
+            conn,
+            operator,
+            email=ADMIN_EMAIL,
+            display_name="Beheer Zuid-Limburg",
             role=CallerRole.CONSORTIUM_ADMIN,
-        )  # fmt: skip
+        )
         for demo in PARTNERS:
             partner = await register_partner(
                 conn, operator, name=demo.name, slug=demo.slug, city=demo.city
