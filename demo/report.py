@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from rich.console import Console
 from rich.markup import escape
 
-from entrypoints.cli_support import console
+from exchange.consortia.service import consortium_contents
 from infra.db import Database
 from infra.scope import AccessScope
 from infra.settings import Settings
@@ -96,7 +97,9 @@ def write_env_file(path: str, exports: str) -> None:
     target.chmod(0o600)
 
 
-def print_report(report: DemoReport, settings: Settings, *, env_file: str | None = None) -> None:
+def print_report(
+    report: DemoReport, settings: Settings, console: Console, *, env_file: str | None = None
+) -> None:
     summary, timings = report.summary, report.timings
     by_status = summary["profiles_by_status"]
     console.print(
@@ -154,54 +157,24 @@ def print_report(report: DemoReport, settings: Settings, *, env_file: str | None
 async def demo_summary(db: Database, consortium_id: UUID) -> dict[str, Any]:
     """Counts and a content fingerprint of the seeded data, free of ids and pseudonyms."""
     async with db.transaction(AccessScope.system()) as conn:
-        partners = await conn.fetch(
-            "select slug, name, city from partner where consortium_id = $1 order by slug",
-            consortium_id,
-        )
-        vacancies = await conn.fetch(
-            """select p.slug, v.title, v.role, v.role_level, v.postcode_area, v.hours_min,
-                      v.hours_max, v.pay_min_cents, v.pay_max_cents, v.pay_period,
-                      v.start_date - current_date as starts_in,
-                      array(select r.phrase || '|' || r.must_have || '|' || r.weight
-                            from vacancy_requirement r where r.vacancy_id = v.id
-                            order by r.position) as requirements
-               from vacancy v join partner p on p.id = v.partner_id
-               where v.consortium_id = $1""",
-            consortium_id,
-        )
-        profiles = await conn.fetch(
-            """select p.slug, f.kind, f.status, f.postcode_area, f.max_travel_km, f.hours_min,
-                      f.hours_max, f.ambitions, f.shifts, f.min_pay_cents, f.consent_scope_kind,
-                      f.consent_expires_at::date - current_date as consent_days,
-                      c.full_name, c.email,
-                      array(select pc.phrase || '|' || coalesce(pc.level::text, '-')
-                            from profile_competency pc where pc.profile_id = f.id
-                            order by pc.position) as competencies,
-                      array(select pl.language || pl.level from profile_language pl
-                            where pl.profile_id = f.id order by pl.language) as languages
-               from profile f join partner p on p.id = f.partner_id
-               join person_contact c on c.person_id = f.person_id
-               where f.consortium_id = $1""",
-            consortium_id,
-        )
-        concept_share = await conn.fetchval(
-            """select round(avg((pc.concept_id is not null)::int)::numeric, 3)
-               from profile_competency pc join profile f on f.id = pc.profile_id
-               where f.consortium_id = $1""",
-            consortium_id,
-        )
-    rows = sorted(json.dumps([str(v) for v in r.values()], ensure_ascii=False) for r in profiles)
-    vacancy_rows = sorted(json.dumps([str(v) for v in r.values()]) for r in vacancies)
+        contents = await consortium_contents(conn, consortium_id=consortium_id)
+    profiles = contents.profiles
+    rows = sorted(json.dumps(list(p.fields), ensure_ascii=False) for p in profiles)
+    vacancy_rows = sorted(json.dumps(list(v)) for v in contents.vacancies)
     digest = hashlib.sha256("\n".join(rows + vacancy_rows).encode()).hexdigest()
     return {
-        "partners": [f"{r['name']} ({r['city']})" for r in partners],
-        "vacancies": len(vacancies),
+        "partners": list(contents.partners),
+        "vacancies": len(contents.vacancies),
         "profiles": len(profiles),
-        "profiles_by_status": dict(sorted(Counter(r["status"] for r in profiles).items())),
-        "profiles_by_kind": dict(sorted(Counter(r["kind"] for r in profiles).items())),
+        "profiles_by_status": dict(sorted(Counter(p.status.value for p in profiles).items())),
+        "profiles_by_kind": dict(sorted(Counter(p.kind.value for p in profiles).items())),
         "consent_scopes": dict(
-            sorted(Counter(r["consent_scope_kind"] or "-" for r in profiles).items())
+            sorted(
+                Counter(
+                    p.consent_scope_kind.value if p.consent_scope_kind else "-" for p in profiles
+                ).items()
+            )
         ),
-        "phrases_on_a_concept": float(concept_share or 0),
+        "phrases_on_a_concept": contents.share_of_phrases_on_a_concept,
         "fingerprint": digest,
     }

@@ -16,6 +16,7 @@ from rich.table import Table
 from entrypoints import cli_admin, cli_keys, cli_matching, cli_retention
 from entrypoints.cli_support import (
     ErrorReportingGroup,
+    cli_runtime,
     console,
     database_label,
     fail,
@@ -205,13 +206,20 @@ def demo(
     ] = None,
 ) -> None:
     """Seed the fictional consortium Zuid-Limburg and print how to act as each role."""
-    from demo.report import print_report
-    from demo.seed import DemoOptions, seed_demo_command
+    from demo.progress import StepProgress, progress_bar
+    from demo.report import DemoReport, print_report
+    from demo.seed import DemoOptions, seed_demo
 
     settings = _settings()
     options = DemoOptions(seed=seed, profiles=profiles, vacancies=vacancies, reset=reset)
-    report = run(seed_demo_command(settings, options))
-    print_report(report, settings, env_file=env_file)
+
+    async def go(progress: StepProgress) -> DemoReport:
+        async with cli_runtime(settings) as runtime:
+            return await seed_demo(runtime, options, progress)
+
+    with progress_bar(console) as progress:
+        report = run(go(progress))
+    print_report(report, settings, console, env_file=env_file)
 
 
 # ---------------------------------------------------------------- the other areas' sub-apps

@@ -107,6 +107,27 @@ _FRAMEWORK_SIGNALS: tuple[type[BaseException], ...] = (
 )
 
 
+def _flags_show_no_value() -> None:
+    """Typer 0.29's rich help prints every option's type, so a boolean flag reads as if it
+    took a value (``--reset <bool>``, ``--help <bool>``); its plain help already leaves
+    flags bare. Apply that rule to the rich help too, for every command at once."""
+    option_class: Any = getattr(typer.core, "TyperOption", None)
+    display_type_rich = getattr(option_class, "display_type_rich", None)
+    if display_type_rich is None or getattr(display_type_rich, "flags_bare", False):
+        return  # an older typer (click's help) or applied already
+
+    def bare_flags(self: Any, ctx: Any) -> str | None:
+        if getattr(self, "is_bool_flag", False):
+            return None
+        return display_type_rich(self, ctx)  # type: ignore[no-any-return]
+
+    bare_flags.flags_bare = True  # type: ignore[attr-defined]
+    option_class.display_type_rich = bare_flags
+
+
+_flags_show_no_value()
+
+
 class ErrorReportingGroup(TyperGroup):
     """The root group: any exception below it becomes one red line and exit 1."""
 

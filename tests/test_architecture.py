@@ -40,17 +40,9 @@ ALLOWED = {
     "creating the database itself",
 }
 
-# TEMPORARY: other slices of issue 8 are moving this SQL into repositories right now.
-# Remove these entries when they are merged; nothing new may be added here.
-TEMPORARY = {
-    "demo/": "demo slice: the demo writes through the use cases",
-}
-
 
 def _allowed(relative: str) -> bool:
-    if Path(relative).name == "repository.py" or relative in ALLOWED:
-        return True
-    return any(relative == p or (p.endswith("/") and relative.startswith(p)) for p in TEMPORARY)
+    return Path(relative).name == "repository.py" or relative in ALLOWED
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -114,7 +106,7 @@ def test_no_sql_outside_repositories() -> None:
 
 
 def test_allowlisted_files_exist_and_still_need_it() -> None:
-    for relative in [*ALLOWED, *TEMPORARY]:
+    for relative in ALLOWED:
         target = ROOT / relative
         assert target.exists(), f"{relative} is allowlisted but gone: drop the entry"
         files = sorted(target.rglob("*.py")) if target.is_dir() else [target]

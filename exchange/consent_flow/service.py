@@ -82,16 +82,7 @@ async def request_consent(
 ) -> None:
     """Send the person the one-time link to the consent page (inside share_profile)."""
     assert profile.pending_until is not None
-    now = now_utc()
-    ttl = min(max(profile.pending_until - now, dt.timedelta(minutes=1)), MAX_TTL)
-    token = await issue_one_time_token(
-        conn,
-        TokenPurpose.CONSENT,
-        ttl=ttl,
-        consortium_id=profile.consortium_id,
-        person_id=profile.person_id,
-        profile_id=profile.id,
-    )
+    link = await consent_page_link(conn, profile=profile, language=language, settings=settings)
     names = await consent_repository.partner_names(conn, partner_ids=[profile.partner_id])
     consortium = await consent_repository.consortium_name(conn, consortium_id=profile.consortium_id)
     mail = mail_text.render(
@@ -99,7 +90,7 @@ async def request_consent(
         language,
         partner_name=names.get(profile.partner_id, "Tussendeur"),
         consortium_name=consortium or "Tussendeur",
-        link=mail_text.link(settings.public_url, mail_text.CONSENT_PATH, token, language),
+        link=link,
         pending_until=profile.pending_until,
     )
     await enqueue_mail(
@@ -415,3 +406,22 @@ async def end_consent(
     )
     await withdraw_introductions_for_profile(conn, profile_id=profile["id"])
     return record
+
+
+async def consent_page_link(
+    conn: Connection, *, profile: Profile, language: str, settings: Settings
+) -> str:
+    """A one-time link to the consent page for the person behind a PENDING_CONSENT profile,
+    valid while the profile waits (at most a one-time token's longest life). The consent
+    request mails it; the demo shows it for invented people, who are never mailed."""
+    assert profile.pending_until is not None
+    ttl = min(max(profile.pending_until - now_utc(), dt.timedelta(minutes=1)), MAX_TTL)
+    token = await issue_one_time_token(
+        conn,
+        TokenPurpose.CONSENT,
+        ttl=ttl,
+        consortium_id=profile.consortium_id,
+        person_id=profile.person_id,
+        profile_id=profile.id,
+    )
+    return mail_text.link(settings.public_url, mail_text.CONSENT_PATH, token, language)

@@ -130,7 +130,7 @@ async def share_profile(
 ) -> Profile:
     """Store a profile PENDING_CONSENT with the person's contact data kept apart, and mail
     the person the one-time link to the consent page (``request_consent=False`` only for
-    seeding demo data that is activated at once)."""
+    the demo's invented people, who are never mailed)."""
     caller.require(CallerRole.PARTNER_HR, Scope.PROFILES_WRITE)
     assert caller.partner_id is not None
     settings = settings or get_settings()

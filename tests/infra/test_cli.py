@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,13 +21,14 @@ from tests.infra.processes import cli_env, run_cli
 UNREACHABLE = "postgresql://nobody@127.0.0.1:9/nowhere"
 
 
-def _command_paths(command: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    yield prefix
+def _commands(command: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    yield prefix, command
     for name, sub in sorted(getattr(command, "commands", {}).items()):
-        yield from _command_paths(sub, (*prefix, name))
+        yield from _commands(sub, (*prefix, name))
 
 
-ALL_COMMANDS = list(_command_paths(typer.main.get_command(app)))
+COMMANDS = dict(_commands(typer.main.get_command(app)))
+ALL_COMMANDS = list(COMMANDS)
 
 
 def test_the_core_commands_exist() -> None:
@@ -40,6 +42,27 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("path", ALL_COMMANDS, ids=lambda p: " ".join(p) or "tussendeur")
+def test_flags_read_as_flags_in_help(path: tuple[str, ...]) -> None:
+    """A boolean flag (``--reset``, ``--help``) takes no value, so its help row shows none."""
+    flags = [["--help"]] + [
+        [*p.opts, *p.secondary_opts]
+        for p in COMMANDS[path].params
+        if getattr(p, "is_flag", False) and not getattr(p, "count", False)
+    ]
+    output = CliRunner().invoke(app, [*path, "--help"], terminal_width=200).output
+    lines = output.splitlines()
+    for names in flags:
+        rows = [
+            line for line in lines if re.search(rf"(?<![\w-]){re.escape(names[0])}(?![\w-])", line)
+        ]
+        assert rows, f"{names[0]} is missing from the help of {' '.join(path)}:\n{output}"
+        for row in rows:
+            after = row.split(names[-1], 1)[1] if names[-1] in row else row.split(names[0], 1)[1]
+            assert not after.strip(" │").startswith("<"), row
+    assert "<bool>" not in output, output
 
 
 def test_schema_export_prints_sdl_without_a_database(tmp_path: Path) -> None:

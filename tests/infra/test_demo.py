@@ -7,13 +7,19 @@ import re
 import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+import demo as demo_package
 from demo.data import EMAIL_DOMAINS, PARTNERS, PHRASES
+from demo.exceptions import DemoError
 from demo.report import DemoReport
 from demo.seed import DemoOptions, seed_demo
-from entrypoints.cli_support import CommandError
+from exchange.admin.service import register_partner
+from exchange.identity.one_time import TokenPurpose, redeem_one_time_token, token_scope
+from exchange.identity.tokens import ROLE_SCOPES
+from infra.caller import Caller, CallerRole
 from infra.runtime import Runtime, open_runtime
 from infra.scope import AccessScope
 from infra.settings import Environment, Settings
@@ -31,7 +37,7 @@ async def runtime(fresh_database: str) -> AsyncIterator[Runtime]:
 
 async def test_same_seed_same_consortium(runtime: Runtime) -> None:
     first = await seed_demo(runtime, SMALL)
-    with pytest.raises(CommandError, match="exists already"):
+    with pytest.raises(DemoError, match="exists already"):
         await seed_demo(runtime, SMALL)
     again = await seed_demo(runtime, DemoOptions(seed=7, profiles=50, vacancies=12, reset=True))
     assert again.summary == first.summary  # pseudonym- and id-free, down to the fingerprint
@@ -40,8 +46,50 @@ async def test_same_seed_same_consortium(runtime: Runtime) -> None:
     assert other.summary["fingerprint"] != first.summary["fingerprint"]
 
 
+async def test_reset_refuses_a_consortium_with_partners_the_demo_did_not_make(
+    runtime: Runtime,
+) -> None:
+    first = await seed_demo(runtime, SMALL)
+    admin = Caller(
+        role=CallerRole.CONSORTIUM_ADMIN,
+        consortium_id=first.consortium_id,
+        subject="test",
+        scopes=ROLE_SCOPES[CallerRole.CONSORTIUM_ADMIN],
+    )
+    async with runtime.database.transaction(admin.access_scope()) as conn:
+        await register_partner(conn, admin, name="Echt Bestaand", slug="echt-bestaand", city=None)
+    reset = DemoOptions(seed=7, profiles=50, vacancies=12, reset=True)
+    with pytest.raises(DemoError, match=r"did not create \(echt-bestaand\)"):
+        await seed_demo(runtime, reset)
+    async with runtime.database.transaction(AccessScope.system()) as conn:
+        consortia = await conn.fetchval("select count(*) from consortium")
+        profiles = await conn.fetchval("select count(*) from profile")
+        events = await conn.fetchval("select count(*) from audit_event")
+    assert (consortia, profiles) == (1, 50)  # nothing was deleted
+    assert events > 0
+
+
+def test_the_demo_writes_through_use_cases_only() -> None:
+    """No SQL in the demo package: it calls the use cases (and their repositories run SQL)."""
+    sql = re.compile(
+        r"\b(select|insert\s+into|delete\s+from|update\s+\w+\s+set|alter\s+table)\b"
+        r"|\.(execute|executemany|fetch|fetchrow|fetchval|copy_records_to_table)\(",
+        re.IGNORECASE,
+    )
+    for module in sorted(Path(demo_package.__file__).parent.glob("*.py")):
+        hits = [line for line in module.read_text().splitlines() if sql.search(line)]
+        assert not hits, f"{module.name}: {hits}"
+
+
 async def test_the_demo_world_is_plausible(runtime: Runtime) -> None:
-    report = await seed_demo(runtime, SMALL)
+    steps: dict[str, list[tuple[int, int]]] = {}
+    report = await seed_demo(
+        runtime, SMALL, lambda step, done, total: steps.setdefault(step, []).append((done, total))
+    )
+    assert set(steps) == {"vacancies", "profiles", "consents"}
+    assert steps["vacancies"][-1] == (12, 12)
+    assert steps["profiles"][-1] == (50, 50)
+    assert [done for done, _ in steps["profiles"]] == list(range(1, 51))
     summary = report.summary
     assert len(report.partners) == 6
     assert {p.city for p in report.partners} == {
@@ -86,6 +134,15 @@ async def _check_rows(runtime: Runtime, report: DemoReport) -> None:
     assert admins == 1
     assert pending_mail == 0  # invented people are never mailed
     assert report.consent_link and "/portal/consent?token=" in report.consent_link
+    token = parse_qs(urlsplit(report.consent_link).query)["token"][0]
+    async with runtime.database.transaction(token_scope(token)) as conn:
+        redeemed = await redeem_one_time_token(conn, token, TokenPurpose.CONSENT)
+    assert redeemed is not None and redeemed.profile_id is not None
+    async with runtime.database.transaction(AccessScope.system()) as conn:
+        status = await conn.fetchval(
+            "select status from profile where id = $1", redeemed.profile_id
+        )
+    assert status == "PENDING_CONSENT"
     assert vacancy is not None
     assert vacancy["pay_min_cents"] < vacancy["pay_max_cents"]
     assert vacancy["training_offered"] and vacancy["shifts"]

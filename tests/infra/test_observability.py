@@ -37,6 +37,9 @@ class FixedAuthenticator:
         return self.caller if request.headers.get("authorization") else None
 
 
+REFUSAL = "connection refused for user sanne@example.nl"  # as a driver might word it
+
+
 class SwitchableDatabase:
     """The real database, or, once ``fail`` is set, one whose every transaction fails."""
 
@@ -46,7 +49,7 @@ class SwitchableDatabase:
 
     def transaction(self, scope: AccessScope) -> Any:
         if self.fail:
-            raise RuntimeError("connection refused for user sanne@example.nl")
+            raise RuntimeError(REFUSAL)
         return self.inner.transaction(scope)
 
 
