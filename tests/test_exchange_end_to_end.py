@@ -369,6 +369,7 @@ async def accept_on_answer_page(run: Running, link: str, introduction_id: str) -
 # ---------------------------------------------------------------- the flow
 
 
+@pytest.mark.slow  # a whole app with its pool, listener and mail worker
 async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
     run, http = running, running.http
     timings: dict[str, float] = {}

@@ -9,6 +9,7 @@ import shutil
 import sys
 
 import asyncpg
+import pytest
 
 from exchange.consent_flow.retention import run_retention, run_retention_once
 from exchange.introductions import service as introductions
@@ -94,6 +95,7 @@ async def test_retention_with_the_clock_moved(db) -> None:  # type: ignore[no-un
     assert runs[0]["n"] == 4  # one per run that changed something
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 async def test_cli_prints_counts_and_a_second_run_changes_nothing(fresh_database: str) -> None:
     connection = await asyncpg.connect(dsn_for_role(fresh_database, APP_ROLE, None))
     await init_connection(connection)

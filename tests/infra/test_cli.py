@@ -65,6 +65,7 @@ def test_flags_read_as_flags_in_help(path: tuple[str, ...]) -> None:
     assert "<bool>" not in output, output
 
 
+@pytest.mark.slow  # a subprocess
 def test_schema_export_prints_sdl_without_a_database(tmp_path: Path) -> None:
     result = run_cli(["schema", "export"], cli_env(tmp_path, DATABASE_URL=UNREACHABLE))
     assert result.returncode == 0, result.stderr
@@ -84,16 +85,19 @@ def _assert_one_red_line(result: Any) -> str:
     return str(lines[0])
 
 
+@pytest.mark.slow  # a subprocess
 def test_an_unreachable_database_is_one_line_and_exit_1(tmp_path: Path) -> None:
     result = run_cli(["db", "status"], cli_env(tmp_path, DATABASE_URL=UNREACHABLE))
     assert "cannot reach PostgreSQL" in _assert_one_red_line(result)
 
 
+@pytest.mark.slow  # a subprocess
 def test_bad_configuration_is_one_line_naming_the_variable(tmp_path: Path) -> None:
     result = run_cli(["db", "migrate"], cli_env(tmp_path, TUSSENDEUR_ENV="staging"))
     assert "TUSSENDEUR_ENV" in _assert_one_red_line(result)
 
 
+@pytest.mark.slow  # a subprocess
 def test_a_usage_error_is_reported_by_the_cli_framework(tmp_path: Path) -> None:
     result = run_cli(["db", "status", "--no-such-option"], cli_env(tmp_path))
     assert result.returncode == 2
@@ -108,6 +112,7 @@ def test_error_lines_describe_common_failures() -> None:
     assert one_line("a\n  b\tc") == "a b c"
 
 
+@pytest.mark.slow  # subprocesses
 async def test_db_status_and_migrate_on_a_database_url(empty_database: str, tmp_path: Path) -> None:
     env = cli_env(tmp_path, DATABASE_URL=empty_database)
     pending = run_cli(["db", "status", "--check"], env)

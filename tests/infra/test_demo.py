@@ -25,6 +25,8 @@ from infra.scope import AccessScope
 from infra.settings import Environment, Settings
 from tests.infra.processes import cli_env, run_cli
 
+pytestmark = pytest.mark.slow  # each test seeds a whole demo consortium
+
 SMALL = DemoOptions(seed=7, profiles=50, vacancies=12)
 
 

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from infra.embedded import start_embedded_postgres, stop_embedded_postgres
 
 HOLD_SERVER = """
@@ -22,6 +24,7 @@ time.sleep(120)
 """
 
 
+@pytest.mark.slow  # starts and kills its own PostgreSQL
 def test_a_killed_user_does_not_keep_the_server_running(tmp_path: Path) -> None:
     holder = subprocess.Popen(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", HOLD_SERVER, str(tmp_path)],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -136,6 +137,7 @@ def build(items: list[MatchProfile]) -> MatchIndex:
     return index
 
 
+@pytest.mark.slow  # 150 random indexes
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(profiles(), max_size=25, unique_by=lambda p: p.profile_id),
