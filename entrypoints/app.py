@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -19,12 +18,13 @@ from exchange.audit.publication import AuditPublication
 from exchange.audit.service import record_caller_event
 from exchange.competencies import CompetencyNormalizer
 from exchange.identity.authenticator import Authenticator
+from exchange.identity.keys import KeyStore
 from exchange.matching.engine import MatchEngine
 from exchange.matching.proposals import ProposalCache
 from exchange.taxonomy.service import load_taxonomy
 from infra.db import Database
 from infra.errors import Unauthenticated
-from infra.mail import mail_sender
+from infra.mail import MailSender, mail_sender, sender_for
 from infra.observability import install_observability, request_id_of
 from infra.runtime import Runtime, open_runtime
 from infra.scope import AccessScope
@@ -46,7 +46,11 @@ class Services:
     match_engine: MatchEngine | None = None
     proposal_cache: ProposalCache = field(default_factory=ProposalCache)
     runtime: Runtime | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    key_store: KeyStore = field(default_factory=KeyStore)
+    mail_sender: MailSender = field(init=False)  # tests may swap in their own
+
+    def __post_init__(self) -> None:
+        self.mail_sender = sender_for(self.settings)
 
 
 def _default_authenticator(settings: Settings) -> Authenticator:

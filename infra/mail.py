@@ -164,14 +164,13 @@ def sender_for(settings: Settings) -> MailSender:
     return ConsoleSender()
 
 
-def mail_sender(services: Any) -> MailSender:
-    """The app's sender (``Services.extras["mail.sender"]``; tests may put their own there)."""
-    extras: dict[str, Any] = services.extras
-    sender = extras.get("mail.sender")
-    if sender is None:
-        sender = sender_for(services.settings)
-        extras["mail.sender"] = sender
-    return sender
+class HoldsMailSender(Protocol):
+    mail_sender: MailSender
+
+
+def mail_sender(services: HoldsMailSender) -> MailSender:
+    """The app's sender (``Services.mail_sender``; tests may put their own there)."""
+    return services.mail_sender
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import HTTPException, Request
@@ -26,6 +26,7 @@ from starlette.datastructures import FormData
 
 from exchange.identity.service import portal_session_caller
 from infra.caller import Caller
+from infra.db import Database
 from infra.errors import FieldError
 from infra.settings import Settings
 from portal import i18n, labels
@@ -63,13 +64,20 @@ def _environment(language: str) -> Environment:
 ENVIRONMENTS = {language: _environment(language) for language in i18n.LANGUAGES}
 
 
+class PortalServices(Protocol):
+    """What pages use of the app's long-lived collaborators (``entrypoints.app.Services``)."""
+
+    settings: Settings
+    database: Database
+
+
 @dataclass
 class Page:
     """One portal request: who, in which language, with which CSRF token."""
 
     request: Request
     settings: Settings
-    services: Any
+    services: PortalServices
     language: str
     csrf_token: str
     caller: Caller | None
@@ -77,7 +85,7 @@ class Page:
     cleared_cookies: list[str] = field(default_factory=list)
 
     @property
-    def database(self) -> Any:
+    def database(self) -> Database:
         return self.services.database
 
     @property
@@ -104,8 +112,8 @@ def secure_cookies(settings: Settings) -> bool:
 
 async def portal_page(request: Request) -> Page:
     """FastAPI dependency: the page context of this request."""
-    services = request.app.state.services
-    settings: Settings = services.settings
+    services: PortalServices = request.app.state.services
+    settings = services.settings
     query_language = request.query_params.get("lang")
     language = i18n.negotiate(
         query_language,

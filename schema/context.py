@@ -1,16 +1,28 @@
-"""The per-request GraphQL context: caller, database, DataLoaders, language."""
+"""The per-request GraphQL context: caller, database, language, the app's services."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 from strawberry.fastapi import BaseContext
 
+from exchange.competencies import CompetencyNormalizer
+from exchange.matching.engine import MatchEngine
+from exchange.matching.proposals import ProposalCache
 from infra.caller import Caller, CallerRole, Scope, require_caller
 from infra.db import Database
 from infra.errors import Forbidden, Unauthenticated
 from infra.settings import Settings
+
+
+class GraphQLServices(Protocol):
+    """What resolvers use of the app's long-lived collaborators (``entrypoints.app.Services``
+    has them): the write-time normaliser, the matcher's index and the proposals cache."""
+
+    normalizer: CompetencyNormalizer
+    match_engine: MatchEngine | None
+    proposal_cache: ProposalCache
 
 
 @dataclass
@@ -18,9 +30,9 @@ class Context(BaseContext):
     settings: Settings
     database: Database
     caller: Caller | None
+    services: GraphQLServices
     language: str = "nl"
     request_id: str = ""
-    services: Any = None  # entrypoints.app.Services: long-lived collaborators (matcher index, keys)
     auth_error: Unauthenticated | None = None
 
     def __post_init__(self) -> None:

@@ -86,7 +86,9 @@ def _offset(after: str | None) -> int:
 
 
 def engine_of(context: Context) -> MatchEngine:
-    engine: MatchEngine = context.services.match_engine
+    engine = context.services.match_engine
+    if engine is None:  # only before the app's start-up built it
+        raise RuntimeError("the match index is not built yet")
     return engine
 
 

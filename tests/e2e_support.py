@@ -117,7 +117,7 @@ class Mailbox:
 
     A mail's link is read from ``mail_outbox`` while the mail is still pending; once it
     was sent its stored body is redacted, and the link is read where it was delivered:
-    the :class:`MemorySender` the test put into ``Services.extras["mail.sender"]`` (used
+    the :class:`MemorySender` the test put into ``Services.mail_sender`` (used
     by deliveries that look the sender up, like the sign-in route's), or the console, for
     the periodic mail worker, which keeps the sender it was started with (captured with
     ``capsys``). Redaction happens only after delivery, so one of the three always has it.

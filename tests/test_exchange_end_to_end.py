@@ -206,7 +206,7 @@ async def running(
             # Deliveries that look the sender up (the sign-in route's) go here; the periodic
             # mail worker keeps the sender it started with (see Mailbox).
             memory = MemorySender()
-            app.state.services.extras["mail.sender"] = memory
+            app.state.services.mail_sender = memory
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
                 database = ConnectionDatabase(owner)

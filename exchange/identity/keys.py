@@ -17,7 +17,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from joserfc import jwt
 from joserfc.jwk import ECKey
@@ -186,11 +186,10 @@ class KeyStore:
             return ring
 
 
-def key_store(services: Any) -> KeyStore:
-    """The one key store of an app (kept in ``Services.extras``)."""
-    extras: dict[str, Any] = services.extras
-    store = extras.get("auth.key_store")
-    if not isinstance(store, KeyStore):
-        store = KeyStore()
-        extras["auth.key_store"] = store
-    return store
+class HoldsKeyStore(Protocol):
+    key_store: KeyStore
+
+
+def key_store(services: HoldsKeyStore) -> KeyStore:
+    """The one key store of an app (``Services.key_store``)."""
+    return services.key_store

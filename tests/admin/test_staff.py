@@ -131,7 +131,7 @@ async def test_an_added_hr_user_signs_in_by_emailed_link(
     partner: Partner,
 ) -> None:
     outbox = SignInOutbox()
-    app.state.services.extras["mail.sender"] = outbox
+    app.state.services.mail_sender = outbox
     admin = await bearer(factories.admin_caller(consortium))
     added = await client.post(
         "/graphql",

@@ -70,7 +70,7 @@ async def test_jwks_serves_public_keys_of_the_ring(
 ) -> None:
     first = (await client.get("/.well-known/jwks.json")).json()
     await rotate_keys(db)
-    app.state.services.extras["auth.key_store"].invalidate()
+    app.state.services.key_store.invalidate()
     second = (await client.get("/.well-known/jwks.json")).json()
     assert len(second["keys"]) == 2
     assert second["keys"][1]["kid"] == first["keys"][0]["kid"]  # newest first

@@ -73,7 +73,7 @@ class SignInOutbox(MemorySender):
 @pytest.fixture
 def outbox(app: FastAPI) -> MemorySender:
     sender = SignInOutbox()
-    app.state.services.extras["mail.sender"] = sender
+    app.state.services.mail_sender = sender
     return sender
 
 
