@@ -16,9 +16,9 @@ from consent.models import (
     Purpose,
     ScopeKind,
 )
-from consent.policy import Reason, fold, may_see
 from consent.receipt import ReceiptContext, ReceiptParty, build_receipt
 from consent.retention import Due, RetentionRules, add_months, due
+from tests.consent.visibility_oracle import Reason, fold, may_see
 
 NOW = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
 SHARER, P1, P2 = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()

@@ -34,8 +34,6 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from consent import repository as consent_repository
 from consent.models import CollectionMethod, Purpose
-from consent.policy import fold as fold_records
-from consent.policy import may_see
 from exchange.consent_flow import rights
 from exchange.consent_flow import service as flow
 from exchange.consent_flow.retention import run_retention
@@ -51,6 +49,8 @@ from tests.consent.helpers import SETTINGS
 from tests.consent.helpers import grant as grant_consent
 from tests.consent.life_model import Intro, LogCapture, Person, canary
 from tests.consent.pg_dump import dump_database
+from tests.consent.visibility_oracle import fold as fold_records
+from tests.consent.visibility_oracle import may_see
 
 PEOPLE, PARTNERS = 5, 3
 GRACE = dt.timedelta(days=SETTINGS.consent_grace_days)

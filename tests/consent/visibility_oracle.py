@@ -1,7 +1,10 @@
-"""The policy "may partner P see profile X for purpose Y now": pure, over the consent state.
+"""The consent rule "may partner P see profile X for purpose Y now", as a pure function:
+the oracle the tests check PostgreSQL against.
 
-PostgreSQL's row-level security enforces the same rule for reads (see migration 0002's
-``profile_read``); this function is the rule in one place for use cases and tests.
+The service enforces the rule in PostgreSQL only (row-level security, migration 0002's
+``profile_read``, re-checked on every ``matches`` request); nothing in the service calls
+this module. ``test_policy`` pins the rule case by case, and the consent state machine
+checks that what the database shows each partner is what this function says.
 """
 
 from __future__ import annotations
