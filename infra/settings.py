@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     graphql_max_depth: int = 12
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000
-    graphql_max_fields: int = 300  # fields per document, fragment spreads expanded
+    graphql_max_fields: int = 200  # fields per document, fragment spreads expanded
     graphql_max_body_bytes: int = 100_000  # the whole POST body, refused with 413 before parsing
     http_max_body_bytes: int = 1_048_576  # every other route
     max_page_size: int = 100

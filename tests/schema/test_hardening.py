@@ -211,7 +211,7 @@ async def test_many_repeated_fields_are_refused_before_validation(api: Harness) 
     # in the 490 identical selections and blocked the event loop for seconds.
     query = "{ " + " ".join(["partners { id }"] * 490) + " }"
     errors = await api.errors(query)
-    assert messages(errors) == "The query selects 980 fields; at most 300 allowed."
+    assert messages(errors) == "The query selects 980 fields; at most 200 allowed."
     assert api.db.transactions == 0
 
 
@@ -226,7 +226,7 @@ async def test_a_large_document_is_validated_off_the_event_loop(
         return validate_document(*args)
 
     monkeypatch.setattr(hardening, "validate_document", held_validation)
-    query = "{ " + " ".join(["partners { id }"] * 75) + " }"  # 150 fields: under the cap
+    query = "{ " + " ".join(["partners { id }"] * 75) + " }"  # 150 fields: under the cap of 200
     request = asyncio.create_task(api.post(query))
     try:
         assert await asyncio.to_thread(entered.wait, 10), "validation never started"
