@@ -9,9 +9,9 @@ from exchange.audit import actions
 from exchange.audit.service import record_caller_event
 from exchange.consent_flow import rights
 from infra.db import ConnectionDatabase
-from tests import factories
-from tests.conftest import BearerHeaders
-from tests.consent.helpers import grant
+from tests.support import callers, factories
+from tests.support.consent import grant
+from tests.support.tokens import BearerHeaders
 
 OPENED = 450  # more than two pages of myAccessLog (MAX_ACCESS_PAGE = 200)
 
@@ -26,10 +26,10 @@ async def test_the_export_holds_every_access_log_entry(
     consortium = await factories.create_consortium(db)
     a = await factories.create_partner(db, consortium, name="Contactcenter Maas")
     b = await factories.create_partner(db, consortium, name="Klantpunt Heuvelland")
-    profile = await factories.share_profile(db, factories.partner_caller(a))
-    person = factories.candidate_caller(profile)
+    profile = await factories.share_profile(db, callers.partner_caller(a))
+    person = callers.candidate_caller(profile)
     await grant(db, person, months=6)
-    hr_b = factories.partner_caller(b)
+    hr_b = callers.partner_caller(b)
     async with db.transaction(hr_b.access_scope()) as conn:
         for _ in range(OPENED):
             await record_caller_event(

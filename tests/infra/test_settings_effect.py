@@ -16,30 +16,30 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from entrypoints import jobs
 from entrypoints.app import create_app
 from exchange.consent_flow.retention import run_retention
 from exchange.identity.clients import insert_api_client, new_client_credentials
-from infra.caller import PARTNER_SCOPES, Caller
-from infra.db import ConnectionDatabase, Database
+from infra.caller import PARTNER_SCOPES
+from infra.db import ConnectionDatabase
 from infra.scope import AccessScope
 from infra.settings import Environment, Settings
-from tests import factories
-from tests.audit.support import app_database, append, new_consortium
-from tests.conftest import TEST_BASE_URL
-from tests.consent.helpers import grant
-from tests.introductions.support import build_world
-from tests.portal.support import csrf_of, emailed_link, path_of, token_of
+from tests.support import callers, factories
+from tests.support.as_system import system_value
+from tests.support.audit import append
+from tests.support.consent import grant
+from tests.support.databases import app_database
+from tests.support.http import TEST_BASE_URL, path_of, post_form, started, token_of
+from tests.support.introductions import build_world
+from tests.support.mail import emailed_link
+from tests.support.tokens import BearerHeaders
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-Bearer = Callable[[Caller], Awaitable[dict[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,7 @@ class Probe:
     settings: Settings
     db: ConnectionDatabase
     client: httpx.AsyncClient
-    bearer: Bearer
-
-
-async def _system_value(db: Database, sql: str, *args: Any) -> Any:
-    async with db.transaction(AccessScope.system()) as conn:
-        return await conn.fetchval(sql, *args)
+    bearer: BearerHeaders
 
 
 async def access_token_lifetime(probe: Probe) -> int:
@@ -92,7 +87,7 @@ async def sign_in_link_lifetime(probe: Probe) -> int:
         )  # fmt: skip
     response = await probe.client.post("/auth/sign-in", json={"email": email})
     assert response.status_code == 202, response.text
-    lifetime = await _system_value(
+    lifetime = await system_value(
         probe.db,
         """select t.expires_at - t.created_at from sign_in_token t join staff_user s
            on s.id = t.staff_user_id where s.email = $1""",
@@ -104,7 +99,7 @@ async def sign_in_link_lifetime(probe: Probe) -> int:
 async def consent_pending_days(probe: Probe) -> int:
     """Days a profile shared over GraphQL waits for consent."""
     consortium = await factories.create_consortium(probe.db)
-    hr = factories.partner_caller(await factories.create_partner(probe.db, consortium))
+    hr = callers.partner_caller(await factories.create_partner(probe.db, consortium))
     response = await probe.client.post(
         "/graphql",
         json={"query": """mutation($input: ShareProfileInputType!) {
@@ -118,7 +113,7 @@ async def consent_pending_days(probe: Probe) -> int:
         headers=await probe.bearer(hr),
     )  # fmt: skip
     profile_id = response.json()["data"]["shareProfile"]["profile"]["id"]
-    waits = await _system_value(
+    waits = await system_value(
         probe.db,
         "select pending_until - created_at from profile where id = $1",
         uuid.UUID(profile_id),
@@ -128,11 +123,11 @@ async def consent_pending_days(probe: Probe) -> int:
 
 async def _consent_of_one_month(probe: Probe) -> tuple[uuid.UUID, dt.datetime]:
     consortium = await factories.create_consortium(probe.db)
-    hr = factories.partner_caller(await factories.create_partner(probe.db, consortium))
+    hr = callers.partner_caller(await factories.create_partner(probe.db, consortium))
     profile = await factories.share_profile(probe.db, hr)
-    outcome = await grant(probe.db, factories.candidate_caller(profile), months=1)
+    outcome = await grant(probe.db, callers.candidate_caller(profile), months=1)
     assert outcome is not None
-    expires = await _system_value(
+    expires = await system_value(
         probe.db, "select consent_expires_at from profile where id = $1", profile.id
     )
     return profile.id, expires
@@ -158,15 +153,13 @@ async def erased_5_days_after_consent_ended(probe: Probe) -> int:
 async def portal_session_minutes(probe: Probe) -> int:
     """Minutes a portal session opened from the consent link lasts."""
     consortium = await factories.create_consortium(probe.db)
-    hr = factories.partner_caller(await factories.create_partner(probe.db, consortium))
+    hr = callers.partner_caller(await factories.create_partner(probe.db, consortium))
     profile = await factories.share_profile(probe.db, hr)
     link = await emailed_link(probe.db, profile.person_id, "consent_request")
     page = await probe.client.get(path_of(link))
-    opened = await probe.client.post(
-        "/portal/consent/open", data={"csrf_token": csrf_of(page.text), "token": token_of(link)}
-    )
+    opened = await post_form(probe.client, "/portal/consent/open", page=page, token=token_of(link))
     assert opened.status_code in (302, 303), opened.text
-    lasts = await _system_value(
+    lasts = await system_value(
         probe.db,
         "select expires_at - created_at from portal_session where person_id = $1",
         profile.person_id,
@@ -257,7 +250,7 @@ async def test_the_setting_takes_effect(
     app_settings: Settings,
     db: ConnectionDatabase,
     client: httpx.AsyncClient,
-    bearer: Bearer,
+    bearer: BearerHeaders,
 ) -> None:
     assert case.observe is not None
     seen = await case.observe(Probe(app_settings, db, client, bearer))
@@ -273,7 +266,7 @@ async def server(owner_dsn: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
     monkeypatch.setenv("DATABASE_URL", owner_dsn)
     settings = Settings(env=Environment.TEST, public_url=TEST_BASE_URL, smtp_host=None)
     app = create_app(settings)
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
+    async with started(app):
         yield app
 
 
@@ -302,10 +295,10 @@ async def test_an_interval_of_zero_means_the_server_never_runs_the_job(
     monkeypatch.setattr(jobs, "FIRST_RUN_DELAY_SECONDS", 0.0)
     _settings(monkeypatch, interval, configured)
     async with app_database(fresh_database) as database:
-        audited = await new_consortium(database)
+        audited = (await factories.create_consortium(database)).id
         await append(database, audited, 2)
         consortium = await factories.create_consortium(database)
-        hr = factories.partner_caller(await factories.create_partner(database, consortium))
+        hr = callers.partner_caller(await factories.create_partner(database, consortium))
         overdue = await factories.share_profile(database, hr)
         async with database.transaction(AccessScope.system()) as conn:
             await conn.execute(
@@ -314,13 +307,13 @@ async def test_an_interval_of_zero_means_the_server_never_runs_the_job(
             )
 
         async def retention_ran() -> bool:
-            left = await _system_value(
+            left = await system_value(
                 database, "select count(*) from person where id = $1", overdue.person_id
             )
             return int(left) == 0
 
         async def checkpoint_signed() -> bool:
-            signed = await _system_value(
+            signed = await system_value(
                 database, "select count(*) from audit_checkpoint where consortium_id = $1", audited
             )
             return int(signed) > 0
