@@ -13,8 +13,9 @@ from infra.db import ConnectionDatabase
 from infra.errors import Forbidden, UserError
 from infra.scope import AccessScope
 from tests.support import callers, factories
+from tests.support.http import graphql
 from tests.support.mail import SignInOutbox, sign_in_token
-from tests.support.tokens import BearerHeaders, bearer_header
+from tests.support.tokens import BearerHeaders
 
 ADD = """
 mutation($input: AddStaffUserInput!) {
@@ -130,22 +131,18 @@ async def test_an_added_hr_user_signs_in_by_emailed_link(
     outbox = SignInOutbox()
     app.state.services.extras["mail.sender"] = outbox
     admin = await bearer(callers.admin_caller(consortium))
-    added = await client.post(
-        "/graphql",
-        json={
-            "query": ADD,
-            "variables": {
-                "input": {
-                    "email": "ilse.hr@example.nl",
-                    "displayName": "Ilse",
-                    "role": "PARTNER_HR",
-                    "partnerId": str(partner.id),
-                }
-            },
+    added = await graphql(
+        client,
+        admin,
+        ADD,
+        input={
+            "email": "ilse.hr@example.nl",
+            "displayName": "Ilse",
+            "role": "PARTNER_HR",
+            "partnerId": str(partner.id),
         },
-        headers=admin,
     )
-    payload = added.json()["data"]["addStaffUser"]
+    payload = added["data"]["addStaffUser"]
     assert payload["userErrors"] == [] and payload["staffUser"]["role"] == "PARTNER_HR"
 
     await client.post("/auth/sign-in", json={"email": "ilse.hr@example.nl"})
@@ -153,10 +150,5 @@ async def test_an_added_hr_user_signs_in_by_emailed_link(
     redeemed = await client.post(
         "/auth/sign-in/redeem", data={"token": sign_in_token(mail.body_text)}
     )
-    token = redeemed.json()["access_token"]
-    me = await client.post(
-        "/graphql",
-        json={"query": "{ me { role partnerId } }"},
-        headers=bearer_header(token),
-    )
-    assert me.json()["data"]["me"] == {"role": "PARTNER_HR", "partnerId": str(partner.id)}
+    me = await graphql(client, redeemed.json()["access_token"], "{ me { role partnerId } }")
+    assert me["data"]["me"] == {"role": "PARTNER_HR", "partnerId": str(partner.id)}

@@ -11,6 +11,7 @@ from exchange.consent_flow import rights
 from infra.db import ConnectionDatabase
 from tests.support import callers, factories
 from tests.support.consent import grant
+from tests.support.http import graphql
 from tests.support.tokens import BearerHeaders
 
 OPENED = 450  # more than two pages of myAccessLog (MAX_ACCESS_PAGE = 200)
@@ -37,11 +38,8 @@ async def test_the_export_holds_every_access_log_entry(
                 subject_id=str(profile.id),
             )  # fmt: skip
 
-    response = await client.post(
-        "/graphql", json={"query": "{ exportMyData }"}, headers=await bearer(person)
-    )
-    assert response.status_code == 200, response.text
-    log = response.json()["data"]["exportMyData"]["accessLog"]
+    body = await graphql(client, await bearer(person), "{ exportMyData }")
+    log = body["data"]["exportMyData"]["accessLog"]
     assert len(log) == OPENED
     assert {(e["kind"], e["partner_name"]) for e in log} == {("OPENED", "Klantpunt Heuvelland")}
     seqs = [e["seq"] for e in log]

@@ -34,7 +34,7 @@ from tests.support.as_system import system_value
 from tests.support.audit import append
 from tests.support.consent import grant
 from tests.support.databases import app_database
-from tests.support.http import TEST_BASE_URL, path_of, post_form, started, token_of
+from tests.support.http import TEST_BASE_URL, graphql, path_of, post_form, started, token_of
 from tests.support.introductions import build_world
 from tests.support.mail import emailed_link
 from tests.support.tokens import BearerHeaders
@@ -76,15 +76,10 @@ def _minutes(delta: dt.timedelta) -> int:
 
 async def sign_in_link_lifetime(probe: Probe) -> int:
     """Minutes between a sign-in link's creation and its expiry (``POST /auth/sign-in``)."""
-    email = f"hr.{uuid.uuid4().hex[:8]}@example.nl"
     consortium = await factories.create_consortium(probe.db)
-    partner = await factories.create_partner(probe.db, consortium)
-    async with probe.db.transaction(AccessScope.system()) as conn:
-        await conn.execute(
-            """insert into staff_user (id, consortium_id, partner_id, role, email, display_name)
-               values ($1, $2, $3, 'partner_hr', $4, 'Anouk')""",
-            uuid.uuid4(), consortium.id, partner.id, email,
-        )  # fmt: skip
+    _, email = await factories.create_staff(
+        probe.db, await factories.create_partner(probe.db, consortium)
+    )
     response = await probe.client.post("/auth/sign-in", json={"email": email})
     assert response.status_code == 202, response.text
     lifetime = await system_value(
@@ -100,19 +95,18 @@ async def consent_pending_days(probe: Probe) -> int:
     """Days a profile shared over GraphQL waits for consent."""
     consortium = await factories.create_consortium(probe.db)
     hr = callers.partner_caller(await factories.create_partner(probe.db, consortium))
-    response = await probe.client.post(
-        "/graphql",
-        json={"query": """mutation($input: ShareProfileInputType!) {
-                 shareProfile(input: $input) { profile { id } userErrors { field } } }""",
-              "variables": {"input": {
+    body = await graphql(
+        probe.client, await probe.bearer(hr),
+        """mutation($input: ShareProfileInputType!) {
+             shareProfile(input: $input) { profile { id } userErrors { field } } }""",
+        {"input": {
                   "profile": {"kind": "READY_TO_MOVE", "postcodeArea": "6221", "maxTravelKm": 25,
                               "hoursMin": 24, "hoursMax": 32,
                               "availableFrom": dt.datetime.now(dt.UTC).date().isoformat(),
                               "competencies": [{"phrase": "klachtafhandeling"}]},
-                  "contact": {"fullName": "Sanne", "email": "sanne@example.nl"}}}},
-        headers=await probe.bearer(hr),
+                  "contact": {"fullName": "Sanne", "email": "sanne@example.nl"}}},
     )  # fmt: skip
-    profile_id = response.json()["data"]["shareProfile"]["profile"]["id"]
+    profile_id = body["data"]["shareProfile"]["profile"]["id"]
     waits = await system_value(
         probe.db,
         "select pending_until - created_at from profile where id = $1",
@@ -173,15 +167,14 @@ async def introductions_granted_of_two(probe: Probe) -> int:
     second = await factories.create_vacancy(probe.db, world.hr_b, title="Tweede vacature")
     granted = 0
     for vacancy_id in (world.vacancy_b.id, second.id):
-        response = await probe.client.post(
-            "/graphql",
-            json={"query": """mutation($p: ID!, $v: ID!) {
-                     requestIntroduction(profileId: $p, vacancyId: $v) {
-                       introduction { id } userErrors { code } } }""",
-                  "variables": {"p": str(world.profile.id), "v": str(vacancy_id)}},
-            headers=await probe.bearer(world.hr_b),
+        body = await graphql(
+            probe.client, await probe.bearer(world.hr_b),
+            """mutation($p: ID!, $v: ID!) {
+                 requestIntroduction(profileId: $p, vacancyId: $v) {
+                   introduction { id } userErrors { code } } }""",
+            p=str(world.profile.id), v=str(vacancy_id),
         )  # fmt: skip
-        granted += response.json()["data"]["requestIntroduction"]["introduction"] is not None
+        granted += body["data"]["requestIntroduction"]["introduction"] is not None
     return granted
 
 
