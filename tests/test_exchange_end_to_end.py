@@ -18,34 +18,33 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from graphql import build_schema as parse_sdl
 
 from entrypoints.app import create_app
-from infra.db import ConnectionDatabase, init_connection
+from infra.db import ConnectionDatabase
 from infra.mail import MemorySender
 from infra.scope import AccessScope
 from infra.settings import Environment, Settings
 from schema.root import build_schema
-from tests.consent.pg_dump import dump_database
-from tests.e2e_support import (
-    Bootstrapped,
-    Canary,
-    Mailbox,
-    bearer,
-    bootstrap_consortium,
-    csrf_of,
-    eventually,
-    graphql,
+from tests.support.databases import dump_database, one_connection
+from tests.support.e2e import Bootstrapped, Canary, bootstrap_consortium
+from tests.support.http import (
+    TEST_BASE_URL,
+    asgi_client,
+    graphql_data,
     graphql_refused,
     graphql_response,
     path_of,
+    post_form,
+    started,
     token_of,
 )
+from tests.support.mail import Mailbox
+from tests.support.tokens import bearer_header
+from tests.support.waiting import eventually
 
 with warnings.catch_warnings():  # authlib prefers httpx2 and says so on import
     import authlib.deprecate  # noqa: F401  (installs its "always" filter before ours)
@@ -53,8 +52,7 @@ with warnings.catch_warnings():  # authlib prefers httpx2 and says so on import
     warnings.simplefilter("ignore")
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
-BASE_URL = "http://testserver"
-TOKEN_URL = f"{BASE_URL}/oauth/token"
+TOKEN_URL = f"{TEST_BASE_URL}/oauth/token"
 TODAY = dt.datetime.now(dt.UTC).date()  # the server's "today" (placements, outcomes)
 
 # ---------------------------------------------------------------- operations
@@ -193,27 +191,20 @@ async def running(
     settings = Settings(
         env=Environment.TEST,
         database_url=fresh_database,
-        public_url=BASE_URL,
+        public_url=TEST_BASE_URL,
         retention_interval_seconds=0,
         smtp_host=None,
         log_json=False,
     )
     app = create_app(settings)  # no database=: the lifespan opens the pool as the app role
-    owner = await asyncpg.connect(fresh_database)
-    await init_connection(owner)
-    try:
-        async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
-            # Deliveries that look the sender up (the sign-in route's) go here; the periodic
-            # mail worker keeps the sender it started with (see Mailbox).
-            memory = MemorySender()
-            app.state.services.mail_sender = memory
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
-                database = ConnectionDatabase(owner)
-                mailbox = Mailbox(database, memory, capsys)
-                yield Running(app, http, database, mailbox, fresh_database, settings)
-    finally:
-        await owner.close()
+    async with one_connection(fresh_database) as database, started(app):
+        # Deliveries that look the sender up (the sign-in route's) go here; the periodic
+        # mail worker keeps the sender it started with (see Mailbox).
+        memory = MemorySender()
+        app.state.services.mail_sender = memory
+        async with asgi_client(app) as http:
+            mailbox = Mailbox(database, memory, capsys)
+            yield Running(app, http, database, mailbox, fresh_database, settings)
 
 
 def oauth_client(app: FastAPI, client_id: str, secret: str) -> AsyncOAuth2Client:
@@ -222,7 +213,7 @@ def oauth_client(app: FastAPI, client_id: str, secret: str) -> AsyncOAuth2Client
         secret,
         token_endpoint_auth_method="client_secret_basic",
         transport=httpx.ASGITransport(app=app),
-        base_url=BASE_URL,
+        base_url=TEST_BASE_URL,
     )
 
 
@@ -232,7 +223,7 @@ async def sign_in(run: Running, email: str) -> str:
     asked = await run.http.post("/auth/sign-in", json={"email": email})
     assert asked.status_code == 202, asked.text
     link = await run.mailbox.link(email, "sign_in", after=before)
-    assert link.startswith(f"{BASE_URL}/auth/sign-in/redeem?token=")
+    assert link.startswith(f"{TEST_BASE_URL}/auth/sign-in/redeem?token=")
     page = await run.http.get(path_of(link))
     assert page.status_code == 200 and 'method="post"' in page.text  # a GET uses nothing
     redeemed = await run.http.post("/auth/sign-in/redeem", data={"token": token_of(link)})
@@ -301,7 +292,7 @@ def assert_clean(canary: Canary, what: str, text: str) -> None:
 
 def browser(run: Running) -> httpx.AsyncClient:
     """The person's own browser: a client of its own, with its own cookies."""
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=run.app), base_url=BASE_URL)
+    return asgi_client(run.app)
 
 
 async def confirm_on_consent_page(run: Running, link: str, pseudonym: str, canary: Canary) -> None:
@@ -310,10 +301,7 @@ async def confirm_on_consent_page(run: Running, link: str, pseudonym: str, canar
     async with browser(run) as person:
         landing = await person.get(path_of(link))
         assert landing.status_code == 200 and 'action="/portal/consent/open"' in landing.text
-        opened = await person.post(
-            "/portal/consent/open",
-            data={"csrf_token": csrf_of(landing.text), "token": token_of(link)},
-        )
+        opened = await post_form(person, "/portal/consent/open", page=landing, token=token_of(link))
         assert opened.status_code == 303 and opened.headers["location"] == "/portal/consent"
         page = await person.get("/portal/consent")
         assert page.status_code == 200
@@ -323,16 +311,18 @@ async def confirm_on_consent_page(run: Running, link: str, pseudonym: str, canar
         assert pseudonym in page.text  # what partners will see ...
         assert canary.full_name in page.text  # ... and, set apart, what they will not
         version = page.text.split('name="text_version" value="')[1].split('"')[0]
-        confirmed = await person.post(
+        confirmed = await post_form(
+            person,
             "/portal/consent",
-            data={"csrf_token": csrf_of(page.text), "answer": "confirm",
-                  "scope": "ALL_PARTNERS", "months": "6", "text_version": version},
-        )  # fmt: skip
+            page=page,
+            answer="confirm",
+            scope="ALL_PARTNERS",
+            months="6",
+            text_version=version,
+        )
         assert confirmed.status_code == 303, confirmed.text
         assert confirmed.headers["location"] == "/portal/me?done=granted"
-        reused = await person.post(
-            "/portal/consent/open", data={"csrf_token": csrf_of(page.text), "token": token_of(link)}
-        )
+        reused = await post_form(person, "/portal/consent/open", page=page, token=token_of(link))
         assert reused.status_code == 400  # the link worked once
 
 
@@ -342,9 +332,8 @@ async def accept_on_answer_page(run: Running, link: str, introduction_id: str) -
         landing = await person.get(path_of(link))
         assert landing.status_code == 200
         assert 'action="/portal/introductions/open"' in landing.text
-        opened = await person.post(
-            "/portal/introductions/open",
-            data={"csrf_token": csrf_of(landing.text), "token": token_of(link)},
+        opened = await post_form(
+            person, "/portal/introductions/open", page=landing, token=token_of(link)
         )
         assert opened.status_code == 303
         listing = await person.get(opened.headers["location"])
@@ -356,9 +345,8 @@ async def accept_on_answer_page(run: Running, link: str, introduction_id: str) -
         assert "Klantpunt Heuvelland wil graag met je kennismaken" in page.text
         assert "Senior agent" in page.text and "Vier weken inwerktraject" in page.text
         assert "€\xa016,50" in page.text and "Kom kennismaken!" in page.text
-        accepted = await person.post(
-            answer_path,
-            data={"csrf_token": csrf_of(page.text), "answer": "accept", "message": "Graag!"},
+        accepted = await post_form(
+            person, answer_path, page=page, answer="accept", message="Graag!"
         )
         assert accepted.status_code == 303
         assert accepted.headers["location"] == f"{answer_path}?done=accepted"
@@ -379,30 +367,30 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
 
     # 1. The admin signs in through an emailed one-time link.
     admin = await sign_in(run, boot.admin_email)
-    me = (await graphql(http, admin, ME))["me"]
+    me = (await graphql_data(http, admin, ME))["me"]
     assert me["role"] == "CONSORTIUM_ADMIN" and me["subject"] == str(boot.admin_id)
 
     # 2. The admin registers two partners and one API client each (secret shown once), and
     #    gives B's HR contact a staff account (the address erasure notices go to).
     partners: dict[str, dict[str, Any]] = {}
     for key, name in (("a", "Contactcenter Maas"), ("b", "Klantpunt Heuvelland")):
-        registered = await graphql(
+        registered = await graphql_data(
             http, admin, REGISTER_PARTNER, {"input": {"name": name, "city": "Heerlen"}}
         )
         partner = registered["registerPartner"]["partner"]
         assert partner["status"] == "ACTIVE"
         client_input = {"partnerId": partner["id"], "name": f"ATS {name}"}
-        created = (await graphql(http, admin, CREATE_API_CLIENT, {"input": client_input}))[
+        created = (await graphql_data(http, admin, CREATE_API_CLIENT, {"input": client_input}))[
             "createApiClient"
         ]
         assert created["client"]["partnerId"] == partner["id"] and created["clientSecret"]
         partners[key] = {**partner, **created["client"], "secret": created["clientSecret"]}
-    listed = json.dumps(await graphql(http, admin, API_CLIENTS))
+    listed = json.dumps(await graphql_data(http, admin, API_CLIENTS))
     assert all(p["secret"] not in listed for p in partners.values())  # never shown again
     a_id, b_id = partners["a"]["id"], partners["b"]["id"]
     b_hr = {"email": "hr@heuvelland.example.nl", "displayName": "HR Heuvelland",
             "role": "PARTNER_HR", "partnerId": b_id}  # fmt: skip
-    b_hr_id = (await graphql(http, admin, ADD_STAFF_USER, {"input": b_hr}))["addStaffUser"][
+    b_hr_id = (await graphql_data(http, admin, ADD_STAFF_USER, {"input": b_hr}))["addStaffUser"][
         "staffUser"
     ]["id"]
 
@@ -413,39 +401,41 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
             issued = await oauth.fetch_token(TOKEN_URL, grant_type="client_credentials")
         assert issued["token_type"].lower() == "bearer"
         tokens[key] = issued["access_token"]
-        me = (await graphql(http, tokens[key], ME))["me"]
+        me = (await graphql_data(http, tokens[key], ME))["me"]
         assert me["role"] == "PARTNER_HR" and me["partnerId"] == partner["id"]
     token_a, token_b = tokens["a"], tokens["b"]
 
     # 4. A shares a profile: it waits for consent, and B cannot see it yet. (B posts its
     #    vacancy first, so that it can ask; A posts one too, to show it never sees its own.)
     vacancy_b = (
-        await graphql(http, token_b, CREATE_VACANCY, {"input": vacancy_input("Senior agent")})
+        await graphql_data(http, token_b, CREATE_VACANCY, {"input": vacancy_input("Senior agent")})
     )["createVacancy"]["vacancy"]
     vacancy_a = (
-        await graphql(http, token_a, CREATE_VACANCY, {"input": vacancy_input("Eigen vacature")})
+        await graphql_data(
+            http, token_a, CREATE_VACANCY, {"input": vacancy_input("Eigen vacature")}
+        )
     )["createVacancy"]["vacancy"]
     assert vacancy_b["status"] == vacancy_a["status"] == "OPEN"
     for_b, for_a = {"vacancyId": vacancy_b["id"]}, {"vacancyId": vacancy_a["id"]}
     consent_mails = await run.mailbox.count(canary.email, "consent_request")
-    shared = (await graphql(http, token_a, SHARE_PROFILE, {"input": share_input(canary)}))[
+    shared = (await graphql_data(http, token_a, SHARE_PROFILE, {"input": share_input(canary)}))[
         "shareProfile"
     ]["profile"]
     assert shared["status"] == "PENDING_CONSENT" and shared["pendingUntil"]
     assert_clean(canary, "shareProfile's answer", json.dumps(shared))
     profile_id = shared["id"]
-    assert (await graphql(http, token_b, MATCHES, for_b))["matches"]["nodes"] == []
+    assert (await graphql_data(http, token_b, MATCHES, for_b))["matches"]["nodes"] == []
 
     # 5. The person opens the emailed consent link and confirms on the consent page.
     consent_link = await run.mailbox.link(canary.email, "consent_request", after=consent_mails)
-    assert consent_link.startswith(f"{BASE_URL}/portal/consent?token=")
+    assert consent_link.startswith(f"{TEST_BASE_URL}/portal/consent?token=")
     await confirm_on_consent_page(run, consent_link, shared["pseudonym"], canary)
     consented_at = time.perf_counter()
 
     # 6. B's matches show the profile as soon as the match index has followed the
     #    consent's NOTIFY: pseudonymous, scored, explained.
     async def shown_to_b() -> dict[str, Any] | None:
-        found = await graphql(http, token_b, MATCHES, for_b)
+        found = await graphql_data(http, token_b, MATCHES, for_b)
         return found["matches"] if found["matches"]["nodes"] else None
 
     matched, polls = await eventually(shown_to_b, within=2.0)
@@ -462,8 +452,8 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
     complaints = next(e for e in match["explanation"] if e["requirement"] == "klachtafhandeling")
     assert complaints["met"] and complaints["mustHave"]
     assert complaints["matchedPhrase"] == "klachten afhandelen"
-    assert (await graphql(http, token_a, MATCHES, for_a))["matches"]["nodes"] == []  # own
-    a_view = (await graphql(http, token_a, SHARED_PROFILES))["sharedProfiles"]["nodes"]
+    assert (await graphql_data(http, token_a, MATCHES, for_a))["matches"]["nodes"] == []  # own
+    a_view = (await graphql_data(http, token_a, SHARED_PROFILES))["sharedProfiles"]["nodes"]
     assert [(p["id"], p["status"]) for p in a_view] == [(profile_id, "ACTIVE")]
     expires = dt.datetime.fromisoformat(a_view[0]["consentExpiresAt"])
     assert 180 <= (expires.date() - TODAY).days <= 185  # six months
@@ -471,22 +461,22 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
     # 7. B asks for an introduction; no contact data yet.
     intro_mails = await run.mailbox.count(canary.email, "introduction_request")
     ask = {"profileId": profile_id, "vacancyId": vacancy_b["id"], "message": "Kom kennismaken!"}
-    requested = (await graphql(http, token_b, REQUEST_INTRODUCTION, ask))["requestIntroduction"][
-        "introduction"
-    ]
+    requested = (await graphql_data(http, token_b, REQUEST_INTRODUCTION, ask))[
+        "requestIntroduction"
+    ]["introduction"]
     assert requested["status"] == "REQUESTED" and requested["contact"] is None
     intro_id = requested["id"]
-    [listed_b] = (await graphql(http, token_b, INTRODUCTIONS))["introductions"]["nodes"]
+    [listed_b] = (await graphql_data(http, token_b, INTRODUCTIONS))["introductions"]["nodes"]
     assert listed_b["id"] == intro_id and listed_b["contact"] is None
     assert_clean(canary, "B's introductions before the answer", json.dumps(listed_b))
 
     # 8. The person opens the introduction link and accepts on the answer page.
     intro_link = await run.mailbox.link(canary.email, "introduction_request", after=intro_mails)
-    assert intro_link.startswith(f"{BASE_URL}/portal/introductions/answer?token=")
+    assert intro_link.startswith(f"{TEST_BASE_URL}/portal/introductions/answer?token=")
     await accept_on_answer_page(run, intro_link, intro_id)
 
     # 9. B now has the contact; A reaches it through none of its queries.
-    [listed_b] = (await graphql(http, token_b, INTRODUCTIONS))["introductions"]["nodes"]
+    [listed_b] = (await graphql_data(http, token_b, INTRODUCTIONS))["introductions"]["nodes"]
     assert listed_b["status"] == "ACCEPTED" and listed_b["responseMessage"] == "Graag!"
     assert listed_b["contact"] == {
         "fullName": canary.full_name,
@@ -517,36 +507,40 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
         "myProfile", "myConsents", "myAccessLog", "exportMyData", "myIntroductions",
         "apiClients", "auditEvents", "verifyAuditTrail", "exchangeStatistics", "staffUsers",
     } & served  # fmt: skip  # the person's and the admins' queries refuse A
-    assert (await graphql(http, token_a, INTRODUCTION, {"id": intro_id}))["introduction"] is None
-    assert (await graphql(http, token_a, INTRODUCTIONS))["introductions"]["nodes"] == []
-    csv = await http.get("/audit/events.csv", headers=bearer(token_a))
+    assert (await graphql_data(http, token_a, INTRODUCTION, {"id": intro_id}))[
+        "introduction"
+    ] is None
+    assert (await graphql_data(http, token_a, INTRODUCTIONS))["introductions"]["nodes"] == []
+    csv = await http.get("/audit/events.csv", headers=bearer_header(token_a))
     assert csv.status_code == 403
     assert_clean(canary, "A's audit export", csv.text)
 
     # 10. The person signs in with an emailed link (the third real token): their rights.
     person = await sign_in(run, canary.email)
-    me = (await graphql(http, person, ME))["me"]
+    me = (await graphql_data(http, person, ME))["me"]
     assert me["role"] == "CANDIDATE"
-    [mine] = (await graphql(http, person, MY_INTRODUCTIONS))["myIntroductions"]["nodes"]
+    [mine] = (await graphql_data(http, person, MY_INTRODUCTIONS))["myIntroductions"]["nodes"]
     assert mine["id"] == intro_id and mine["status"] == "ACCEPTED" and not mine["isOpen"]
     assert mine["offer"]["partnerName"] == "Klantpunt Heuvelland"
-    log = (await graphql(http, person, MY_ACCESS_LOG))["myAccessLog"]["nodes"]
+    log = (await graphql_data(http, person, MY_ACCESS_LOG))["myAccessLog"]["nodes"]
     by_b = {(e["kind"], e["partnerName"]) for e in log if e["partnerId"] == b_id}
     assert {("SHOWN_IN_MATCHES", "Klantpunt Heuvelland"),
             ("CONTACT_REQUESTED", "Klantpunt Heuvelland"),
             ("CONTACT_REVEALED", "Klantpunt Heuvelland")} <= by_b  # fmt: skip
     assert all(e["partnerId"] == b_id for e in log)  # A never looked
-    [consent] = (await graphql(http, person, MY_CONSENTS))["myConsents"]
+    [consent] = (await graphql_data(http, person, MY_CONSENTS))["myConsents"]
     assert consent["event"] == "GRANTED" and consent["collectionMethod"] == "EMAIL_LINK"
     assert consent["scope"]["kind"] == "ALL_PARTNERS" and consent["receipt"]["consentReceiptID"]
-    exported = json.dumps((await graphql(http, person, EXPORT_MY_DATA))["exportMyData"])
+    exported = json.dumps((await graphql_data(http, person, EXPORT_MY_DATA))["exportMyData"])
     assert sorted(canary.found_in(exported)) == sorted(canary.values)
     assert profile_id in exported and intro_id in exported
 
     # 11. B records the placement and, the same day, that the person left again (the
     #     3-month question waits for 3 months); A sees the placement: reciprocity credit.
     place = {"introductionId": intro_id, "startDate": TODAY.isoformat()}
-    placed = (await graphql(http, token_b, RECORD_PLACEMENT, place))["recordPlacement"]["placement"]
+    placed = (await graphql_data(http, token_b, RECORD_PLACEMENT, place))["recordPlacement"][
+        "placement"
+    ]
     assert placed["yourRole"] == "HIRING" and placed["sharingPartnerId"] == a_id
     placement_id = placed["id"]
     early = {"placementId": placement_id, "at3": True}
@@ -557,25 +551,25 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
     }
     left = {"placementId": placement_id, "at3": False, "leftOn": TODAY.isoformat(),
             "leftReason": "SCHEDULE"}  # fmt: skip
-    outcome = (await graphql(http, token_b, RECORD_OUTCOME, left))["recordPlacementOutcome"][
+    outcome = (await graphql_data(http, token_b, RECORD_OUTCOME, left))["recordPlacementOutcome"][
         "placement"
     ]
     assert outcome["employedAt3Months"] is False and outcome["leftReason"] == "SCHEDULE"
-    [credit] = (await graphql(http, token_a, PLACEMENTS))["placements"]["nodes"]
+    [credit] = (await graphql_data(http, token_a, PLACEMENTS))["placements"]["nodes"]
     assert credit["id"] == placement_id and credit["yourRole"] == "SHARING"
     assert (credit["hiringPartnerId"], credit["sharingPartnerId"]) == (b_id, a_id)
     assert credit["leftOn"] == TODAY.isoformat()
-    log = (await graphql(http, person, MY_ACCESS_LOG))["myAccessLog"]["nodes"]
+    log = (await graphql_data(http, person, MY_ACCESS_LOG))["myAccessLog"]["nodes"]
     assert ("PLACEMENT_RECORDED", b_id) in {(e["kind"], e["partnerId"]) for e in log}
-    paused = (await graphql(http, person, MY_PROFILE))["myProfile"]
+    paused = (await graphql_data(http, person, MY_PROFILE))["myProfile"]
     assert paused["status"] == "PAUSED"  # a placed profile is hidden ...
-    assert (await graphql(http, token_b, MATCHES, for_b))["matches"]["nodes"] == []
+    assert (await graphql_data(http, token_b, MATCHES, for_b))["matches"]["nodes"] == []
 
     # 12. The admin: the audit trail is intact, the statistics count one placement from A
     #     to B, every step is an event (in the flow's order), and none names the person.
-    verified = (await graphql(http, admin, VERIFY_AUDIT))["verifyAuditTrail"]
+    verified = (await graphql_data(http, admin, VERIFY_AUDIT))["verifyAuditTrail"]
     assert verified["intact"] and verified["firstBrokenSeq"] is None, verified
-    figures = (await graphql(http, admin, STATISTICS))["exchangeStatistics"]
+    figures = (await graphql_data(http, admin, STATISTICS))["exchangeStatistics"]
     assert figures["placements"]["placements"] == 1
     assert [(f["fromPartnerId"], f["toPartnerId"], f["shared"], f["introduced"], f["placed"])
             for f in figures["flows"] if f["placed"]] == [(a_id, b_id, 1, 1, 1)]  # fmt: skip
@@ -583,7 +577,7 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
     assert by_partner[a_id]["placementsGiven"] == 1 and by_partner[a_id]["profilesShared"] == 1
     assert by_partner[b_id]["placementsReceived"] == 1
     assert figures["consentFunnel"]["requested"] == figures["consentFunnel"]["confirmed"] == 1
-    audit = (await graphql(http, admin, AUDIT_EVENTS))["auditEvents"]
+    audit = (await graphql_data(http, admin, AUDIT_EVENTS))["auditEvents"]
     assert not audit["pageInfo"]["hasNextPage"]
     events = list(reversed(audit["nodes"]))  # oldest first
     assert [e["seq"] for e in events] == list(range(1, verified["eventsChecked"] + 1))
@@ -612,12 +606,12 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
 
     # 13. The person resumes the profile (B sees it again), then erases everything: the
     #     contact and the profile are gone at once, and so is every trace of the person.
-    resumed = (await graphql(http, person, RESUME_MY_PROFILE))["resumeMyProfile"]
+    resumed = (await graphql_data(http, person, RESUME_MY_PROFILE))["resumeMyProfile"]
     assert resumed["profileId"] == profile_id and resumed["status"] == "ACTIVE"
     resumed_at = time.perf_counter()
     await eventually(shown_to_b, within=2.0)
     timings["resume committed → in B's matches"] = time.perf_counter() - resumed_at
-    erased = (await graphql(http, person, ERASE_MY_DATA))["eraseMyData"]
+    erased = (await graphql_data(http, person, ERASE_MY_DATA))["eraseMyData"]
     assert erased["erased"] and erased["profiles"] == 1 and erased["partnersNotified"] == 1
     async with run.db.transaction(AccessScope.system()) as conn:
         notices = await conn.fetch(
@@ -625,19 +619,19 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
         )
     assert [n["to_address"] for n in notices] == [b_hr["email"]]  # B got the contact: B only
     assert intro_id in notices[0]["body_text"]
-    [after] = (await graphql(http, token_b, INTRODUCTIONS))["introductions"]["nodes"]
+    [after] = (await graphql_data(http, token_b, INTRODUCTIONS))["introductions"]["nodes"]
     assert after["id"] == intro_id and after["contact"] is None
     assert after["profilePseudonym"] is None
-    gone = await graphql(http, token_b, MATCHES, for_b)
+    gone = await graphql_data(http, token_b, MATCHES, for_b)
     assert gone["matches"]["nodes"] == []  # at once: no waiting for the index
-    assert (await graphql(http, token_a, SHARED_PROFILES))["sharedProfiles"]["nodes"] == []
-    [credit] = (await graphql(http, token_a, PLACEMENTS))["placements"]["nodes"]
+    assert (await graphql_data(http, token_a, SHARED_PROFILES))["sharedProfiles"]["nodes"] == []
+    [credit] = (await graphql_data(http, token_a, PLACEMENTS))["placements"]["nodes"]
     assert credit["id"] == placement_id and credit["profileId"] is None  # the credit stays
     code, _ = await graphql_refused(http, person, MY_PROFILE)
     assert code  # the person's token reaches nothing any more
-    verified = (await graphql(http, admin, VERIFY_AUDIT))["verifyAuditTrail"]
+    verified = (await graphql_data(http, admin, VERIFY_AUDIT))["verifyAuditTrail"]
     assert verified["intact"], verified
-    erasure = (await graphql(http, admin, AUDIT_EVENTS))["auditEvents"]["nodes"][0]
+    erasure = (await graphql_data(http, admin, AUDIT_EVENTS))["auditEvents"]["nodes"][0]
     assert erasure["action"] == "person.data_erased"
     dump = await dump_database(run.owner_dsn)
     leaked = [line[:160] for line in dump.splitlines() if canary.found_in(line)]

@@ -17,8 +17,9 @@ from exchange.audit.checkpoints import published_entry
 from exchange.audit.repository import list_checkpoints
 from exchange.audit.signing import load_checkpoint_keys
 from infra.scope import AccessScope
-from tests.audit.support import app_database, as_owner_behind_the_back, rewrite_consistently
-from tests.infra.processes import cli_env, run_cli
+from tests.support.audit import as_owner_behind_the_back, rewrite_consistently
+from tests.support.databases import app_database
+from tests.support.processes import cli_env, run_cli
 
 pytestmark = pytest.mark.slow
 

@@ -16,8 +16,9 @@ from exchange.partners.models import Consortium
 from infra.caller import Caller
 from infra.db import ConnectionDatabase
 from infra.scope import AccessScope
-from tests import factories
-from tests.conftest import BearerHeaders
+from tests.support import callers, factories
+from tests.support.http import graphql
+from tests.support.tokens import BearerHeaders
 
 OPERATIONS: dict[str, str] = {
     "registerPartner": 'mutation { registerPartner(input: {name: "X BV"}) { partner { id } } }',
@@ -32,29 +33,18 @@ OPERATIONS: dict[str, str] = {
 }
 
 
-async def _gql(
-    client: httpx.AsyncClient, headers: dict[str, str], query: str, **variables: Any
-) -> dict[str, Any]:
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
 @pytest.fixture
 async def people(db: ConnectionDatabase) -> dict[str, Any]:
     consortium = await factories.create_consortium(db)
     partner = await factories.create_partner(db, consortium)
-    hr = factories.partner_caller(partner)
+    hr = callers.partner_caller(partner)
     profile = await factories.share_profile(db, hr)
     return {
         "consortium": consortium,
         "partner": partner,
         "hr": hr,
-        "candidate": factories.candidate_caller(profile),
-        "admin": factories.admin_caller(consortium),
+        "candidate": callers.candidate_caller(profile),
+        "admin": callers.admin_caller(consortium),
     }
 
 
@@ -67,7 +57,7 @@ async def test_only_consortium_admins_reach_oversight(
     operation: str,
     who: str,
 ) -> None:
-    body = await _gql(
+    body = await graphql(
         client, await bearer(people[who]), OPERATIONS[operation], p=str(people["partner"].id)
     )
     assert body["data"] is None
@@ -80,9 +70,9 @@ async def test_an_admin_without_the_scope_is_refused(
     admin: Caller = people["admin"]
     assert admin.user_id is not None
     reader = Caller.admin(admin.consortium_id, admin.user_id, scopes=frozenset({"audit:read"}))
-    body = await _gql(client, await bearer(reader), OPERATIONS["registerPartner"])
+    body = await graphql(client, await bearer(reader), OPERATIONS["registerPartner"])
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    body = await _gql(client, await bearer(reader), OPERATIONS["verifyAuditTrail"])
+    body = await graphql(client, await bearer(reader), OPERATIONS["verifyAuditTrail"])
     assert body["data"]["verifyAuditTrail"]["intact"] is True
 
 
@@ -90,7 +80,7 @@ async def test_admin_onboards_a_partner_and_suspension_stops_its_token_at_once(
     client: httpx.AsyncClient, bearer: BearerHeaders, people: dict[str, Any]
 ) -> None:
     admin = await bearer(people["admin"])
-    body = await _gql(
+    body = await graphql(
         client, admin,
         'mutation { registerPartner(input: {name: "Bel & Zo Sittard", city: "Sittard"}) '
         "{ partner { id slug status } userErrors { field code } } }",
@@ -98,7 +88,7 @@ async def test_admin_onboards_a_partner_and_suspension_stops_its_token_at_once(
     registered = body["data"]["registerPartner"]["partner"]
     assert registered["slug"] == "bel-zo-sittard" and registered["status"] == "ACTIVE"
 
-    body = await _gql(
+    body = await graphql(
         client, admin,
         "mutation($p: ID!) { createApiClient(input: {partnerId: $p, scopes: [\"nope\"]}) "
         "{ clientSecret userErrors { field code } } }",
@@ -108,7 +98,7 @@ async def test_admin_onboards_a_partner_and_suspension_stops_its_token_at_once(
         "clientSecret": None,
         "userErrors": [{"field": "scopes.0", "code": "INVALID_SCOPE"}],
     }
-    body = await _gql(
+    body = await graphql(
         client, admin,
         "mutation($p: ID!) { createApiClient(input: {partnerId: $p}) "
         "{ clientSecret client { clientId scopes } } }",
@@ -118,27 +108,27 @@ async def test_admin_onboards_a_partner_and_suspension_stops_its_token_at_once(
     assert len(created["clientSecret"]) >= 40 and "matches:read" in created["client"]["scopes"]
 
     hr_headers = await bearer(people["hr"])
-    me = await _gql(client, hr_headers, "{ me { role } }")
+    me = await graphql(client, hr_headers, "{ me { role } }")
     assert me["data"]["me"]["role"] == "PARTNER_HR"
-    body = await _gql(
+    body = await graphql(
         client, admin,
         "mutation($p: ID!) { suspendPartner(partnerId: $p, reason: SECURITY_INCIDENT) "
         "{ partner { status } suspension { activeProfiles } } }",
         p=str(people["partner"].id),
     )  # fmt: skip
     assert body["data"]["suspendPartner"]["partner"]["status"] == "SUSPENDED"
-    refused = await _gql(client, hr_headers, "{ me { role } }")
+    refused = await graphql(client, hr_headers, "{ me { role } }")
     assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
-    body = await _gql(
+    body = await graphql(
         client, admin,
         "mutation($p: ID!) { reinstatePartner(partnerId: $p) { partner { status } } }",
         p=str(people["partner"].id),
     )  # fmt: skip
     assert body["data"]["reinstatePartner"]["partner"]["status"] == "ACTIVE"
-    assert (await _gql(client, hr_headers, "{ me { role } }"))["data"]["me"]["role"]
+    assert (await graphql(client, hr_headers, "{ me { role } }"))["data"]["me"]["role"]
 
-    events = await _gql(
+    events = await graphql(
         client, admin,
         '{ auditEvents(filter: {action: "partner.*"}, first: 2) '
         "{ edges { cursor node { seq action subjectId details } } pageInfo { hasNextPage } } }",
@@ -149,7 +139,7 @@ async def test_admin_onboards_a_partner_and_suspension_stops_its_token_at_once(
     ]  # fmt: skip
     assert page["edges"][1]["node"]["details"]["reason"] == "SECURITY_INCIDENT"
     assert page["pageInfo"]["hasNextPage"] is True
-    rest = await _gql(
+    rest = await graphql(
         client, admin,
         'query($a: String) { auditEvents(filter: {action: "partner.*"}, after: $a) '
         "{ edges { node { action } } pageInfo { hasNextPage } } }",
@@ -164,21 +154,21 @@ async def test_verify_statistics_and_bad_filters(
     client: httpx.AsyncClient, bearer: BearerHeaders, people: dict[str, Any]
 ) -> None:
     admin = await bearer(people["admin"])
-    body = await _gql(
+    body = await graphql(
         client, admin,
         "{ verifyAuditTrail { intact eventsChecked firstBrokenSeq breakKind elapsedSeconds } }",
     )  # fmt: skip
     report = body["data"]["verifyAuditTrail"]
     assert report["intact"] and report["eventsChecked"] >= 1 and report["breakKind"] is None
 
-    body = await _gql(
+    body = await graphql(
         client, admin,
         '{ exchangeStatistics(from: "2025-01-01", to: "2025-12-31") { from to '
         "partners { slug profilesShared } consentFunnel { requested } } }",
     )  # fmt: skip
     assert body["data"]["exchangeStatistics"]["from"] == "2025-01-01"
 
-    body = await _gql(
+    body = await graphql(
         client, admin, '{ auditEvents(filter: {action: "DROP TABLE"}) { edges { cursor } } }'
     )
     assert body["errors"][0]["extensions"]["userErrors"][0]["field"] == "filter.action"

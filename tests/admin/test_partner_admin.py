@@ -14,8 +14,8 @@ from infra.caller import Caller
 from infra.db import ConnectionDatabase
 from infra.errors import UserError
 from infra.scope import AccessScope
-from tests import factories
-from tests.introductions import support
+from tests.support import callers, factories, introductions
+from tests.support.as_system import system_fetchrow
 
 
 async def _events(db: ConnectionDatabase, consortium_id: uuid.UUID) -> list[tuple[str, str]]:
@@ -29,7 +29,7 @@ async def _events(db: ConnectionDatabase, consortium_id: uuid.UUID) -> list[tupl
 
 async def test_register_partner_derives_the_slug_and_audits(db: ConnectionDatabase) -> None:
     consortium = await factories.create_consortium(db)
-    admin = factories.admin_caller(consortium)
+    admin = callers.admin_caller(consortium)
     async with db.transaction(admin.access_scope()) as conn:
         partner = await service.register_partner(
             conn, admin, name="Bel & Zo Contactcenter Heerlen", city="Heerlen"
@@ -43,7 +43,7 @@ async def test_register_partner_names_bad_fields_and_writes_nothing(
     db: ConnectionDatabase,
 ) -> None:
     consortium = await factories.create_consortium(db)
-    admin = factories.admin_caller(consortium)
+    admin = callers.admin_caller(consortium)
     with pytest.raises(UserError) as caught:
         async with db.transaction(admin.access_scope()) as conn:
             await service.register_partner(conn, admin, name=" ", slug="Not A Slug", city="x" * 81)
@@ -66,7 +66,7 @@ async def test_create_api_client_shows_the_secret_once_and_stores_its_hash(
 ) -> None:
     consortium = await factories.create_consortium(db)
     partner = await factories.create_partner(db, consortium)
-    admin = factories.admin_caller(consortium)
+    admin = callers.admin_caller(consortium)
     async with db.transaction(admin.access_scope()) as conn:
         created = await service.create_api_client(conn, admin, partner_id=partner.id)
     stored = await find_api_client(db, created.client.client_id)
@@ -80,7 +80,7 @@ async def test_create_api_client_shows_the_secret_once_and_stores_its_hash(
 async def test_api_client_scopes_are_checked(db: ConnectionDatabase) -> None:
     consortium = await factories.create_consortium(db)
     partner = await factories.create_partner(db, consortium)
-    admin = factories.admin_caller(consortium)
+    admin = callers.admin_caller(consortium)
     with pytest.raises(UserError) as caught:
         async with db.transaction(admin.access_scope()) as conn:
             await service.create_api_client(
@@ -100,7 +100,7 @@ async def test_revoke_api_client(db: ConnectionDatabase) -> None:
     consortium = await factories.create_consortium(db)
     other = await factories.create_consortium(db)
     partner = await factories.create_partner(db, consortium)
-    admin, other_admin = factories.admin_caller(consortium), factories.admin_caller(other)
+    admin, other_admin = callers.admin_caller(consortium), callers.admin_caller(other)
     async with db.transaction(admin.access_scope()) as conn:
         created = await service.create_api_client(conn, admin, partner_id=partner.id)
     client_id = created.client.client_id
@@ -119,10 +119,10 @@ async def test_revoke_api_client(db: ConnectionDatabase) -> None:
 
 
 async def test_suspension_takes_the_partner_out_of_the_exchange(db: ConnectionDatabase) -> None:
-    world = await support.build_world(db)
-    admin = factories.admin_caller(world.consortium)
+    world = await introductions.build_world(db)
+    admin = callers.admin_caller(world.consortium)
     # B asks for A's profile; A's profile is visible to B.
-    introduction = await support.request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
+    introduction = await introductions.request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
     assert await _visible_profiles(db, world.hr_b) == 1
 
     async with db.transaction(admin.access_scope()) as conn:
@@ -132,7 +132,7 @@ async def test_suspension_takes_the_partner_out_of_the_exchange(db: ConnectionDa
     assert partner.status is PartnerStatus.SUSPENDED
     assert (effect.active_profiles, effect.introductions_withdrawn) == (1, 1)
     assert await _visible_profiles(db, world.hr_b) == 0  # A's shared profile left the exchange
-    row = await support.system_fetchrow(
+    row = await system_fetchrow(
         db, "select status from introduction where id = $1", introduction.id
     )
     assert row["status"] == "WITHDRAWN"
@@ -161,13 +161,13 @@ async def test_suspension_takes_the_partner_out_of_the_exchange(db: ConnectionDa
 async def test_suspending_the_requesting_partner_withdraws_its_requests(
     db: ConnectionDatabase,
 ) -> None:
-    world = await support.build_world(db)
-    admin = factories.admin_caller(world.consortium)
-    introduction = await support.request(db, world.hr_c, world.profile.id, world.vacancy_c.id)
+    world = await introductions.build_world(db)
+    admin = callers.admin_caller(world.consortium)
+    introduction = await introductions.request(db, world.hr_c, world.profile.id, world.vacancy_c.id)
     async with db.transaction(admin.access_scope()) as conn:
         _, effect = await service.suspend_partner(conn, admin, partner_id=world.c.id)
     assert (effect.open_vacancies, effect.introductions_withdrawn) == (1, 1)
-    row = await support.system_fetchrow(
+    row = await system_fetchrow(
         db, "select status from introduction where id = $1", introduction.id
     )
     assert row["status"] == "WITHDRAWN"

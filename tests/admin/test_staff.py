@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from exchange.partners.models import Consortium, Partner
 from exchange.staff import service
-from infra.caller import Caller, CallerRole
+from infra.caller import CallerRole
 from infra.db import ConnectionDatabase
 from infra.errors import Forbidden, UserError
 from infra.scope import AccessScope
-from tests import factories
-from tests.auth.test_sign_in import SignInOutbox, token_in
-
-Bearer = Callable[[Caller], Awaitable[dict[str, str]]]
+from tests.support import callers, factories
+from tests.support.http import graphql
+from tests.support.mail import SignInOutbox, sign_in_token
+from tests.support.tokens import BearerHeaders
 
 ADD = """
 mutation($input: AddStaffUserInput!) {
@@ -43,7 +41,7 @@ async def _staff_rows(db: ConnectionDatabase) -> int:
 async def test_admin_adds_an_hr_user_who_is_listed_and_audited(
     db: ConnectionDatabase, consortium: Consortium, partner: Partner
 ) -> None:
-    admin = factories.admin_caller(consortium)
+    admin = callers.admin_caller(consortium)
     async with db.transaction(admin.access_scope()) as conn:
         staff = await service.add_staff_user(
             conn,
@@ -82,7 +80,7 @@ async def test_bad_input_is_refused_and_nothing_is_written(
     field: str,
     code: str,
 ) -> None:
-    admin = factories.admin_caller(consortium)
+    admin = callers.admin_caller(consortium)
     before = await _staff_rows(db)
     with pytest.raises(UserError) as raised:
         async with db.transaction(admin.access_scope()) as conn:
@@ -101,7 +99,7 @@ async def test_bad_input_is_refused_and_nothing_is_written(
 async def test_an_address_is_one_account_and_only_admins_add(
     db: ConnectionDatabase, consortium: Consortium, partner: Partner
 ) -> None:
-    admin = factories.admin_caller(consortium)
+    admin = callers.admin_caller(consortium)
     async with db.transaction(admin.access_scope()) as conn:
         await service.add_staff_user(
             conn, admin, email="beheer@example.nl", display_name="Beheer",
@@ -114,7 +112,7 @@ async def test_an_address_is_one_account_and_only_admins_add(
                 role=CallerRole.CONSORTIUM_ADMIN,
             )  # fmt: skip
     assert raised.value.errors[0].code == "CONFLICT"
-    hr = factories.partner_caller(partner)
+    hr = callers.partner_caller(partner)
     with pytest.raises(Forbidden):
         async with db.transaction(hr.access_scope()) as conn:
             await service.add_staff_user(
@@ -126,38 +124,31 @@ async def test_an_address_is_one_account_and_only_admins_add(
 async def test_an_added_hr_user_signs_in_by_emailed_link(
     app: FastAPI,
     client: httpx.AsyncClient,
-    bearer: Bearer,
+    bearer: BearerHeaders,
     consortium: Consortium,
     partner: Partner,
 ) -> None:
     outbox = SignInOutbox()
     app.state.services.mail_sender = outbox
-    admin = await bearer(factories.admin_caller(consortium))
-    added = await client.post(
-        "/graphql",
-        json={
-            "query": ADD,
-            "variables": {
-                "input": {
-                    "email": "ilse.hr@example.nl",
-                    "displayName": "Ilse",
-                    "role": "PARTNER_HR",
-                    "partnerId": str(partner.id),
-                }
-            },
+    admin = await bearer(callers.admin_caller(consortium))
+    added = await graphql(
+        client,
+        admin,
+        ADD,
+        input={
+            "email": "ilse.hr@example.nl",
+            "displayName": "Ilse",
+            "role": "PARTNER_HR",
+            "partnerId": str(partner.id),
         },
-        headers=admin,
     )
-    payload = added.json()["data"]["addStaffUser"]
+    payload = added["data"]["addStaffUser"]
     assert payload["userErrors"] == [] and payload["staffUser"]["role"] == "PARTNER_HR"
 
     await client.post("/auth/sign-in", json={"email": "ilse.hr@example.nl"})
     [mail] = outbox.sent
-    redeemed = await client.post("/auth/sign-in/redeem", data={"token": token_in(mail.body_text)})
-    token = redeemed.json()["access_token"]
-    me = await client.post(
-        "/graphql",
-        json={"query": "{ me { role partnerId } }"},
-        headers={"Authorization": f"Bearer {token}"},
+    redeemed = await client.post(
+        "/auth/sign-in/redeem", data={"token": sign_in_token(mail.body_text)}
     )
-    assert me.json()["data"]["me"] == {"role": "PARTNER_HR", "partnerId": str(partner.id)}
+    me = await graphql(client, redeemed.json()["access_token"], "{ me { role partnerId } }")
+    assert me["data"]["me"] == {"role": "PARTNER_HR", "partnerId": str(partner.id)}

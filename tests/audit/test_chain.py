@@ -18,7 +18,7 @@ from exchange.audit.service import record_caller_event, record_event
 from exchange.audit.verify import verify_chain
 from infra.db import Connection, ConnectionDatabase
 from infra.scope import AccessScope
-from tests import factories
+from tests.support import callers, factories
 
 
 async def _system_event(conn: Connection, consortium_id: UUID, **extra: Any) -> int:
@@ -80,7 +80,7 @@ async def test_events_chain_and_verify(db: ConnectionDatabase) -> None:
     partner_a = await factories.create_partner(db, consortium)
     partner_b = await factories.create_partner(db, consortium)
     # Partners see only their own events: appending must not depend on reading others'.
-    for caller in [factories.partner_caller(partner_a), factories.partner_caller(partner_b)] * 3:
+    for caller in [callers.partner_caller(partner_a), callers.partner_caller(partner_b)] * 3:
         async with db.transaction(caller.access_scope()) as conn:
             await record_caller_event(
                 conn,

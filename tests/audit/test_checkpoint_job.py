@@ -7,14 +7,16 @@ import pytest
 from exchange.audit.checkpoints import ChainBroken
 from exchange.audit.jobs import checkpoint_all
 from infra.scope import AccessScope
-from tests.audit.support import app_database, append, as_owner_behind_the_back, new_consortium
+from tests.support import factories
+from tests.support.audit import append, as_owner_behind_the_back
+from tests.support.databases import app_database
 
 pytestmark = pytest.mark.slow
 
 
 async def test_the_job_signs_intact_chains_and_refuses_a_broken_one(fresh_database: str) -> None:
     async with app_database(fresh_database) as database:
-        good, bad, empty = [await new_consortium(database) for _ in range(3)]
+        good, bad, empty = [(await factories.create_consortium(database)).id for _ in range(3)]
         await append(database, good, 4)
         await append(database, bad, 4)
         first = await checkpoint_all(database)

@@ -14,14 +14,9 @@ from exchange.audit.signing import kept_key_verifier, load_checkpoint_keys
 from exchange.audit.verify import verify_chain
 from infra.db import PoolDatabase
 from infra.scope import AccessScope
-from tests.audit.support import (
-    app_database,
-    append,
-    as_owner_behind_the_back,
-    new_consortium,
-    rehash_event,
-    rewrite_consistently,
-)
+from tests.support import factories
+from tests.support.audit import append, as_owner_behind_the_back, rehash_event, rewrite_consistently
+from tests.support.databases import app_database
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +28,7 @@ async def _verify(database: PoolDatabase, consortium_id: uuid.UUID, **kwargs: ob
 
 async def test_changed_details_are_caught_at_their_event(fresh_database: str) -> None:
     async with app_database(fresh_database) as database:
-        cid = await new_consortium(database)
+        cid = (await factories.create_consortium(database)).id
         await append(database, cid, 20)
         assert (await _verify(database, cid)).intact
         async with as_owner_behind_the_back(fresh_database) as owner:
@@ -50,7 +45,7 @@ async def test_changed_details_are_caught_at_their_event(fresh_database: str) ->
 
 async def test_a_deleted_event_is_caught_at_its_position(fresh_database: str) -> None:
     async with app_database(fresh_database) as database:
-        cid = await new_consortium(database)
+        cid = (await factories.create_consortium(database)).id
         await append(database, cid, 20)
         async with as_owner_behind_the_back(fresh_database) as owner:
             await owner.execute("delete from audit_event where consortium_id = $1 and seq = 8", cid)
@@ -60,7 +55,7 @@ async def test_a_deleted_event_is_caught_at_its_position(fresh_database: str) ->
 
 async def test_a_deleted_event_renumbered_away_breaks_the_link(fresh_database: str) -> None:
     async with app_database(fresh_database) as database:
-        cid = await new_consortium(database)
+        cid = (await factories.create_consortium(database)).id
         await append(database, cid, 10)
         async with as_owner_behind_the_back(fresh_database) as owner:
             await owner.execute("delete from audit_event where consortium_id = $1 and seq = 4", cid)
@@ -74,7 +69,7 @@ async def test_a_deleted_event_renumbered_away_breaks_the_link(fresh_database: s
 
 async def test_two_swapped_events_are_caught_at_the_first(fresh_database: str) -> None:
     async with app_database(fresh_database) as database:
-        cid = await new_consortium(database)
+        cid = (await factories.create_consortium(database)).id
         await append(database, cid, 20)
         async with as_owner_behind_the_back(fresh_database) as owner:
             # Swap places: 6 becomes 15 and 15 becomes 6, each keeping its own content and hashes.
@@ -91,7 +86,7 @@ async def test_two_swapped_events_are_caught_at_the_first(fresh_database: str) -
 
 async def test_swapped_content_with_prev_links_rewired_is_still_caught(fresh_database: str) -> None:
     async with app_database(fresh_database) as database:
-        cid = await new_consortium(database)
+        cid = (await factories.create_consortium(database)).id
         await append(database, cid, 12)
         async with as_owner_behind_the_back(fresh_database) as owner:
             # Swap the subjects of 5 and 9 but leave hashes: content no longer matches.
@@ -107,7 +102,7 @@ async def test_swapped_content_with_prev_links_rewired_is_still_caught(fresh_dat
 
 async def test_a_broken_prev_link_is_named(fresh_database: str) -> None:
     async with app_database(fresh_database) as database:
-        cid = await new_consortium(database)
+        cid = (await factories.create_consortium(database)).id
         await append(database, cid, 6)
         async with as_owner_behind_the_back(fresh_database) as owner:
             # Event 4 re-pointed at another predecessor and rehashed: its own hash holds,
@@ -121,7 +116,7 @@ async def test_a_consistent_rewrite_is_caught_only_by_a_checkpoint_kept_outside(
     fresh_database: str, tmp_path: Path
 ) -> None:
     async with app_database(fresh_database) as database:
-        cid = await new_consortium(database)
+        cid = (await factories.create_consortium(database)).id
         await append(database, cid, 30)
         keys = await load_checkpoint_keys(database)
         async with database.transaction(AccessScope.system()) as conn:
@@ -155,7 +150,7 @@ async def test_a_consistent_rewrite_is_caught_only_by_a_checkpoint_kept_outside(
 
 async def test_a_truncated_tail_is_caught_by_a_checkpoint(fresh_database: str) -> None:
     async with app_database(fresh_database) as database:
-        cid = await new_consortium(database)
+        cid = (await factories.create_consortium(database)).id
         await append(database, cid, 10)
         keys = await load_checkpoint_keys(database)
         async with database.transaction(AccessScope.system()) as conn:
@@ -171,7 +166,7 @@ async def test_a_truncated_tail_is_caught_by_a_checkpoint(fresh_database: str) -
 
 async def test_a_forged_checkpoint_signature_is_refused(fresh_database: str) -> None:
     async with app_database(fresh_database) as database:
-        cid = await new_consortium(database)
+        cid = (await factories.create_consortium(database)).id
         await append(database, cid, 3)
         keys = await load_checkpoint_keys(database)
         async with database.transaction(AccessScope.system()) as conn:
@@ -185,7 +180,7 @@ async def test_a_forged_checkpoint_signature_is_refused(fresh_database: str) -> 
 
 async def test_no_checkpoint_for_a_broken_chain(fresh_database: str) -> None:
     async with app_database(fresh_database) as database:
-        cid = await new_consortium(database)
+        cid = (await factories.create_consortium(database)).id
         await append(database, cid, 5)
         keys = await load_checkpoint_keys(database)
         async with as_owner_behind_the_back(fresh_database) as owner:
@@ -200,7 +195,7 @@ async def test_no_checkpoint_for_a_broken_chain(fresh_database: str) -> None:
 
 async def test_twenty_concurrent_writers_leave_an_intact_chain(fresh_database: str) -> None:
     async with app_database(fresh_database, max_size=20) as database:
-        cid = await new_consortium(database)
+        cid = (await factories.create_consortium(database)).id
         stop = asyncio.get_running_loop().time() + 3.0
 
         async def writer() -> int:

@@ -25,9 +25,16 @@ from exchange.identity.keys import key_store
 from infra.caller import Caller
 from infra.db import ConnectionDatabase
 from infra.settings import Settings
-from tests.auth.helpers import auth_header, b64, error_code, es256_sign, me, segment, valid_claims
-from tests.conftest import ensure_token_subject
-from tests.factories import create_consortium
+from tests.support.factories import create_consortium
+from tests.support.http import error_code, me
+from tests.support.tokens import (
+    b64,
+    bearer_header,
+    ensure_token_subject,
+    es256_sign,
+    segment,
+    valid_claims,
+)
 
 
 @dataclass
@@ -72,14 +79,14 @@ def public_pem(signer: Signer) -> bytes:
 
 
 async def assert_unauthenticated(client: httpx.AsyncClient, token: str) -> None:
-    response = await me(client, auth_header(token))
+    response = await me(client, bearer_header(token))
     assert error_code(response) in ("UNAUTHENTICATED", "HTTP 401"), response.text
     if response.status_code == 200:
         assert response.json()["data"] is None
 
 
 async def test_control_token_is_accepted(client: httpx.AsyncClient, signer: Signer) -> None:
-    response = await me(client, auth_header(signer.token()))
+    response = await me(client, bearer_header(signer.token()))
     assert response.status_code == 200, response.text
     body = response.json()
     assert "errors" not in body, body

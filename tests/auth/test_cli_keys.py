@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from entrypoints.cli_keys import app, rotate_and_audit
 from infra.db import PoolDatabase, create_pool, dsn_for_role
 from infra.settings import get_settings
-from tests.conftest import APP_ROLE
-from tests.factories import create_consortium
+from tests.support.databases import APP_ROLE
+from tests.support.factories import create_consortium
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from exchange.identity.tokens import issue_access_token, validate_access_token
 from infra.db import ConnectionDatabase
 from infra.scope import AccessScope
 from infra.settings import Settings
-from tests.factories import admin_caller, create_consortium
+from tests.support.callers import admin_caller
+from tests.support.factories import create_consortium
 
 
 async def test_first_load_creates_one_active_key(db: ConnectionDatabase) -> None:

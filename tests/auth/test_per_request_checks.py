@@ -5,24 +5,16 @@ from __future__ import annotations
 import uuid
 
 import httpx
+from fastapi import FastAPI
 
 from infra.caller import Caller
 from infra.db import ConnectionDatabase
 from infra.scope import AccessScope
-from tests.auth.helpers import error_code, me
-from tests.conftest import BearerHeaders
-from tests.factories import (
-    admin_caller,
-    create_consortium,
-    create_partner,
-    partner_caller,
-    share_profile,
-)
-
-
-async def _set_partner_status(db: ConnectionDatabase, partner_id: uuid.UUID, status: str) -> None:
-    async with db.transaction(AccessScope.system()) as conn:
-        await conn.execute("update partner set status = $2 where id = $1", partner_id, status)
+from tests.support.as_system import set_partner_status
+from tests.support.callers import admin_caller, partner_caller
+from tests.support.factories import create_consortium, create_partner, share_profile
+from tests.support.http import error_code, me
+from tests.support.tokens import BearerHeaders, access_token, bearer_header
 
 
 async def test_suspended_partners_token_stops_at_the_next_request(
@@ -32,10 +24,10 @@ async def test_suspended_partners_token_stops_at_the_next_request(
     headers = await bearer(partner_caller(partner))
     assert error_code(await me(client, headers)) is None
 
-    await _set_partner_status(db, partner.id, "SUSPENDED")
+    await set_partner_status(db, partner.id, "SUSPENDED")
     assert error_code(await me(client, headers)) == "UNAUTHENTICATED"
 
-    await _set_partner_status(db, partner.id, "ACTIVE")  # reinstated: the token works again
+    await set_partner_status(db, partner.id, "ACTIVE")  # reinstated: the token works again
     assert error_code(await me(client, headers)) is None
 
 
@@ -106,7 +98,7 @@ async def test_partner_hr_staff_stops_with_their_partner(
     caller = Caller.partner_staff(partner.consortium_id, partner.id, uuid.uuid4())
     headers = await bearer(caller)
     assert error_code(await me(client, headers)) is None
-    await _set_partner_status(db, partner.id, "SUSPENDED")
+    await set_partner_status(db, partner.id, "SUSPENDED")
     assert error_code(await me(client, headers)) == "UNAUTHENTICATED"
 
 
@@ -125,13 +117,9 @@ async def test_erased_persons_token_stops(
 
 
 async def test_staff_token_for_a_user_that_never_existed_is_refused(
-    client: httpx.AsyncClient, db: ConnectionDatabase, app: object
+    client: httpx.AsyncClient, db: ConnectionDatabase, app: FastAPI
 ) -> None:
-    from exchange.identity.keys import key_store
-    from exchange.identity.tokens import issue_access_token
-
-    services = app.state.services  # type: ignore[attr-defined]
-    ring = await key_store(services).get(db)
-    token = issue_access_token(ring, services.settings, admin_caller(await create_consortium(db)))
-    response = await me(client, {"Authorization": f"Bearer {token.access_token}"})
+    caller = admin_caller(await create_consortium(db))
+    token = await access_token(app, db, caller, register=False)  # no staff_user row for it
+    response = await me(client, bearer_header(token))
     assert error_code(response) == "UNAUTHENTICATED"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import uuid
 
 import httpx
@@ -25,49 +24,24 @@ from exchange.identity.service import (
 from exchange.partners.models import Partner
 from infra.db import ConnectionDatabase
 from infra.errors import UserError
-from infra.mail import MemorySender, OutgoingMail, deliver_pending
+from infra.mail import MemorySender, deliver_pending
 from infra.scope import AccessScope
 from infra.settings import Settings
-from tests.auth.helpers import auth_header, error_code, me
-from tests.factories import (
+from tests.support.callers import partner_caller
+from tests.support.factories import (
     contact_input,
     create_consortium,
     create_partner,
-    partner_caller,
+    create_staff,
     share_profile,
 )
-
-LINK = re.compile(r"https?://\S+/auth/sign-in/redeem\?token=([A-Za-z0-9_-]+)")
+from tests.support.http import error_code, me
+from tests.support.mail import SIGN_IN_LINK, SignInOutbox, sign_in_token
+from tests.support.tokens import bearer_header
 
 
 async def _noop_audit(*_: object, **__: object) -> int:
     return 0
-
-
-async def create_staff(
-    db: ConnectionDatabase, partner: Partner, *, role: str = "partner_hr", email: str | None = None
-) -> tuple[uuid.UUID, str]:
-    user_id, address = uuid.uuid4(), email or f"hr.{uuid.uuid4().hex[:8]}@example.nl"
-    async with db.transaction(AccessScope.system()) as conn:
-        await conn.execute(
-            """insert into staff_user (id, consortium_id, partner_id, role, email, display_name)
-               values ($1, $2, $3, $4, $5, 'Anouk')""",
-            user_id,
-            partner.consortium_id,
-            partner.id if role == "partner_hr" else None,
-            role,
-            address,
-        )
-    return user_id, address
-
-
-class SignInOutbox(MemorySender):
-    """Records delivered mail; ``sent`` keeps only sign-in mail (sharing a profile mails
-    a consent link too)."""
-
-    async def send(self, mail: OutgoingMail) -> None:
-        if mail.template == "sign_in":
-            await super().send(mail)
 
 
 @pytest.fixture
@@ -82,12 +56,6 @@ async def partner(db: ConnectionDatabase) -> Partner:
     return await create_partner(db, await create_consortium(db))
 
 
-def token_in(body: str) -> str:
-    match = LINK.search(body)
-    assert match, body
-    return match.group(1)
-
-
 async def test_staff_signs_in_with_the_emailed_link(
     client: httpx.AsyncClient, db: ConnectionDatabase, outbox: MemorySender, partner: Partner
 ) -> None:
@@ -97,7 +65,7 @@ async def test_staff_signs_in_with_the_emailed_link(
     assert response.json() == {"status": "accepted", "message": SIGN_IN_ACCEPTED}
     [mail] = outbox.sent
     assert mail.to == email and mail.template == "sign_in" and mail.language == "nl"
-    raw = token_in(mail.body_text)
+    raw = sign_in_token(mail.body_text)
 
     page = await client.get(f"/auth/sign-in/redeem?token={raw}")  # opening the link uses nothing
     assert page.status_code == 200 and f'value="{raw}"' in page.text
@@ -108,7 +76,7 @@ async def test_staff_signs_in_with_the_emailed_link(
     assert redeemed.headers["cache-control"] == "no-store"
     body = redeemed.json()
     assert body["token_type"] == "Bearer" and 0 < body["expires_in"] <= 900
-    data = (await me(client, auth_header(body["access_token"]))).json()["data"]["me"]
+    data = (await me(client, bearer_header(body["access_token"]))).json()["data"]["me"]
     assert data["role"] == "PARTNER_HR"
     assert data["subject"] == str(user_id)
     assert data["partnerId"] == str(partner.id)
@@ -130,7 +98,7 @@ async def test_link_works_once(
 ) -> None:
     _, email = await create_staff(db, partner)
     await client.post("/auth/sign-in", data={"email": email})
-    raw = token_in(outbox.sent[0].body_text)
+    raw = sign_in_token(outbox.sent[0].body_text)
     first = await client.post("/auth/sign-in/redeem", json={"token": raw})
     second = await client.post("/auth/sign-in/redeem", json={"token": raw})
     assert first.status_code == 200
@@ -159,7 +127,7 @@ async def test_link_expires_after_fifteen_minutes(
     await send_sign_in_links(db, app_settings, email, SignInDoor.API, now=issued_at)
     async with db.transaction(AccessScope.system()) as conn:
         body = await conn.fetchval("select body_text from mail_outbox where to_address = $1", email)
-    raw = token_in(body)
+    raw = sign_in_token(body)
     keys = key_store(app.state.services)
     with pytest.raises(UserError) as raised:
         await redeem_sign_in(
@@ -178,7 +146,7 @@ async def test_expired_link_is_refused_over_http(
 ) -> None:
     _, email = await create_staff(db, partner)
     await client.post("/auth/sign-in", json={"email": email})
-    raw = token_in(outbox.sent[0].body_text)
+    raw = sign_in_token(outbox.sent[0].body_text)
     async with db.transaction(AccessScope.system()) as conn:  # move the link's clock on
         await conn.execute(
             "update sign_in_token set expires_at = clock_timestamp() - interval '1 second' "
@@ -194,7 +162,7 @@ async def test_only_hashes_are_stored(
 ) -> None:
     _, email = await create_staff(db, partner)
     await client.post("/auth/sign-in", json={"email": email})
-    raw = token_in(outbox.sent[0].body_text)
+    raw = sign_in_token(outbox.sent[0].body_text)
     async with db.transaction(AccessScope.system()) as conn:
         rows = await conn.fetch("select t::text as row, token_hash from sign_in_token t")
         mails = await conn.fetch("select m::text as row, status from mail_outbox m")
@@ -212,9 +180,9 @@ async def test_candidate_signs_in_to_their_own_data(
     profile = await share_profile(db, partner_caller(partner), contact=contact_input(email=email))
     await client.post("/auth/sign-in", json={"email": email})
     redeemed = await client.post(
-        "/auth/sign-in/redeem", json={"token": token_in(outbox.sent[0].body_text)}
+        "/auth/sign-in/redeem", json={"token": sign_in_token(outbox.sent[0].body_text)}
     )
-    data = (await me(client, auth_header(redeemed.json()["access_token"]))).json()["data"]["me"]
+    data = (await me(client, bearer_header(redeemed.json()["access_token"]))).json()["data"]["me"]
     assert data["role"] == "CANDIDATE"
     assert data["subject"] == str(profile.person_id)
     assert data["partnerId"] is None
@@ -228,7 +196,7 @@ async def test_one_mail_with_a_link_per_identity(
     await share_profile(db, partner_caller(partner), contact=contact_input(email=email))
     await client.post("/auth/sign-in", json={"email": email})
     [mail] = outbox.sent
-    assert len(LINK.findall(mail.body_text)) == 2
+    assert len(SIGN_IN_LINK.findall(mail.body_text)) == 2
     assert "Als consortiumbeheerder" in mail.body_text
 
 
@@ -302,7 +270,7 @@ async def test_suspended_partners_staff_cannot_redeem(
     async with db.transaction(AccessScope.system()) as conn:
         await conn.execute("update partner set status = 'SUSPENDED' where id = $1", partner.id)
     response = await client.post(
-        "/auth/sign-in/redeem", json={"token": token_in(outbox.sent[0].body_text)}
+        "/auth/sign-in/redeem", json={"token": sign_in_token(outbox.sent[0].body_text)}
     )
     assert response.status_code == 400
 
@@ -333,10 +301,10 @@ async def test_redeemed_token_is_a_short_lived_access_token(
     _, email = await create_staff(db, partner)
     await client.post("/auth/sign-in", json={"email": email})
     redeemed = await client.post(
-        "/auth/sign-in/redeem", json={"token": token_in(outbox.sent[0].body_text)}
+        "/auth/sign-in/redeem", json={"token": sign_in_token(outbox.sent[0].body_text)}
     )
     token = redeemed.json()["access_token"]
-    response = await me(client, auth_header(token))
+    response = await me(client, bearer_header(token))
     assert error_code(response) is None
     assert redeemed.json()["expires_in"] <= 900
 

@@ -12,18 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import asyncpg
-import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from entrypoints.app import create_app
-from infra.db import Connection, ConnectionDatabase, init_connection
+from infra.db import Connection, ConnectionDatabase
 from infra.scope import AccessScope
 from infra.settings import Environment, Settings
-from tests import factories
-from tests.conftest import TEST_BASE_URL
+from tests.support import callers, factories
+from tests.support.databases import one_connection
+from tests.support.http import TEST_BASE_URL, asgi_client, started
 
 CAP = 5  # links per address per link lifetime
 PARALLEL = 40
@@ -57,7 +55,7 @@ async def new_person_address(db: ConnectionDatabase) -> str:
     """The contact address of a freshly shared profile: someone both doors know."""
     partner = await factories.create_partner(db, await factories.create_consortium(db))
     contact = factories.contact_input()
-    await factories.share_profile(db, factories.partner_caller(partner), contact=contact)
+    await factories.share_profile(db, callers.partner_caller(partner), contact=contact)
     return contact.email
 
 
@@ -78,13 +76,8 @@ async def pooled_app(fresh_database: str) -> AsyncIterator[tuple[FastAPI, Connec
         log_json=False,
     )
     app = create_app(settings)
-    owner = await asyncpg.connect(fresh_database)
-    await init_connection(owner)
-    try:
-        async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
-            yield app, ConnectionDatabase(owner)
-    finally:
-        await owner.close()
+    async with one_connection(fresh_database) as owner, started(app):
+        yield app, owner
 
 
 async def sign_in_links(db: ConnectionDatabase, email: str) -> int:
@@ -105,8 +98,7 @@ async def test_parallel_requests_get_exactly_the_cap_of_links(
 ) -> None:
     app, owner = pooled_app
     email = await new_person_address(owner)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url=TEST_BASE_URL) as http:
+    async with asgi_client(app) as http:
         answers = await asyncio.gather(
             *(
                 http.post(door.path, content=door.body(email), headers=door.headers)
@@ -205,7 +197,7 @@ async def gated(
 ) -> AsyncIterator[tuple[FastAPI, GatedDatabase]]:
     gate = GatedDatabase(db)
     application = create_app(app_settings, database=gate)
-    async with LifespanManager(application, startup_timeout=60, shutdown_timeout=30):
+    async with started(application):
         yield application, gate
 
 

@@ -22,9 +22,9 @@ from exchange.partners.models import Partner
 from infra.caller import PARTNER_SCOPES
 from infra.db import ConnectionDatabase
 from infra.scope import AccessScope
-from tests.auth.helpers import auth_header, me
-from tests.conftest import TEST_BASE_URL
-from tests.factories import create_consortium, create_partner
+from tests.support.factories import create_consortium, create_partner
+from tests.support.http import TEST_BASE_URL, me
+from tests.support.tokens import bearer_header
 
 with warnings.catch_warnings():  # authlib prefers httpx2 and says so on import
     import authlib.deprecate  # noqa: F401  (installs its "always" filter before ours)
@@ -101,7 +101,7 @@ async def test_authlib_client_gets_a_working_token(
     assert token["token_type"].lower() == "bearer"
     assert 0 < token["expires_in"] <= 900
     assert sorted(token["scope"].split()) == ALL_PARTNER
-    response = await me(client, auth_header(token["access_token"]))
+    response = await me(client, bearer_header(token["access_token"]))
     data = response.json()["data"]["me"]
     assert data["role"] == "PARTNER_HR"
     assert data["subject"] == creds.client_id
@@ -137,7 +137,7 @@ async def test_scope_subset_is_granted_and_limits_the_token(
     session = oauth(creds.client_id, creds.secret, scope="vacancies:read matches:read")
     token = await session.fetch_token(TOKEN_URL, grant_type="client_credentials")
     assert sorted(token["scope"].split()) == ["matches:read", "vacancies:read"]
-    data = (await me(client, auth_header(token["access_token"]))).json()["data"]["me"]
+    data = (await me(client, bearer_header(token["access_token"]))).json()["data"]["me"]
     assert sorted(data["scopes"]) == ["matches:read", "vacancies:read"]
 
 

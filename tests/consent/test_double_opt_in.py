@@ -9,8 +9,9 @@ import pytest
 from consent.models import CollectionMethod
 from exchange.consent_flow import service as flow
 from infra.errors import UserError
-from tests import factories
-from tests.consent.helpers import SETTINGS, grant, system_fetch, visible_profile_ids
+from tests.support import callers, factories
+from tests.support.as_system import system_fetch, visible_profile_ids
+from tests.support.consent import SETTINGS, grant
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ async def world(db):  # type: ignore[no-untyped-def]
 
 async def test_share_mails_a_single_use_consent_link(db, world) -> None:  # type: ignore[no-untyped-def]
     _, a, _, _ = world
-    profile = await factories.share_profile(db, factories.partner_caller(a))
+    profile = await factories.share_profile(db, callers.partner_caller(a))
     mails = await system_fetch(
         db,
         "select template, body_text, to_address from mail_outbox where person_id = $1",
@@ -44,10 +45,10 @@ async def test_share_mails_a_single_use_consent_link(db, world) -> None:  # type
 
 async def test_confirm_makes_the_profile_visible_in_scope_only(db, world) -> None:  # type: ignore[no-untyped-def]
     _, a, b, c = world
-    hr_a, hr_b, hr_c = (factories.partner_caller(p) for p in (a, b, c))
+    hr_a, hr_b, hr_c = (callers.partner_caller(p) for p in (a, b, c))
     profile = await factories.share_profile(db, hr_a)
     assert profile.id not in await visible_profile_ids(db, hr_b)
-    person = factories.candidate_caller(profile)
+    person = callers.candidate_caller(profile)
     outcome = await grant(db, person, kind="ONLY", partners=(b.id,), months=3)
     assert outcome.status == "ACTIVE"
     assert outcome.record.event.value == "GRANTED"
@@ -62,8 +63,8 @@ async def test_confirm_makes_the_profile_visible_in_scope_only(db, world) -> Non
 
 async def test_choices_are_validated_per_field(db, world) -> None:  # type: ignore[no-untyped-def]
     _, a, _, _ = world
-    profile = await factories.share_profile(db, factories.partner_caller(a))
-    person = factories.candidate_caller(profile)
+    profile = await factories.share_profile(db, callers.partner_caller(a))
+    person = callers.candidate_caller(profile)
     other = await factories.create_partner(db, await factories.create_consortium(db))
     with pytest.raises(UserError) as caught:
         await grant(db, person, kind="ONLY", partners=(other.id, a.id), months=13)
@@ -85,8 +86,8 @@ async def test_choices_are_validated_per_field(db, world) -> None:  # type: igno
 
 async def test_refuse_deletes_profile_person_and_contact(db, world) -> None:  # type: ignore[no-untyped-def]
     _, a, _, _ = world
-    profile = await factories.share_profile(db, factories.partner_caller(a))
-    person = factories.candidate_caller(profile)
+    profile = await factories.share_profile(db, callers.partner_caller(a))
+    person = callers.candidate_caller(profile)
     async with db.transaction(person.access_scope()) as conn:
         outcome = await flow.refuse_consent(conn, person, method=CollectionMethod.EMAIL_LINK)
     assert outcome.status == "DELETED"
@@ -109,9 +110,9 @@ async def test_refuse_deletes_profile_person_and_contact(db, world) -> None:  # 
 
 async def test_withdraw_hides_at_once_and_only_in_force_can_be_withdrawn(db, world) -> None:  # type: ignore[no-untyped-def]
     _, a, b, _ = world
-    hr_b = factories.partner_caller(b)
-    profile = await factories.share_profile(db, factories.partner_caller(a))
-    person = factories.candidate_caller(profile)
+    hr_b = callers.partner_caller(b)
+    profile = await factories.share_profile(db, callers.partner_caller(a))
+    person = callers.candidate_caller(profile)
     async with db.transaction(person.access_scope()) as conn:
         with pytest.raises(UserError) as caught:
             await flow.withdraw_consent(conn, person, method=CollectionMethod.API)
@@ -133,9 +134,9 @@ async def test_withdraw_hides_at_once_and_only_in_force_can_be_withdrawn(db, wor
 
 async def test_change_scope_keeps_expiry_and_renew_sets_a_new_term(db, world) -> None:  # type: ignore[no-untyped-def]
     _, a, b, c = world
-    hr_b, hr_c = factories.partner_caller(b), factories.partner_caller(c)
-    profile = await factories.share_profile(db, factories.partner_caller(a))
-    person = factories.candidate_caller(profile)
+    hr_b, hr_c = callers.partner_caller(b), callers.partner_caller(c)
+    profile = await factories.share_profile(db, callers.partner_caller(a))
+    person = callers.candidate_caller(profile)
     first = await grant(db, person, months=2)
     changed = await grant(db, person, kind="ALL_EXCEPT", partners=(c.id,))
     assert changed.record.event.value == "CHANGED"
@@ -161,8 +162,8 @@ async def test_change_scope_keeps_expiry_and_renew_sets_a_new_term(db, world) ->
 
 async def test_consent_records_are_append_only(db, world) -> None:  # type: ignore[no-untyped-def]
     _, a, _, _ = world
-    profile = await factories.share_profile(db, factories.partner_caller(a))
-    person = factories.candidate_caller(profile)
+    profile = await factories.share_profile(db, callers.partner_caller(a))
+    person = callers.candidate_caller(profile)
     outcome = await grant(db, person)
     import asyncpg
 

@@ -9,9 +9,10 @@ from exchange.audit import actions
 from exchange.audit.service import record_caller_event
 from exchange.consent_flow import rights
 from infra.db import ConnectionDatabase
-from tests import factories
-from tests.conftest import BearerHeaders
-from tests.consent.helpers import grant
+from tests.support import callers, factories
+from tests.support.consent import grant
+from tests.support.http import graphql
+from tests.support.tokens import BearerHeaders
 
 OPENED = 450  # more than two pages of myAccessLog (MAX_ACCESS_PAGE = 200)
 
@@ -26,10 +27,10 @@ async def test_the_export_holds_every_access_log_entry(
     consortium = await factories.create_consortium(db)
     a = await factories.create_partner(db, consortium, name="Contactcenter Maas")
     b = await factories.create_partner(db, consortium, name="Klantpunt Heuvelland")
-    profile = await factories.share_profile(db, factories.partner_caller(a))
-    person = factories.candidate_caller(profile)
+    profile = await factories.share_profile(db, callers.partner_caller(a))
+    person = callers.candidate_caller(profile)
     await grant(db, person, months=6)
-    hr_b = factories.partner_caller(b)
+    hr_b = callers.partner_caller(b)
     async with db.transaction(hr_b.access_scope()) as conn:
         for _ in range(OPENED):
             await record_caller_event(
@@ -37,11 +38,8 @@ async def test_the_export_holds_every_access_log_entry(
                 subject_id=str(profile.id),
             )  # fmt: skip
 
-    response = await client.post(
-        "/graphql", json={"query": "{ exportMyData }"}, headers=await bearer(person)
-    )
-    assert response.status_code == 200, response.text
-    log = response.json()["data"]["exportMyData"]["accessLog"]
+    body = await graphql(client, await bearer(person), "{ exportMyData }")
+    log = body["data"]["exportMyData"]["accessLog"]
     assert len(log) == OPENED
     assert {(e["kind"], e["partner_name"]) for e in log} == {("OPENED", "Klantpunt Heuvelland")}
     seqs = [e["seq"] for e in log]

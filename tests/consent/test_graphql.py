@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tests import factories
+from tests.support import callers, factories
+from tests.support.http import graphql
 
 GRANT = """mutation($input: GrantConsentInput!) {
   grantConsent(input: $input) {
@@ -15,46 +14,38 @@ GRANT = """mutation($input: GrantConsentInput!) {
 }"""
 
 
-async def _gql(client, headers, query: str, variables: dict[str, Any] | None = None) -> Any:  # type: ignore[no-untyped-def]
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 async def test_candidate_operations_end_to_end(db, client, bearer) -> None:  # type: ignore[no-untyped-def]
     consortium = await factories.create_consortium(db)
     a = await factories.create_partner(db, consortium, name="Contactcenter Maas")
     b = await factories.create_partner(db, consortium, name="Klantpunt Heuvelland")
-    profile = await factories.share_profile(db, factories.partner_caller(a))
-    person = await bearer(factories.candidate_caller(profile))
+    profile = await factories.share_profile(db, callers.partner_caller(a))
+    person = await bearer(callers.candidate_caller(profile))
 
-    body = await _gql(client, person, "{ myProfile { pseudonym status } }")
+    body = await graphql(client, person, "{ myProfile { pseudonym status } }")
     assert body["data"]["myProfile"] == {
         "pseudonym": profile.pseudonym,
         "status": "PENDING_CONSENT",
     }
 
-    bad = await _gql(client, person, GRANT, {"input": {
+    bad = await graphql(client, person, GRANT, {"input": {
         "scope": {"kind": "ONLY", "partnerIds": ["nope"]}, "durationMonths": 0}})  # fmt: skip
     errors = bad["data"]["grantConsent"]["userErrors"]
     assert {e["code"] for e in errors} == {"INVALID_ID"}
 
-    ok = await _gql(client, person, GRANT, {"input": {
+    ok = await graphql(client, person, GRANT, {"input": {
         "scope": {"kind": "ONLY", "partnerIds": [str(b.id)]}, "durationMonths": 6}})  # fmt: skip
     payload = ok["data"]["grantConsent"]
     assert payload["userErrors"] == [] and payload["profileStatus"] == "ACTIVE"
     assert payload["consent"]["event"] == "GRANTED"
 
-    consents = await _gql(client, person, "{ myConsents { event receiptId receipt } }")
+    consents = await graphql(client, person, "{ myConsents { event receiptId receipt } }")
     record = consents["data"]["myConsents"][0]
     assert record["receipt"]["consentReceiptID"] == record["receiptId"]
 
-    log = await _gql(client, person, "{ myAccessLog(first: 5) { edges { node { kind } } } }")
+    log = await graphql(client, person, "{ myAccessLog(first: 5) { edges { node { kind } } } }")
     assert log["data"]["myAccessLog"]["edges"] == []
 
-    update = await _gql(
+    update = await graphql(
         client, person,
         """mutation { updateMyProfile(input: {headline: "Klantgericht", hoursMax: 50}) {
              profile { headline } userErrors { field code } } }""",
@@ -64,15 +55,15 @@ async def test_candidate_operations_end_to_end(db, client, bearer) -> None:  # t
         "userErrors": [{"field": "input.hoursMax", "code": "OUT_OF_RANGE"}],
     }
 
-    export = await _gql(client, person, "{ exportMyData }")
+    export = await graphql(client, person, "{ exportMyData }")
     assert export["data"]["exportMyData"]["person"]["pseudonym"].startswith("P-")
 
-    withdrawn = await _gql(
+    withdrawn = await graphql(
         client, person, "mutation { withdrawConsent { consent { event } userErrors { code } } }"
     )
     assert withdrawn["data"]["withdrawConsent"]["consent"]["event"] == "WITHDRAWN"
 
-    erased = await _gql(
+    erased = await graphql(
         client, person, "mutation { eraseMyData { erased profiles userErrors { code } } }"
     )
     assert erased["data"]["eraseMyData"] == {"erased": True, "profiles": 1, "userErrors": []}
@@ -81,10 +72,10 @@ async def test_candidate_operations_end_to_end(db, client, bearer) -> None:  # t
 async def test_candidate_operations_are_for_candidates_only(db, client, bearer) -> None:  # type: ignore[no-untyped-def]
     consortium = await factories.create_consortium(db)
     a = await factories.create_partner(db, consortium)
-    partner = await bearer(factories.partner_caller(a))
+    partner = await bearer(callers.partner_caller(a))
     for query in ("{ myProfile { id } }", "{ myConsents { id } }", "{ exportMyData }",
                   "mutation { eraseMyData { erased } }"):  # fmt: skip
-        body = await _gql(client, partner, query)
+        body = await graphql(client, partner, query)
         assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", query
-    anonymous = await _gql(client, {}, "{ myConsents { id } }")
+    anonymous = await graphql(client, {}, "{ myConsents { id } }")
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

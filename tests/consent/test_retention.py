@@ -14,9 +14,10 @@ import pytest
 from exchange.consent_flow.retention import run_retention, run_retention_once
 from exchange.introductions import service as introductions
 from infra.db import ConnectionDatabase, dsn_for_role, init_connection
-from tests import factories
-from tests.conftest import APP_ROLE
-from tests.consent.helpers import SETTINGS, grant, system_fetch, visible_profile_ids
+from tests.support import callers, factories
+from tests.support.as_system import system_fetch, visible_profile_ids
+from tests.support.consent import SETTINGS, grant
+from tests.support.databases import APP_ROLE
 
 NOTHING = {
     "pending_deleted": 0,
@@ -31,14 +32,14 @@ async def test_retention_with_the_clock_moved(db) -> None:  # type: ignore[no-un
     consortium = await factories.create_consortium(db)
     a = await factories.create_partner(db, consortium, name="Contactcenter Maas")
     b = await factories.create_partner(db, consortium, name="Klantpunt Heuvelland")
-    hr_a, hr_b = factories.partner_caller(a), factories.partner_caller(b)
+    hr_a, hr_b = callers.partner_caller(a), callers.partner_caller(b)
     start = dt.datetime.now(dt.UTC)
 
     pending = await factories.share_profile(db, hr_a)
     short = await factories.share_profile(db, hr_a)
-    await grant(db, factories.candidate_caller(short), months=1)
+    await grant(db, callers.candidate_caller(short), months=1)
     long = await factories.share_profile(db, hr_a)
-    await grant(db, factories.candidate_caller(long), months=12)
+    await grant(db, callers.candidate_caller(long), months=12)
     vacancy = await factories.create_vacancy(db, hr_b)
     async with db.transaction(hr_b.access_scope()) as conn:
         intro = await introductions.request_introduction(
@@ -103,7 +104,7 @@ async def test_cli_prints_counts_and_a_second_run_changes_nothing(fresh_database
         db = ConnectionDatabase(connection)  # no outer transaction: every step commits
         consortium = await factories.create_consortium(db)
         partner = await factories.create_partner(db, consortium)
-        await factories.share_profile(db, factories.partner_caller(partner))
+        await factories.share_profile(db, callers.partner_caller(partner))
     finally:
         await connection.close()
     later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=15)).isoformat()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 
@@ -13,22 +12,10 @@ from exchange.consent_flow.updates import MyProfileUpdate
 from exchange.introductions import service as introductions
 from exchange.matching import service as matching
 from infra.caller import Caller
-from infra.db import Database
 from infra.errors import Forbidden, UserError
-from infra.scope import AccessScope
-from tests import factories
-from tests.consent.helpers import SETTINGS, grant, system_fetch
-
-
-async def _staff(db: Database, partner_id: uuid.UUID, consortium_id: uuid.UUID) -> str:
-    email = f"hr-{uuid.uuid4().hex[:6]}@partner.example"
-    async with db.transaction(AccessScope.system()) as conn:
-        await conn.execute(
-            """insert into staff_user (id, consortium_id, partner_id, role, email, display_name)
-               values ($1, $2, $3, 'partner_hr', $4, 'HR')""",
-            uuid.uuid4(), consortium_id, partner_id, email,
-        )  # fmt: skip
-    return email
+from tests.support import callers, factories
+from tests.support.as_system import system_fetch
+from tests.support.consent import SETTINGS, grant
 
 
 @pytest.fixture
@@ -37,10 +24,10 @@ async def placed(db):  # type: ignore[no-untyped-def]
     consortium = await factories.create_consortium(db)
     a = await factories.create_partner(db, consortium, name="Contactcenter Maas")
     b = await factories.create_partner(db, consortium, name="Klantpunt Heuvelland")
-    hr_a, hr_b = factories.partner_caller(a), factories.partner_caller(b)
+    hr_a, hr_b = callers.partner_caller(a), callers.partner_caller(b)
     contact = factories.contact_input(full_name="Canary Wilhelmina Zonneveld")
     profile = await factories.share_profile(db, hr_a, contact=contact)
-    person = factories.candidate_caller(profile)
+    person = callers.candidate_caller(profile)
     await grant(db, person, months=6)
     vacancy = await factories.create_vacancy(db, hr_b)
     async with db.transaction(hr_b.access_scope()) as conn:
@@ -60,7 +47,7 @@ async def placed(db):  # type: ignore[no-untyped-def]
         await introductions.respond_to_introduction(
             conn, person, intro.id, accept=True, message="Graag"
         )
-    staff_email = await _staff(db, b.id, consortium.id)
+    _, staff_email = await factories.create_staff(db, b, display_name="HR")
     return {"a": a, "b": b, "profile": profile, "person": person, "contact": contact,
             "intro": intro, "staff_email": staff_email, "hr_b": hr_b}  # fmt: skip
 

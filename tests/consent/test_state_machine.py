@@ -43,14 +43,13 @@ from infra.db import ConnectionDatabase, dsn_for_role, init_connection
 from infra.errors import UserError
 from infra.mail import MemorySender, deliver_pending
 from infra.scope import AccessScope
-from tests import factories
-from tests.conftest import APP_ROLE, _create_database, _drop_database
-from tests.consent.helpers import SETTINGS
-from tests.consent.helpers import grant as grant_consent
 from tests.consent.life_model import Intro, LogCapture, Person, canary
-from tests.consent.pg_dump import dump_database
 from tests.consent.visibility_oracle import fold as fold_records
 from tests.consent.visibility_oracle import may_see
+from tests.support import callers, factories
+from tests.support.consent import SETTINGS
+from tests.support.consent import grant as grant_consent
+from tests.support.databases import APP_ROLE, create_database, drop_database, dump_database
 
 PEOPLE, PARTNERS = 5, 3
 GRACE = dt.timedelta(days=SETTINGS.consent_grace_days)
@@ -87,7 +86,7 @@ class ConsentLife(RuleBasedStateMachine):
             await factories.create_partner(self.db, consortium, name=f"Partner {i}")
             for i in range(PARTNERS)
         ]
-        self.hr = [factories.partner_caller(p) for p in self.partners]
+        self.hr = [callers.partner_caller(p) for p in self.partners]
         self.vacancies = [await factories.create_vacancy(self.db, hr) for hr in self.hr]
 
     def _partner_ids(self, indexes: frozenset[int]) -> tuple[UUID, ...]:
@@ -137,7 +136,7 @@ class ConsentLife(RuleBasedStateMachine):
         profile = self.run(factories.share_profile(self.db, self.hr[p], contact=contact))
         person.status, person.sharer = "PENDING", p
         person.profile_id, person.person_id = profile.id, profile.person_id
-        person.caller = factories.candidate_caller(profile)
+        person.caller = callers.candidate_caller(profile)
         person.pending_until = profile.pending_until
         self.run(deliver_pending(self.db, self.outbox))  # mail goes out (and is logged)
         self.steps["share"] += 1
@@ -435,7 +434,7 @@ def _life(server_dsn: str, template: str, logs: LogCapture) -> None:
     """One run of the machine on its own event loop (in its own thread)."""
     name = f"td_life_{secrets.token_hex(5)}"
     with asyncio.Runner() as runner:
-        owner = runner.run(_create_database(server_dsn, name, template=template))
+        owner = runner.run(create_database(server_dsn, name, template=template))
         conn = runner.run(asyncpg.connect(dsn_for_role(owner, APP_ROLE, None)))
         runner.run(init_connection(conn))
         try:
@@ -448,7 +447,7 @@ def _life(server_dsn: str, template: str, logs: LogCapture) -> None:
             ConsentLife.TestCase().runTest()
         finally:
             runner.run(conn.close())
-            runner.run(_drop_database(server_dsn, name))
+            runner.run(drop_database(server_dsn, name))
 
 
 @pytest.mark.slow

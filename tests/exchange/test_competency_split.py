@@ -12,14 +12,14 @@ from exchange.vacancies.models import RequirementInput
 from infra.caller import Caller
 from infra.db import ConnectionDatabase
 from infra.scope import AccessScope
-from tests import factories
+from tests.support import callers, factories
 
 
 @pytest.fixture
 async def hr(db: ConnectionDatabase) -> Caller:
     consortium = await factories.create_consortium(db)
     partner = await factories.create_partner(db, consortium)
-    return factories.partner_caller(partner)
+    return callers.partner_caller(partner)
 
 
 async def test_a_coordinated_phrase_becomes_two_stored_competencies(

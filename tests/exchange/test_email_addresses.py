@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -19,9 +18,9 @@ from infra.email_address import normalize_email, smtp_address
 from infra.errors import UserError
 from infra.mail import enqueue_mail
 from infra.scope import AccessScope
-from tests import factories
-
-BearerHeaders = Callable[[Caller], Awaitable[dict[str, str]]]
+from tests.support import callers, factories
+from tests.support.http import graphql
+from tests.support.tokens import BearerHeaders
 
 SHARE_PROFILE = """
 mutation Share($input: ShareProfileInputType!) {
@@ -49,16 +48,12 @@ def share_variables(email: str) -> dict[str, Any]:
 @pytest.fixture
 async def hr(db: ConnectionDatabase) -> Caller:
     consortium = await factories.create_consortium(db)
-    return factories.partner_caller(await factories.create_partner(db, consortium))
+    return callers.partner_caller(await factories.create_partner(db, consortium))
 
 
 async def share(client: httpx.AsyncClient, headers: dict[str, str], email: str) -> dict[str, Any]:
-    response = await client.post(
-        "/graphql", json={"query": SHARE_PROFILE, "variables": share_variables(email)},
-        headers=headers,
-    )  # fmt: skip
-    assert response.status_code == 200, response.text
-    payload: dict[str, Any] = response.json()["data"]["shareProfile"]
+    body = await graphql(client, headers, SHARE_PROFILE, share_variables(email))
+    payload: dict[str, Any] = body["data"]["shareProfile"]
     return payload
 
 
@@ -111,7 +106,7 @@ async def test_a_bad_address_names_the_input_field_and_writes_nothing(
 
 async def test_staff_accounts_take_the_same_addresses(db: ConnectionDatabase) -> None:
     consortium = await factories.create_consortium(db)
-    admin = factories.admin_caller(consortium)
+    admin = callers.admin_caller(consortium)
     async with db.transaction(admin.access_scope()) as conn:
         staff = await staff_service.add_staff_user(
             conn, admin, email="Jan@Müller.NL", display_name="Jan",

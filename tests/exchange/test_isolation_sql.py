@@ -10,7 +10,7 @@ import pytest
 
 from infra.db import ConnectionDatabase
 from infra.scope import AccessScope, ScopeRole
-from tests import factories
+from tests.support import factories
 
 TENANT_TABLES = (
     "vacancy",

@@ -17,9 +17,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from uuid import UUID
 
 import asyncpg
-import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from entrypoints.app import create_app
 from exchange.matching import service
@@ -33,9 +31,10 @@ from exchange.profiles.models import Profile
 from infra.caller import Caller
 from infra.db import PoolDatabase, create_pool, dsn_for_role
 from infra.settings import Environment, Settings
-from tests import factories
-from tests.conftest import APP_ROLE
-from tests.e2e_support import eventually
+from tests.support import callers, factories
+from tests.support.databases import APP_ROLE
+from tests.support.http import client_of
+from tests.support.waiting import eventually
 
 FAST = Backoff(first_seconds=0.05, max_seconds=0.2)
 
@@ -184,18 +183,13 @@ async def test_a_dropped_listener_reconnects_catches_up_and_readyz_says_stale_me
 ) -> None:
     consortium = await factories.create_consortium(database)
     sharer, hirer = [
-        factories.partner_caller(await factories.create_partner(database, consortium, name=name))
+        callers.partner_caller(await factories.create_partner(database, consortium, name=name))
         for name in ("Sharer", "Hirer")
     ]
     vacancy = await factories.create_vacancy(database, hirer)
     engine = MatchEngine(factories.normalizer().taxonomy, backoff=FAST)
     app = create_app(Settings(env=Environment.TEST, smtp_host=None), database=database)
-    async with (
-        LifespanManager(app) as manager,
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
-        ) as client,
-    ):
+    async with client_of(app) as client:
         app.state.services.match_engine = engine  # one that listens, with a short back-off
         await engine.start_listening(app_dsn, database)
         try:
@@ -238,7 +232,7 @@ async def test_a_silently_cut_listener_is_found_by_its_liveness_ping(
     database: PoolDatabase, app_dsn: str
 ) -> None:
     consortium = await factories.create_consortium(database)
-    sharer = factories.partner_caller(await factories.create_partner(database, consortium))
+    sharer = callers.partner_caller(await factories.create_partner(database, consortium))
     relay = Relay(app_dsn)
     engine = MatchEngine(
         factories.normalizer().taxonomy,

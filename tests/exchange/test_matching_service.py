@@ -12,14 +12,14 @@ from infra.caller import Caller
 from infra.db import ConnectionDatabase
 from infra.errors import NotFound, UserError
 from infra.scope import AccessScope
-from tests import factories
+from tests.support import callers, factories
 
 
 @pytest.fixture
 async def world(db: ConnectionDatabase) -> dict[str, Caller]:
     consortium = await factories.create_consortium(db)
     return {
-        name: factories.partner_caller(await factories.create_partner(db, consortium, name=name))
+        name: callers.partner_caller(await factories.create_partner(db, consortium, name=name))
         for name in ("Sharer", "Hirer", "Outsider")
     }
 

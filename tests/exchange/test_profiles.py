@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from exchange.partners.models import Consortium
 from exchange.profiles import service
 from exchange.profiles.models import CompetencyInput, LanguageInput, ProfileStatus
 from infra.caller import Caller
 from infra.db import ConnectionDatabase
 from infra.errors import UserError
 from infra.scope import AccessScope
-from tests import factories
+from tests.support import callers, factories
 
 
 async def _counts(db: ConnectionDatabase) -> tuple[int, ...]:
@@ -27,7 +28,7 @@ async def _counts(db: ConnectionDatabase) -> tuple[int, ...]:
 async def hr(db: ConnectionDatabase) -> Caller:
     consortium = await factories.create_consortium(db)
     partner = await factories.create_partner(db, consortium)
-    return factories.partner_caller(partner)
+    return callers.partner_caller(partner)
 
 
 async def test_share_profile_keeps_contact_apart_and_waits_for_consent(
@@ -114,8 +115,8 @@ async def test_bad_contact_input_is_refused(
 async def test_other_partner_cannot_see_a_pending_profile(
     db: ConnectionDatabase, hr: Caller
 ) -> None:
-    other = factories.partner_caller(
-        await factories.create_partner(db, factories.Consortium(hr.consortium_id, "x", "x"))
+    other = callers.partner_caller(
+        await factories.create_partner(db, Consortium(hr.consortium_id, "x", "x"))
     )
     profile = await factories.share_profile(db, hr)
     async with db.transaction(other.access_scope()) as conn:

@@ -8,13 +8,15 @@ import uuid
 
 import pytest
 
+from exchange.partners.models import Consortium
 from exchange.vacancies import service
 from exchange.vacancies.models import LanguageRequirementInput, RequirementInput, VacancyStatus
 from infra.caller import Caller
 from infra.db import ConnectionDatabase
 from infra.errors import Forbidden, NotFound, UserError
+from infra.pagination import Keyset
 from infra.scope import AccessScope
-from tests import factories
+from tests.support import callers, factories
 
 
 async def _count(db: ConnectionDatabase, table: str) -> int:
@@ -26,7 +28,7 @@ async def _count(db: ConnectionDatabase, table: str) -> int:
 async def hr(db: ConnectionDatabase) -> Caller:
     consortium = await factories.create_consortium(db)
     partner = await factories.create_partner(db, consortium)
-    return factories.partner_caller(partner)
+    return callers.partner_caller(partner)
 
 
 async def test_create_vacancy_normalises_requirements_and_audits(
@@ -88,9 +90,9 @@ async def test_partner_cannot_read_change_or_close_another_partners_vacancy(
 ) -> None:
     consortium_id = hr.consortium_id
     other_partner = await factories.create_partner(
-        db, factories.Consortium(consortium_id, "x", "x"), name="Ander BV"
+        db, Consortium(consortium_id, "x", "x"), name="Ander BV"
     )
-    other = factories.partner_caller(other_partner)
+    other = callers.partner_caller(other_partner)
     vacancy = await factories.create_vacancy(db, other)
     async with db.transaction(hr.access_scope()) as conn:
         assert await service.get_vacancy(conn, hr, vacancy.id) is None
@@ -134,9 +136,9 @@ async def test_scope_and_role_are_enforced(db: ConnectionDatabase, hr: Caller) -
     read_only = dataclasses.replace(hr, scopes=frozenset({"vacancies:read"}))
     with pytest.raises(Forbidden):
         await factories.create_vacancy(db, read_only)
-    consortium = factories.Consortium(hr.consortium_id, "x", "x")
+    consortium = Consortium(hr.consortium_id, "x", "x")
     with pytest.raises(Forbidden):
-        await factories.create_vacancy(db, factories.admin_caller(consortium))
+        await factories.create_vacancy(db, callers.admin_caller(consortium))
 
 
 async def test_pagination_is_stable_and_complete(db: ConnectionDatabase, hr: Caller) -> None:
@@ -150,5 +152,5 @@ async def test_pagination_is_stable_and_complete(db: ConnectionDatabase, hr: Cal
             if not page.has_next_page:
                 break
             last = page.items[-1]
-            after = factories.Keyset(last.created_at, last.id)
+            after = Keyset(last.created_at, last.id)
     assert seen == [v.id for v in reversed(created)]

@@ -16,7 +16,7 @@ from entrypoints.cli import app
 from entrypoints.cli_support import describe_error, one_line, redact_dsn
 from infra.errors import FieldError, UserError
 from infra.migrate import load_migrations
-from tests.infra.processes import cli_env, run_cli
+from tests.support.processes import cli_env, run_cli
 
 UNREACHABLE = "postgresql://nobody@127.0.0.1:9/nowhere"
 

@@ -23,7 +23,7 @@ from infra.caller import Caller, CallerRole
 from infra.runtime import Runtime, open_runtime
 from infra.scope import AccessScope
 from infra.settings import Environment, Settings
-from tests.infra.processes import cli_env, run_cli
+from tests.support.processes import cli_env, run_cli
 
 pytestmark = pytest.mark.slow  # each test seeds a whole demo consortium
 

@@ -6,11 +6,11 @@ import asyncio
 from typing import Any
 
 import pytest
-from asgi_lifespan import LifespanManager
 
 from entrypoints.app import create_app
 from infra.db import ConnectionDatabase
 from infra.settings import Environment, Settings
+from tests.support.http import started
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +25,7 @@ async def _serve_and_stop(settings: Settings, **app_options: Any) -> set[str]:
     """Run the app's lifespan; the names of the tasks it left running while up."""
     before = asyncio.all_tasks()
     app = create_app(settings, **app_options)
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
+    async with started(app):
         await asyncio.sleep(0.05)  # let the jobs take their first step
         running = asyncio.all_tasks() - before
         names = {task.get_name() for task in running}

@@ -5,36 +5,26 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import APIRouter
 from prometheus_client.parser import text_string_to_metric_families
 
 from entrypoints.app import create_app
 from exchange.partners.models import Partner
-from infra.caller import Caller
-from infra.db import ConnectionDatabase, Database, PoolDatabase, create_pool, dsn_for_role
+from infra.db import ConnectionDatabase, Database, PoolDatabase
 from infra.observability import Metrics, RequestRecord, accept_request_id, configure_logging
 from infra.scope import AccessScope
-from infra.settings import Environment, Settings
-from tests.factories import create_consortium, create_partner, partner_caller
+from tests.support.callers import partner_caller
+from tests.support.databases import app_database
+from tests.support.factories import create_consortium, create_partner
+from tests.support.harness import TOKEN, FixedAuthenticator, Harness, harness, production
+from tests.support.http import client_of
 
-APP_ROLE = "tussendeur_app"
-TOKEN = "s3cret-bearer-token-value"
 VACANCIES = "query MyVacancies($first: Int) { vacancies(first: $first) { edges { cursor } } }"
-
-
-class FixedAuthenticator:
-    def __init__(self, caller: Caller | None) -> None:
-        self.caller = caller
-
-    async def authenticate(self, request: Any, database: Database) -> Caller | None:
-        return self.caller if request.headers.get("authorization") else None
 
 
 REFUSAL = "connection refused for user sanne@example.nl"  # as a driver might word it
@@ -53,39 +43,27 @@ class SwitchableDatabase:
         return self.inner.transaction(scope)
 
 
-def settings(**overrides: Any) -> Settings:
-    return Settings(env=Environment.PRODUCTION, database_url=None, **overrides)
-
-
-@asynccontextmanager
-async def serving(
-    database: Database, caller: Caller | None, app_settings: Settings | None = None
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(
-        app_settings or settings(), database=database, authenticator=FixedAuthenticator(caller)
-    )
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
-
-
 @pytest.fixture
 async def partner(db: ConnectionDatabase) -> Partner:
     return await create_partner(db, await create_consortium(db))
 
 
 @pytest.fixture
-async def client(db: ConnectionDatabase, partner: Partner) -> AsyncIterator[httpx.AsyncClient]:
-    async with serving(db, partner_caller(partner)) as http:
-        yield http
+async def api(db: ConnectionDatabase, partner: Partner) -> AsyncIterator[Harness]:
+    async with harness(production(), db, partner_caller(partner)) as h:
+        yield h
+
+
+@pytest.fixture
+def client(api: Harness) -> httpx.AsyncClient:
+    return api.client
 
 
 @pytest.fixture
 def log_lines() -> list[dict[str, Any]]:
     """JSON log lines written from now on (create the app first: it configures logging)."""
     buffer = io.StringIO()
-    configure_logging(settings(), stream=buffer)
+    configure_logging(production(), stream=buffer)
 
     class Lines(list[dict[str, Any]]):
         def refresh(self) -> Lines:
@@ -93,16 +71,6 @@ def log_lines() -> list[dict[str, Any]]:
             return self
 
     return Lines()
-
-
-async def graphql(
-    client: httpx.AsyncClient, query: str, headers: dict[str, str] | None = None, **body: Any
-) -> httpx.Response:
-    return await client.post(
-        "/graphql",
-        json={"query": query, **body},
-        headers={"Authorization": f"Bearer {TOKEN}", **(headers or {})},
-    )
 
 
 # --- request ids and the access log -------------------------------------------------------
@@ -127,10 +95,9 @@ async def test_a_request_without_an_id_gets_one(client: httpx.AsyncClient) -> No
 
 
 async def test_one_access_line_per_request_without_variables_or_tokens(
-    client: httpx.AsyncClient, log_lines: Any
+    api: Harness, log_lines: Any
 ) -> None:
-    response = await graphql(
-        client,
+    response = await api.post(
         VACANCIES,
         headers={"X-Request-ID": "req-access-0001"},
         variables={"first": 7, "note": "sanne@example.nl"},
@@ -167,11 +134,11 @@ async def test_an_unexpected_error_is_masked_and_logged_with_the_request_id(
     db: ConnectionDatabase, partner: Partner
 ) -> None:
     database = SwitchableDatabase(db)
-    async with serving(database, partner_caller(partner)) as client:
+    async with harness(production(), database, partner_caller(partner)) as api:
         buffer = io.StringIO()
-        configure_logging(settings(), stream=buffer)
+        configure_logging(production(), stream=buffer)
         database.fail = True
-        response = await graphql(client, VACANCIES, headers={"X-Request-ID": "req-boom-0001"})
+        response = await api.post(VACANCIES, headers={"X-Request-ID": "req-boom-0001"})
     [error] = response.json()["errors"]
     assert error["message"] == "Unexpected error."
     assert "sanne" not in response.text
@@ -190,28 +157,28 @@ async def test_an_unexpected_error_is_masked_and_logged_with_the_request_id(
 
 
 async def test_an_oversized_body_is_logged_as_413_not_as_an_error(
-    client: httpx.AsyncClient, log_lines: Any
+    api: Harness, log_lines: Any
 ) -> None:
-    response = await graphql(client, "{ __typename }" + " " * 1_000_000)
+    response = await api.post("{ __typename }" + " " * 1_000_000)
     assert response.status_code == 413
     lines = log_lines.refresh()
     assert [x["status"] for x in lines if x["event"] == "http.request"] == [413]
     assert not [x for x in lines if x["level"] == "error"]
-    text = (await client.get("/metrics")).text
+    text = (await api.client.get("/metrics")).text
     labels = {"method": "POST", "route": "/graphql", "status": "413"}
     assert sample(text, "tussendeur_http_requests_total", labels) == 1
 
 
 def test_console_logs_when_json_is_off() -> None:
     buffer = io.StringIO()
-    configure_logging(settings(log_json=False), stream=buffer)
+    configure_logging(production(log_json=False), stream=buffer)
     import structlog
 
     structlog.get_logger("tussendeur.test").info("hello.console", answer=42)
     output = buffer.getvalue()
     assert "hello.console" in output and "answer" in output
     assert not output.lstrip().startswith("{")
-    configure_logging(settings())
+    configure_logging(production())
 
 
 # --- metrics -------------------------------------------------------------------------------
@@ -225,24 +192,24 @@ def sample(text: str, name: str, labels: dict[str, str]) -> float:
     return 0.0
 
 
-async def test_metrics_count_graphql_operations(client: httpx.AsyncClient) -> None:
+async def test_metrics_count_graphql_operations(api: Harness) -> None:
     labels = {"operation": "MyVacancies", "type": "query", "outcome": "ok"}
     name = "tussendeur_graphql_operations_total"
-    before = sample((await client.get("/metrics")).text, name, labels)
-    assert (await graphql(client, VACANCIES)).status_code == 200
-    assert (await graphql(client, VACANCIES)).status_code == 200
-    text = (await client.get("/metrics")).text
+    before = sample((await api.client.get("/metrics")).text, name, labels)
+    assert (await api.post(VACANCIES)).status_code == 200
+    assert (await api.post(VACANCIES)).status_code == 200
+    text = (await api.client.get("/metrics")).text
     assert sample(text, name, labels) == before + 2
     histogram = "tussendeur_graphql_operation_duration_seconds_count"
     assert sample(text, histogram, {"operation": "MyVacancies", "type": "query"}) >= 2
 
 
 async def test_metrics_count_rejected_documents_and_http_routes(
-    client: httpx.AsyncClient,
+    api: Harness,
 ) -> None:
-    await graphql(client, "query Broken { vacancies { nope } }")
-    await client.get("/healthz")
-    text = (await client.get("/metrics")).text
+    await api.post("query Broken { vacancies { nope } }")
+    await api.client.get("/healthz")
+    text = (await api.client.get("/metrics")).text
     rejected = {"operation": "Broken", "type": "query", "outcome": "rejected"}
     assert sample(text, "tussendeur_graphql_operations_total", rejected) == 1
     healthz = {"method": "GET", "route": "/healthz", "status": "200"}
@@ -250,7 +217,7 @@ async def test_metrics_count_rejected_documents_and_http_routes(
 
 
 async def test_routes_are_labelled_by_template(db: ConnectionDatabase) -> None:
-    app = create_app(settings(), database=db, authenticator=FixedAuthenticator(None))
+    app = create_app(production(), database=db, authenticator=FixedAuthenticator(None))
     consent = APIRouter(prefix="/consent")
 
     @consent.get("/{token}/receipt")
@@ -262,13 +229,11 @@ async def test_routes_are_labelled_by_template(db: ConnectionDatabase) -> None:
         return {}
 
     app.include_router(consent)
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            assert (await client.get("/consent/tok-5ecret/receipt")).status_code == 200
-            assert (await client.get("/files/a/b/c.css")).status_code == 200
-            await client.post("/graphql", json={"query": "{ __typename }"})
-            text = (await client.get("/metrics")).text
+    async with client_of(app) as client:
+        assert (await client.get("/consent/tok-5ecret/receipt")).status_code == 200
+        assert (await client.get("/files/a/b/c.css")).status_code == 200
+        await client.post("/graphql", json={"query": "{ __typename }"})
+        text = (await client.get("/metrics")).text
     routes = {
         family_sample.labels["route"]
         for family in text_string_to_metric_families(text)
@@ -298,8 +263,8 @@ def test_operation_labels_are_bounded() -> None:
 
 
 async def test_metrics_can_be_switched_off(db: ConnectionDatabase, partner: Partner) -> None:
-    async with serving(db, partner_caller(partner), settings(metrics_enabled=False)) as client:
-        assert (await client.get("/metrics")).status_code == 404
+    async with harness(production(metrics_enabled=False), db, partner_caller(partner)) as api:
+        assert (await api.client.get("/metrics")).status_code == 404
 
 
 # --- health and readiness ----------------------------------------------------------------
@@ -313,16 +278,13 @@ async def test_healthz(client: httpx.AsyncClient) -> None:
 
 @pytest.fixture
 async def pool_database(fresh_database: str) -> AsyncIterator[PoolDatabase]:
-    pool = await create_pool(dsn_for_role(fresh_database, APP_ROLE, None), max_size=3)
-    try:
-        yield PoolDatabase(pool)
-    finally:
-        await pool.close()
+    async with app_database(fresh_database, max_size=3) as database:
+        yield database
 
 
 async def test_readyz_when_migrated(pool_database: PoolDatabase) -> None:
-    async with serving(pool_database, None) as client:
-        response = await client.get("/readyz")
+    async with harness(production(), pool_database, None) as api:
+        response = await api.client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["status"] == "ready"
 
@@ -330,8 +292,8 @@ async def test_readyz_when_migrated(pool_database: PoolDatabase) -> None:
 async def test_readyz_503_when_a_migration_is_pending(
     pool_database: PoolDatabase, fresh_database: str
 ) -> None:
-    async with serving(pool_database, None) as client:
-        assert (await client.get("/readyz")).status_code == 200
+    async with harness(production(), pool_database, None) as api:
+        assert (await api.client.get("/readyz")).status_code == 200
         owner = await asyncpg.connect(fresh_database)
         try:
             last = await owner.fetchrow(
@@ -340,7 +302,7 @@ async def test_readyz_503_when_a_migration_is_pending(
             )
         finally:
             await owner.close()
-        response = await client.get("/readyz")
+        response = await api.client.get("/readyz")
     assert response.status_code == 503
     assert last is not None
     assert response.json() == {
@@ -350,8 +312,8 @@ async def test_readyz_503_when_a_migration_is_pending(
 
 
 async def test_readyz_503_when_the_database_is_unreachable(pool_database: PoolDatabase) -> None:
-    async with serving(pool_database, None) as client:
+    async with harness(production(), pool_database, None) as api:
         await pool_database.pool.close()
-        response = await client.get("/readyz")
+        response = await api.client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"

@@ -13,7 +13,7 @@ import pytest
 
 from demo.report import TOUR
 from infra.settings import Settings
-from tests.infra.processes import cli_env, free_port, serving, wait_ready
+from tests.support.processes import cli_env, free_port, serving, wait_ready
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 COMMAND_1 = "python3 -m venv .venv && . .venv/bin/activate && pip install -e . && tussendeur serve"

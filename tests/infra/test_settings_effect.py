@@ -16,30 +16,30 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from entrypoints import jobs
 from entrypoints.app import create_app
 from exchange.consent_flow.retention import run_retention
 from exchange.identity.clients import insert_api_client, new_client_credentials
-from infra.caller import PARTNER_SCOPES, Caller
-from infra.db import ConnectionDatabase, Database
+from infra.caller import PARTNER_SCOPES
+from infra.db import ConnectionDatabase
 from infra.scope import AccessScope
 from infra.settings import Environment, Settings
-from tests import factories
-from tests.audit.support import app_database, append, new_consortium
-from tests.conftest import TEST_BASE_URL
-from tests.consent.helpers import grant
-from tests.introductions.support import build_world
-from tests.portal.support import csrf_of, emailed_link, path_of, token_of
+from tests.support import callers, factories
+from tests.support.as_system import system_value
+from tests.support.audit import append
+from tests.support.consent import grant
+from tests.support.databases import app_database
+from tests.support.http import TEST_BASE_URL, graphql, path_of, post_form, started, token_of
+from tests.support.introductions import build_world
+from tests.support.mail import emailed_link
+from tests.support.tokens import BearerHeaders
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-Bearer = Callable[[Caller], Awaitable[dict[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,7 @@ class Probe:
     settings: Settings
     db: ConnectionDatabase
     client: httpx.AsyncClient
-    bearer: Bearer
-
-
-async def _system_value(db: Database, sql: str, *args: Any) -> Any:
-    async with db.transaction(AccessScope.system()) as conn:
-        return await conn.fetchval(sql, *args)
+    bearer: BearerHeaders
 
 
 async def access_token_lifetime(probe: Probe) -> int:
@@ -81,18 +76,13 @@ def _minutes(delta: dt.timedelta) -> int:
 
 async def sign_in_link_lifetime(probe: Probe) -> int:
     """Minutes between a sign-in link's creation and its expiry (``POST /auth/sign-in``)."""
-    email = f"hr.{uuid.uuid4().hex[:8]}@example.nl"
     consortium = await factories.create_consortium(probe.db)
-    partner = await factories.create_partner(probe.db, consortium)
-    async with probe.db.transaction(AccessScope.system()) as conn:
-        await conn.execute(
-            """insert into staff_user (id, consortium_id, partner_id, role, email, display_name)
-               values ($1, $2, $3, 'partner_hr', $4, 'Anouk')""",
-            uuid.uuid4(), consortium.id, partner.id, email,
-        )  # fmt: skip
+    _, email = await factories.create_staff(
+        probe.db, await factories.create_partner(probe.db, consortium)
+    )
     response = await probe.client.post("/auth/sign-in", json={"email": email})
     assert response.status_code == 202, response.text
-    lifetime = await _system_value(
+    lifetime = await system_value(
         probe.db,
         """select t.expires_at - t.created_at from sign_in_token t join staff_user s
            on s.id = t.staff_user_id where s.email = $1""",
@@ -104,21 +94,20 @@ async def sign_in_link_lifetime(probe: Probe) -> int:
 async def consent_pending_days(probe: Probe) -> int:
     """Days a profile shared over GraphQL waits for consent."""
     consortium = await factories.create_consortium(probe.db)
-    hr = factories.partner_caller(await factories.create_partner(probe.db, consortium))
-    response = await probe.client.post(
-        "/graphql",
-        json={"query": """mutation($input: ShareProfileInputType!) {
-                 shareProfile(input: $input) { profile { id } userErrors { field } } }""",
-              "variables": {"input": {
+    hr = callers.partner_caller(await factories.create_partner(probe.db, consortium))
+    body = await graphql(
+        probe.client, await probe.bearer(hr),
+        """mutation($input: ShareProfileInputType!) {
+             shareProfile(input: $input) { profile { id } userErrors { field } } }""",
+        {"input": {
                   "profile": {"kind": "READY_TO_MOVE", "postcodeArea": "6221", "maxTravelKm": 25,
                               "hoursMin": 24, "hoursMax": 32,
                               "availableFrom": dt.datetime.now(dt.UTC).date().isoformat(),
                               "competencies": [{"phrase": "klachtafhandeling"}]},
-                  "contact": {"fullName": "Sanne", "email": "sanne@example.nl"}}}},
-        headers=await probe.bearer(hr),
+                  "contact": {"fullName": "Sanne", "email": "sanne@example.nl"}}},
     )  # fmt: skip
-    profile_id = response.json()["data"]["shareProfile"]["profile"]["id"]
-    waits = await _system_value(
+    profile_id = body["data"]["shareProfile"]["profile"]["id"]
+    waits = await system_value(
         probe.db,
         "select pending_until - created_at from profile where id = $1",
         uuid.UUID(profile_id),
@@ -128,11 +117,11 @@ async def consent_pending_days(probe: Probe) -> int:
 
 async def _consent_of_one_month(probe: Probe) -> tuple[uuid.UUID, dt.datetime]:
     consortium = await factories.create_consortium(probe.db)
-    hr = factories.partner_caller(await factories.create_partner(probe.db, consortium))
+    hr = callers.partner_caller(await factories.create_partner(probe.db, consortium))
     profile = await factories.share_profile(probe.db, hr)
-    outcome = await grant(probe.db, factories.candidate_caller(profile), months=1)
+    outcome = await grant(probe.db, callers.candidate_caller(profile), months=1)
     assert outcome is not None
-    expires = await _system_value(
+    expires = await system_value(
         probe.db, "select consent_expires_at from profile where id = $1", profile.id
     )
     return profile.id, expires
@@ -158,15 +147,13 @@ async def erased_5_days_after_consent_ended(probe: Probe) -> int:
 async def portal_session_minutes(probe: Probe) -> int:
     """Minutes a portal session opened from the consent link lasts."""
     consortium = await factories.create_consortium(probe.db)
-    hr = factories.partner_caller(await factories.create_partner(probe.db, consortium))
+    hr = callers.partner_caller(await factories.create_partner(probe.db, consortium))
     profile = await factories.share_profile(probe.db, hr)
     link = await emailed_link(probe.db, profile.person_id, "consent_request")
     page = await probe.client.get(path_of(link))
-    opened = await probe.client.post(
-        "/portal/consent/open", data={"csrf_token": csrf_of(page.text), "token": token_of(link)}
-    )
+    opened = await post_form(probe.client, "/portal/consent/open", page=page, token=token_of(link))
     assert opened.status_code in (302, 303), opened.text
-    lasts = await _system_value(
+    lasts = await system_value(
         probe.db,
         "select expires_at - created_at from portal_session where person_id = $1",
         profile.person_id,
@@ -180,15 +167,14 @@ async def introductions_granted_of_two(probe: Probe) -> int:
     second = await factories.create_vacancy(probe.db, world.hr_b, title="Tweede vacature")
     granted = 0
     for vacancy_id in (world.vacancy_b.id, second.id):
-        response = await probe.client.post(
-            "/graphql",
-            json={"query": """mutation($p: ID!, $v: ID!) {
-                     requestIntroduction(profileId: $p, vacancyId: $v) {
-                       introduction { id } userErrors { code } } }""",
-                  "variables": {"p": str(world.profile.id), "v": str(vacancy_id)}},
-            headers=await probe.bearer(world.hr_b),
+        body = await graphql(
+            probe.client, await probe.bearer(world.hr_b),
+            """mutation($p: ID!, $v: ID!) {
+                 requestIntroduction(profileId: $p, vacancyId: $v) {
+                   introduction { id } userErrors { code } } }""",
+            p=str(world.profile.id), v=str(vacancy_id),
         )  # fmt: skip
-        granted += response.json()["data"]["requestIntroduction"]["introduction"] is not None
+        granted += body["data"]["requestIntroduction"]["introduction"] is not None
     return granted
 
 
@@ -257,7 +243,7 @@ async def test_the_setting_takes_effect(
     app_settings: Settings,
     db: ConnectionDatabase,
     client: httpx.AsyncClient,
-    bearer: Bearer,
+    bearer: BearerHeaders,
 ) -> None:
     assert case.observe is not None
     seen = await case.observe(Probe(app_settings, db, client, bearer))
@@ -273,7 +259,7 @@ async def server(owner_dsn: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
     monkeypatch.setenv("DATABASE_URL", owner_dsn)
     settings = Settings(env=Environment.TEST, public_url=TEST_BASE_URL, smtp_host=None)
     app = create_app(settings)
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
+    async with started(app):
         yield app
 
 
@@ -302,10 +288,10 @@ async def test_an_interval_of_zero_means_the_server_never_runs_the_job(
     monkeypatch.setattr(jobs, "FIRST_RUN_DELAY_SECONDS", 0.0)
     _settings(monkeypatch, interval, configured)
     async with app_database(fresh_database) as database:
-        audited = await new_consortium(database)
+        audited = (await factories.create_consortium(database)).id
         await append(database, audited, 2)
         consortium = await factories.create_consortium(database)
-        hr = factories.partner_caller(await factories.create_partner(database, consortium))
+        hr = callers.partner_caller(await factories.create_partner(database, consortium))
         overdue = await factories.share_profile(database, hr)
         async with database.transaction(AccessScope.system()) as conn:
             await conn.execute(
@@ -314,13 +300,13 @@ async def test_an_interval_of_zero_means_the_server_never_runs_the_job(
             )
 
         async def retention_ran() -> bool:
-            left = await _system_value(
+            left = await system_value(
                 database, "select count(*) from person where id = $1", overdue.person_id
             )
             return int(left) == 0
 
         async def checkpoint_signed() -> bool:
-            signed = await _system_value(
+            signed = await system_value(
                 database, "select count(*) from audit_checkpoint where consortium_id = $1", audited
             )
             return int(signed) > 0

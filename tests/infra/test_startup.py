@@ -17,7 +17,7 @@ import asyncpg
 import pytest
 
 from infra.migrate import load_migrations
-from tests.infra.processes import (
+from tests.support.processes import (
     cli_env,
     embedded_running,
     free_port,

@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 from infra.db import ConnectionDatabase
-from tests.introductions import support
-from tests.portal.support import emailed_link, path_of
-from tests.portal.test_browser import CHROMIUM_FLAGS, chromium_path, served
-
-__all__ = ["served"]  # the fixture: the app under uvicorn with a committing connection
+from tests.support import introductions
+from tests.support.browser import CHROMIUM_FLAGS, chromium_path
+from tests.support.http import path_of
+from tests.support.mail import emailed_link
 
 
 @pytest.mark.slow
@@ -25,8 +24,8 @@ async def test_accept_an_introduction_in_a_real_browser(
     from playwright.async_api import async_playwright
 
     base, db = served
-    world = await support.build_world(db)
-    introduction = await support.request(
+    world = await introductions.build_world(db)
+    introduction = await introductions.request(
         db, world.hr_b, world.profile.id, world.vacancy_b.id, message="Wij bellen je graag!"
     )
     link = base + path_of(await emailed_link(db, world.profile.person_id, "introduction_request"))
@@ -61,5 +60,5 @@ async def test_accept_an_introduction_in_a_real_browser(
         finally:
             await browser.close()
 
-    (seen,) = await support.partner_view(db, world.hr_b)
+    (seen,) = await introductions.partner_view(db, world.hr_b)
     assert seen.contact is not None and seen.response_message == "Bel me na vijven"

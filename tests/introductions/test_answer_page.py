@@ -8,21 +8,23 @@ import pytest
 from exchange.introductions.models import Introduction
 from infra.db import ConnectionDatabase
 from infra.scope import AccessScope
-from tests.introductions import support
-from tests.introductions.support import World
-from tests.portal.support import csrf_of, emailed_link, path_of, token_of
+from tests.support import introductions
+from tests.support.as_system import contact_rows_seen_by
+from tests.support.http import csrf_of, path_of, post_form, token_of
+from tests.support.introductions import World
+from tests.support.mail import emailed_link
 
 TEMPLATE = "introduction_request"
 
 
 @pytest.fixture
 async def world(db: ConnectionDatabase) -> World:
-    return await support.build_world(db)
+    return await introductions.build_world(db)
 
 
 @pytest.fixture
 async def introduction(db: ConnectionDatabase, world: World) -> Introduction:
-    return await support.request(
+    return await introductions.request(
         db, world.hr_b, world.profile.id, world.vacancy_b.id, message="Wij bellen je graag!"
     )
 
@@ -31,9 +33,8 @@ async def _open(client: httpx.AsyncClient, link: str) -> str:
     landing = await client.get(path_of(link))
     assert landing.status_code == 200
     assert 'action="/portal/introductions/open"' in landing.text
-    opened = await client.post(
-        "/portal/introductions/open",
-        data={"csrf_token": csrf_of(landing.text), "token": token_of(link)},
+    opened = await post_form(
+        client, "/portal/introductions/open", page=landing, token=token_of(link)
     )
     assert opened.status_code == 303 and opened.headers["location"] == "/portal/introductions"
     listing = await client.get("/portal/introductions")
@@ -69,7 +70,7 @@ async def test_the_person_reads_the_offer_and_accepts(
     )
     assert too_long.status_code == 422
     assert "Je bericht mag hoogstens 2000 tekens lang zijn." in too_long.text
-    assert await support.contact_rows_seen_by(db, world.hr_b, world.profile.person_id) == 0
+    assert await contact_rows_seen_by(db, world.hr_b, world.profile.person_id) == 0
 
     done = await client.post(
         path, data={"csrf_token": csrf, "answer": "accept", "message": "Bel me na vijven"}
@@ -79,10 +80,10 @@ async def test_the_person_reads_the_offer_and_accepts(
     assert "heeft nu je naam, e-mailadres en telefoonnummer" in after.text
     assert "Ja, ik wil graag kennismaken" not in after.text  # answered: no form any more
 
-    (seen,) = await support.partner_view(db, world.hr_b)
+    (seen,) = await introductions.partner_view(db, world.hr_b)
     assert seen.contact is not None and seen.contact.email == world.email
     assert seen.response_message == "Bel me na vijven"
-    assert await support.contact_rows_seen_by(db, world.hr_c, world.profile.person_id) == 0
+    assert await contact_rows_seen_by(db, world.hr_c, world.profile.person_id) == 0
 
     again = await client.post(path, data={"csrf_token": csrf, "answer": "decline"})
     assert again.status_code == 409  # CLOSED: answered already
@@ -112,7 +113,7 @@ async def test_decline_in_english(
     assert done.status_code == 303
     after = await client.get(done.headers["location"])
     assert "You declined" in after.text
-    (seen,) = await support.partner_view(db, world.hr_b)
+    (seen,) = await introductions.partner_view(db, world.hr_b)
     assert seen.status.value == "DECLINED" and seen.contact is None
 
 
@@ -135,7 +136,7 @@ async def test_an_expired_request_cannot_be_answered(
     )
     assert answered.status_code == 409  # CLOSED: expired
     assert "Dit verzoek is verlopen" in answered.text
-    assert await support.contact_rows_seen_by(db, world.hr_b, world.profile.person_id) == 0
+    assert await contact_rows_seen_by(db, world.hr_b, world.profile.person_id) == 0
 
 
 async def test_pages_need_the_persons_session(
@@ -145,8 +146,7 @@ async def test_pages_need_the_persons_session(
         response = await client.get(path)
         assert response.status_code == 401
     bogus = await client.get("/portal/introductions/answer?token=not-a-real-token-at-all-123")
-    opened = await client.post(
-        "/portal/introductions/open",
-        data={"csrf_token": csrf_of(bogus.text), "token": "not-a-real-token-at-all-123"},
+    opened = await post_form(
+        client, "/portal/introductions/open", page=bogus, token="not-a-real-token-at-all-123"
     )
     assert opened.status_code == 400

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import httpx
 import pytest
 
 from infra.caller import Caller
 from infra.db import ConnectionDatabase
-from tests.conftest import BearerHeaders
-from tests.introductions import support
-from tests.introductions.support import World
+from tests.support import factories, introductions
+from tests.support.as_system import counts
+from tests.support.introductions import World
 
 REQUEST = """
 mutation($p: ID!, $v: ID!, $m: String) {
@@ -59,22 +58,7 @@ PLACEMENTS = "{ placements(first: 5) { nodes { id yourRole } } }"
 
 @pytest.fixture
 async def world(db: ConnectionDatabase) -> World:
-    return await support.build_world(db)
-
-
-@pytest.fixture
-def gql(client: httpx.AsyncClient, bearer: BearerHeaders) -> Any:
-    async def call(caller: Caller, query: str, **variables: Any) -> dict[str, Any]:
-        response = await client.post(
-            "/graphql",
-            json={"query": query, "variables": variables},
-            headers=await bearer(caller),
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    return call
+    return await introductions.build_world(db)
 
 
 async def test_introduce_accept_place_and_resume_over_http(gql: Any, world: World) -> None:
@@ -154,7 +138,7 @@ async def test_introduce_accept_place_and_resume_over_http(gql: Any, world: Worl
 
 
 async def test_refusals_over_http(gql: Any, world: World, db: ConnectionDatabase) -> None:
-    before = await support.counts(db)
+    before = await counts(db)
     not_accepted = await gql(world.hr_b, PLACE, id=str(world.profile.id), start="2030-01-01")
     assert not_accepted["data"]["recordPlacement"]["userErrors"] == [
         {"field": "introductionId", "code": "NOT_FOUND"}
@@ -167,7 +151,7 @@ async def test_refusals_over_http(gql: Any, world: World, db: ConnectionDatabase
     assert too_long["data"]["requestIntroduction"]["userErrors"] == [
         {"field": "message", "code": "TOO_LONG", "message": "must be at most 2000 characters"}
     ]
-    assert await support.counts(db) == before
+    assert await counts(db) == before
 
     # the person may not request, a partner may not answer or read the person's list
     forbidden: list[tuple[Caller, str, dict[str, Any]]] = [
@@ -184,11 +168,9 @@ async def test_refusals_over_http(gql: Any, world: World, db: ConnectionDatabase
 async def test_pagination_is_capped_and_cursored(
     gql: Any, world: World, db: ConnectionDatabase
 ) -> None:
-    from tests import factories
-
     for i in range(3):
         vacancy = await factories.create_vacancy(db, world.hr_b, title=f"Vacature {i}")
-        await support.request(db, world.hr_b, world.profile.id, vacancy.id)
+        await introductions.request(db, world.hr_b, world.profile.id, vacancy.id)
     query = """query($after: String) { introductions(first: 2, after: $after) {
         nodes { id } pageInfo { hasNextPage endCursor } } }"""
     first = (await gql(world.hr_b, query))["data"]["introductions"]

@@ -14,21 +14,21 @@ from exchange.vacancies import service as vacancies_service
 from infra.caller import CallerRole, Scope
 from infra.db import ConnectionDatabase
 from infra.errors import Forbidden, UserError
-from tests import factories
-from tests.introductions import support
-from tests.introductions.support import World
+from tests.support import callers, factories, introductions
+from tests.support.as_system import counts, set_partner_status, set_profile_status, system_fetchrow
+from tests.support.introductions import World
 
 
 @pytest.fixture
 async def world(db: ConnectionDatabase) -> World:
-    return await support.build_world(db)
+    return await introductions.build_world(db)
 
 
 async def test_request_stores_an_open_introduction_and_mails_the_person(
     db: ConnectionDatabase, world: World
 ) -> None:
-    before = await support.counts(db)
-    introduction = await support.request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
+    before = await counts(db)
+    introduction = await introductions.request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
 
     assert introduction.status is IntroductionStatus.REQUESTED
     assert introduction.contact is None
@@ -36,7 +36,7 @@ async def test_request_stores_an_open_introduction_and_mails_the_person(
     assert introduction.profile_pseudonym == world.profile.pseudonym
     assert introduction.sharing_partner_id == world.a.id
     assert introduction.expires_at - introduction.requested_at == dt.timedelta(days=14)
-    after = await support.counts(db)
+    after = await counts(db)
     assert {k: after[k] - before[k] for k in after} == {
         "introduction": 1,
         "placement": 0,
@@ -45,7 +45,7 @@ async def test_request_stores_an_open_introduction_and_mails_the_person(
         "audit_event": 1,
     }
 
-    mail = await support.system_fetchrow(
+    mail = await system_fetchrow(
         db,
         "select to_address, subject, body_text, template, language, person_id"
         " from mail_outbox where person_id = $1 and template <> 'consent_request'",
@@ -64,7 +64,7 @@ async def test_request_stores_an_open_introduction_and_mails_the_person(
         token = await redeem_one_time_token(conn, raw_token, TokenPurpose.INTRODUCTION)
     assert token is not None and token.introduction_id == introduction.id
 
-    event = await support.system_fetchrow(
+    event = await system_fetchrow(
         db,
         "select action, subject_kind, subject_id, partner_id, details::text as details"
         " from audit_event where action = 'introduction.requested'"
@@ -79,9 +79,9 @@ async def test_request_stores_an_open_introduction_and_mails_the_person(
 
 
 async def test_the_mail_follows_the_persons_language(db: ConnectionDatabase) -> None:
-    world = await support.build_world(db, language="en")
-    await support.request(db, world.hr_b, world.profile.id, world.vacancy_b.id, message=None)
-    mail = await support.system_fetchrow(
+    world = await introductions.build_world(db, language="en")
+    await introductions.request(db, world.hr_b, world.profile.id, world.vacancy_b.id, message=None)
+    mail = await system_fetchrow(
         db,
         "select subject, body_text, language from mail_outbox"
         " where person_id = $1 and template = 'introduction_request'",
@@ -119,17 +119,17 @@ async def _pending(db: ConnectionDatabase, w: World) -> tuple[uuid.UUID, uuid.UU
 
 
 async def _withdrawn(db: ConnectionDatabase, w: World) -> tuple[uuid.UUID, uuid.UUID]:
-    await support.set_profile_status(db, w.profile, "WITHDRAWN")
+    await set_profile_status(db, w.profile, "WITHDRAWN")
     return w.profile.id, w.vacancy_b.id
 
 
 async def _paused(db: ConnectionDatabase, w: World) -> tuple[uuid.UUID, uuid.UUID]:
-    await support.set_profile_status(db, w.profile, "PAUSED")
+    await set_profile_status(db, w.profile, "PAUSED")
     return w.profile.id, w.vacancy_b.id
 
 
 async def _sharer_suspended(db: ConnectionDatabase, w: World) -> tuple[uuid.UUID, uuid.UUID]:
-    await support.set_partner_status(db, w.a, "SUSPENDED")
+    await set_partner_status(db, w.a, "SUSPENDED")
     return w.profile.id, w.vacancy_b.id
 
 
@@ -158,7 +158,7 @@ async def _closed_vacancy(db: ConnectionDatabase, w: World) -> tuple[uuid.UUID, 
 
 
 async def _already_open(db: ConnectionDatabase, w: World) -> tuple[uuid.UUID, uuid.UUID]:
-    await support.request(db, w.hr_b, w.profile.id, w.vacancy_b.id)
+    await introductions.request(db, w.hr_b, w.profile.id, w.vacancy_b.id)
     return w.profile.id, w.vacancy_b.id
 
 
@@ -187,11 +187,11 @@ async def test_every_refusal_is_specific_and_writes_nothing(
     db: ConnectionDatabase, world: World, setup: Refusal, field: str, code: str
 ) -> None:
     profile_id, vacancy_id = await setup(db, world)
-    before = await support.counts(db)
+    before = await counts(db)
     with pytest.raises(UserError) as refused:
-        await support.request(db, world.hr_b, profile_id, vacancy_id)
+        await introductions.request(db, world.hr_b, profile_id, vacancy_id)
     assert [(e.field, e.code) for e in refused.value.errors] == [(field, code)]
-    assert await support.counts(db) == before
+    assert await counts(db) == before
 
 
 async def test_another_partners_vacancy_reads_exactly_like_a_missing_one(
@@ -200,7 +200,7 @@ async def test_another_partners_vacancy_reads_exactly_like_a_missing_one(
     messages = []
     for vacancy_id in (world.vacancy_c.id, uuid.uuid4()):
         with pytest.raises(UserError) as refused:
-            await support.request(db, world.hr_b, world.profile.id, vacancy_id)
+            await introductions.request(db, world.hr_b, world.profile.id, vacancy_id)
         messages.append(refused.value.errors[0].message)
     assert messages[0] == messages[1]
 
@@ -212,15 +212,17 @@ async def test_another_partners_vacancy_reads_exactly_like_a_missing_one(
 async def test_the_message_is_validated_by_field(
     db: ConnectionDatabase, world: World, message: str, code: str
 ) -> None:
-    before = await support.counts(db)
+    before = await counts(db)
     with pytest.raises(UserError) as refused:
-        await support.request(db, world.hr_b, world.profile.id, world.vacancy_b.id, message=message)
+        await introductions.request(
+            db, world.hr_b, world.profile.id, world.vacancy_b.id, message=message
+        )
     assert [(e.field, e.code) for e in refused.value.errors] == [("message", code)]
-    assert await support.counts(db) == before
+    assert await counts(db) == before
 
 
 async def test_a_message_of_2000_characters_is_fine(db: ConnectionDatabase, world: World) -> None:
-    introduction = await support.request(
+    introduction = await introductions.request(
         db, world.hr_b, world.profile.id, world.vacancy_b.id, message="x" * 2_000
     )
     assert introduction.message == "x" * 2_000
@@ -232,35 +234,33 @@ async def test_daily_cap_per_partner_per_profile(db: ConnectionDatabase, world: 
     ]
     now = dt.datetime.now(dt.UTC)
     for vacancy in vacancies[:3]:
-        await support.request(db, world.hr_b, world.profile.id, vacancy.id, now=now)
-    before = await support.counts(db)
+        await introductions.request(db, world.hr_b, world.profile.id, vacancy.id, now=now)
+    before = await counts(db)
     with pytest.raises(UserError) as refused:
-        await support.request(db, world.hr_b, world.profile.id, vacancies[3].id, now=now)
+        await introductions.request(db, world.hr_b, world.profile.id, vacancies[3].id, now=now)
     assert refused.value.errors[0].code == "LIMIT_REACHED"
-    assert await support.counts(db) == before
+    assert await counts(db) == before
 
     # another partner has its own cap; 24 hours later the caller may ask again
-    await support.request(db, world.hr_c, world.profile.id, world.vacancy_c.id, now=now)
+    await introductions.request(db, world.hr_c, world.profile.id, world.vacancy_c.id, now=now)
     later = now + dt.timedelta(hours=24, seconds=1)
-    await support.request(db, world.hr_b, world.profile.id, vacancies[3].id, now=later)
+    await introductions.request(db, world.hr_b, world.profile.id, vacancies[3].id, now=later)
 
 
 async def test_the_cap_is_configurable(db: ConnectionDatabase, world: World) -> None:
     rules = IntroductionRules(daily_cap=1)
     second = await factories.create_vacancy(db, world.hr_b, title="Tweede vacature")
-    await support.request(db, world.hr_b, world.profile.id, world.vacancy_b.id, rules=rules)
+    await introductions.request(db, world.hr_b, world.profile.id, world.vacancy_b.id, rules=rules)
     with pytest.raises(UserError) as refused:
-        await support.request(db, world.hr_b, world.profile.id, second.id, rules=rules)
+        await introductions.request(db, world.hr_b, world.profile.id, second.id, rules=rules)
     assert refused.value.errors[0].code == "LIMIT_REACHED"
 
 
 async def test_only_partner_hr_with_the_scope_may_request(
     db: ConnectionDatabase, world: World
 ) -> None:
-    without_scope = factories.partner_caller(
-        world.b, scopes=frozenset({Scope.VACANCIES_READ.value})
-    )
+    without_scope = callers.partner_caller(world.b, scopes=frozenset({Scope.VACANCIES_READ.value}))
     for caller in (without_scope, world.person):
         with pytest.raises(Forbidden):
-            await support.request(db, caller, world.profile.id, world.vacancy_b.id)
+            await introductions.request(db, caller, world.profile.id, world.vacancy_b.id)
     assert world.person.role is CallerRole.CANDIDATE

@@ -10,7 +10,7 @@ import matching.index as index_module
 from matching.index import MatchIndex
 from matching.scoring import search
 from matching.vocabulary import PhraseVocabulary
-from tests.matching.match_factories import (
+from tests.support.matching import (
     PARTNER_B,
     POLICY,
     TODAY,

@@ -13,7 +13,7 @@ from matching.index import MatchIndex
 from matching.proposals import propose_placements, total_score
 from matching.scoring import search
 from matching.types import ConsentScope, ConsentScopeKind, MatchVacancy
-from tests.matching.match_factories import (
+from tests.support.matching import (
     PARTNER_A,
     PARTNER_B,
     PARTNER_C,

@@ -23,7 +23,7 @@ from matching.types import (
     Shift,
     WorkMode,
 )
-from tests.matching.match_factories import (
+from tests.support.matching import (
     PARTNER_A,
     PARTNER_B,
     PARTNER_C,

@@ -27,7 +27,7 @@ from matching.types import (
     Shift,
     WorkMode,
 )
-from tests.matching.match_factories import PARTNER_A, PARTNER_B, PARTNER_C, POLICY, TODAY, comp, req
+from tests.support.matching import PARTNER_A, PARTNER_B, PARTNER_C, POLICY, TODAY, comp, req
 
 CONCEPTS = ["cc.empathy", "cc.customer_focus", "cc.complaint_handling", "cc.zendesk", "cc.sap"]
 FREE = ["klantvriendelijk", "klantvriendelyk", "bloemschikken", "webcare ervaring"]

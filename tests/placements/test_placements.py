@@ -17,21 +17,21 @@ from infra.caller import Caller
 from infra.db import ConnectionDatabase
 from infra.errors import UserError
 from infra.scope import AccessScope
-from tests import factories
-from tests.introductions import support
-from tests.introductions.support import World
+from tests.support import callers, factories, introductions
+from tests.support.as_system import counts, set_profile_status, system_fetchrow
+from tests.support.introductions import World
 
 TODAY = dt.date.today()
 
 
 @pytest.fixture
 async def world(db: ConnectionDatabase) -> World:
-    return await support.build_world(db)
+    return await introductions.build_world(db)
 
 
 async def _accepted(db: ConnectionDatabase, world: World) -> Introduction:
-    introduction = await support.request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
-    await support.respond(db, world.person, introduction.id, accept=True)
+    introduction = await introductions.request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
+    await introductions.respond(db, world.person, introduction.id, accept=True)
     return introduction
 
 
@@ -79,9 +79,7 @@ async def test_placing_pauses_the_profile_and_credits_the_sharing_partner(
     assert placement.hiring_partner_id == world.b.id
     assert placement.sharing_partner_id == world.a.id
     assert placement.shared_at == world.profile.created_at
-    row = await support.system_fetchrow(
-        db, "select status from profile where id = $1", world.profile.id
-    )
+    row = await system_fetchrow(db, "select status from profile where id = $1", world.profile.id)
     assert row["status"] == "PAUSED"
     # hidden from every other partner's matching
     assert not await _visible_to(db, world.hr_c, world.profile.id)
@@ -106,12 +104,14 @@ async def test_placing_pauses_the_profile_and_credits_the_sharing_partner(
 
 
 async def test_place_only_after_accept(db: ConnectionDatabase, world: World) -> None:
-    requested = await support.request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
+    requested = await introductions.request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
     other_vacancy = await factories.create_vacancy(db, world.hr_b, title="Tweede")
-    declined = await support.request(db, world.hr_b, world.profile.id, other_vacancy.id)
-    await support.respond(db, world.person, declined.id, accept=False)
-    accepted_by_c = await support.request(db, world.hr_c, world.profile.id, world.vacancy_c.id)
-    await support.respond(db, world.person, accepted_by_c.id, accept=True)
+    declined = await introductions.request(db, world.hr_b, world.profile.id, other_vacancy.id)
+    await introductions.respond(db, world.person, declined.id, accept=False)
+    accepted_by_c = await introductions.request(
+        db, world.hr_c, world.profile.id, world.vacancy_c.id
+    )
+    await introductions.respond(db, world.person, accepted_by_c.id, accept=True)
 
     for caller, introduction_id, code in (
         (world.hr_b, requested.id, "CONFLICT"),
@@ -120,25 +120,23 @@ async def test_place_only_after_accept(db: ConnectionDatabase, world: World) -> 
         (world.hr_b, uuid.uuid4(), "NOT_FOUND"),
         (world.hr_a, accepted_by_c.id, "NOT_FOUND"),  # the sharing partner does not place
     ):
-        before = await support.counts(db)
+        before = await counts(db)
         with pytest.raises(UserError) as refused:
             await _place(db, caller, introduction_id)
         assert [(e.field, e.code) for e in refused.value.errors] == [("introductionId", code)]
-        assert await support.counts(db) == before
-    row = await support.system_fetchrow(
-        db, "select status from profile where id = $1", world.profile.id
-    )
+        assert await counts(db) == before
+    row = await system_fetchrow(db, "select status from profile where id = $1", world.profile.id)
     assert row["status"] == "ACTIVE"
 
 
 async def test_one_placement_per_introduction(db: ConnectionDatabase, world: World) -> None:
     introduction = await _accepted(db, world)
     await _place(db, world.hr_b, introduction.id)
-    before = await support.counts(db)
+    before = await counts(db)
     with pytest.raises(UserError) as refused:
         await _place(db, world.hr_b, introduction.id)
     assert refused.value.errors[0].code == "CONFLICT"
-    assert await support.counts(db) == before
+    assert await counts(db) == before
 
 
 @pytest.mark.parametrize(
@@ -152,17 +150,17 @@ async def test_start_date_is_validated(
     db: ConnectionDatabase, world: World, start: dt.date, code: str
 ) -> None:
     introduction = await _accepted(db, world)
-    before = await support.counts(db)
+    before = await counts(db)
     with pytest.raises(UserError) as refused:
         await _place(db, world.hr_b, introduction.id, start)
     assert [(e.field, e.code) for e in refused.value.errors] == [("startDate", code)]
-    assert await support.counts(db) == before
+    assert await counts(db) == before
 
 
 async def test_placements_cannot_be_forged_at_sql_level(
     db: ConnectionDatabase, world: World
 ) -> None:
-    requested = await support.request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
+    requested = await introductions.request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         async with db.transaction(world.hr_b.access_scope()) as conn:
             await conn.execute(
@@ -187,24 +185,24 @@ async def test_the_person_resumes_a_paused_profile(db: ConnectionDatabase, world
     assert (resumed.profile_id, resumed.status) == (world.profile.id, "ACTIVE")
     assert await _visible_to(db, world.hr_c, world.profile.id)
 
-    before = await support.counts(db)
+    before = await counts(db)
     with pytest.raises(UserError) as refused:
         async with db.transaction(world.person.access_scope()) as conn:
             await service.resume_my_profile(conn, world.person)
     assert refused.value.errors[0].code == "CONFLICT"
-    assert await support.counts(db) == before
+    assert await counts(db) == before
 
 
 async def test_resume_needs_live_consent(db: ConnectionDatabase, world: World) -> None:
-    await support.set_profile_status(db, world.profile, "PAUSED")
+    await set_profile_status(db, world.profile, "PAUSED")
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=181)
-    before = await support.counts(db)
+    before = await counts(db)
     with pytest.raises(UserError) as refused:
         async with db.transaction(world.person.access_scope()) as conn:
             await service.resume_my_profile(conn, world.person, now=later)
     assert refused.value.errors[0].code == "CLOSED"
-    assert await support.counts(db) == before
-    stranger = factories.candidate_caller(await factories.share_profile(db, world.hr_a))
+    assert await counts(db) == before
+    stranger = callers.candidate_caller(await factories.share_profile(db, world.hr_a))
     with pytest.raises(UserError) as refused:
         async with db.transaction(stranger.access_scope()) as conn:
             await service.resume_my_profile(conn, stranger, profile_id=world.profile.id)
@@ -285,11 +283,11 @@ async def test_outcome_validation_names_the_field_and_writes_nothing(
     introduction = await _accepted(db, world)
     placement = await _place(db, world.hr_b, introduction.id)
     now = dt.datetime.combine(TODAY + dt.timedelta(days=days_later), dt.time(12), dt.UTC)
-    before = await support.counts(db)
+    before = await counts(db)
     with pytest.raises(UserError) as refused:
         await _outcome(db, world.hr_b, placement.id, now=now, **fields)
     assert [(e.field, e.code) for e in refused.value.errors] == errors
-    assert await support.counts(db) == before
+    assert await counts(db) == before
 
 
 async def test_leaving_early_may_be_recorded_early(db: ConnectionDatabase, world: World) -> None:

@@ -8,77 +8,15 @@ own origin and the pages need no JavaScript (it is disabled).
 
 from __future__ import annotations
 
-import asyncio
 import json
-import shutil
-import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
-import uvicorn
 
-from entrypoints.app import create_app
-from infra.db import ConnectionDatabase, dsn_for_role, init_connection
-from infra.settings import Environment, Settings
-from tests import factories
-from tests.conftest import APP_ROLE
-from tests.portal.support import emailed_link, path_of
-
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chromium_path() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-async def served(fresh_database: str) -> AsyncIterator[tuple[str, ConnectionDatabase]]:
-    """The whole app under uvicorn on 127.0.0.1, and a connection that commits."""
-    port = free_port()
-    settings = Settings(
-        env=Environment.TEST,
-        database_url=fresh_database,
-        public_url=f"http://127.0.0.1:{port}",
-        retention_interval_seconds=0,
-        log_json=False,
-    )
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    for _ in range(300):
-        if server.started:
-            break
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.05)
-    connection = await asyncpg.connect(dsn_for_role(fresh_database, APP_ROLE, None))
-    await init_connection(connection)
-    try:
-        yield settings.public_url, ConnectionDatabase(connection)
-    finally:
-        await connection.close()
-        server.should_exit = True
-        await asyncio.wait_for(task, timeout=30)
+from tests.support import callers, factories
+from tests.support.browser import CHROMIUM_FLAGS, chromium_path
+from tests.support.http import path_of
+from tests.support.mail import emailed_link
 
 
 @pytest.mark.slow
@@ -93,7 +31,7 @@ async def test_consent_in_a_real_browser(served, tmp_path: Path) -> None:  # typ
     a = await factories.create_partner(db, consortium, name="Contactcenter Maas")
     b = await factories.create_partner(db, consortium, name="Klantpunt Heuvelland")
     await factories.create_partner(db, consortium, name="Belwerk Parkstad")
-    profile = await factories.share_profile(db, factories.partner_caller(a))
+    profile = await factories.share_profile(db, callers.partner_caller(a))
     link = base + path_of(await emailed_link(db, profile.person_id, "consent_request"))
 
     async with async_playwright() as playwright:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from portal.catalogs import extract, load
-from tests import factories
-from tests.consent.helpers import system_fetch
-from tests.portal.support import csrf_of, emailed_link, path_of, token_of
+from tests.support import callers, factories
+from tests.support.as_system import system_fetch
+from tests.support.http import csrf_of, path_of, post_form, token_of
+from tests.support.mail import emailed_link
 
 
 def test_dutch_catalog_translates_every_message() -> None:
@@ -25,7 +26,7 @@ async def test_sign_in_link_opens_my_page(db, client) -> None:  # type: ignore[n
     consortium = await factories.create_consortium(db)
     a = await factories.create_partner(db, consortium)
     contact = factories.contact_input()
-    profile = await factories.share_profile(db, factories.partner_caller(a), contact=contact)
+    profile = await factories.share_profile(db, callers.partner_caller(a), contact=contact)
 
     form = await client.get("/portal/sign-in")
     csrf = csrf_of(form.text)
@@ -40,14 +41,12 @@ async def test_sign_in_link_opens_my_page(db, client) -> None:  # type: ignore[n
 
     link = await emailed_link(db, profile.person_id, "portal_sign_in")
     page = await client.get(path_of(link))
-    opened = await client.post(
-        "/portal/sign-in/open", data={"csrf_token": csrf_of(page.text), "token": token_of(link)}
-    )
+    opened = await post_form(client, "/portal/sign-in/open", page=page, token=token_of(link))
     assert opened.status_code == 303 and opened.headers["location"] == "/portal/me"
     mine = await client.get("/portal/me")
     assert mine.status_code == 200 and profile.pseudonym in mine.text
 
-    out = await client.post("/portal/sign-out", data={"csrf_token": csrf_of(mine.text)})
+    out = await post_form(client, "/portal/sign-out", page=mine)
     assert out.status_code == 200
     assert (await client.get("/portal/me")).status_code == 401
     sessions = await system_fetch(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests import factories
-from tests.consent.helpers import system_fetch
-from tests.portal.support import csrf_of, emailed_link, path_of, token_of
+from tests.support import callers, factories
+from tests.support.as_system import system_fetch
+from tests.support.http import csrf_of, path_of, post_form, token_of
+from tests.support.mail import emailed_link
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ async def shared(db):  # type: ignore[no-untyped-def]
     b = await factories.create_partner(db, consortium, name="Klantpunt Heuvelland")
     c = await factories.create_partner(db, consortium, name="Belwerk Parkstad")
     contact = factories.contact_input(full_name="Canary Fenna Bakhuis")
-    profile = await factories.share_profile(db, factories.partner_caller(a), contact=contact)
+    profile = await factories.share_profile(db, callers.partner_caller(a), contact=contact)
     link = await emailed_link(db, profile.person_id, "consent_request")
     return {"a": a, "b": b, "c": c, "profile": profile, "link": link, "contact": contact}
 
@@ -25,9 +26,7 @@ async def _open(client, link: str) -> str:  # type: ignore[no-untyped-def]
     page = await client.get(path_of(link))
     assert page.status_code == 200
     assert 'action="/portal/consent/open"' in page.text
-    opened = await client.post(
-        "/portal/consent/open", data={"csrf_token": csrf_of(page.text), "token": token_of(link)}
-    )
+    opened = await post_form(client, "/portal/consent/open", page=page, token=token_of(link))
     assert opened.status_code == 303 and opened.headers["location"] == "/portal/consent"
     consent = await client.get("/portal/consent")
     assert consent.status_code == 200
@@ -84,9 +83,7 @@ async def test_confirm_with_scope_and_duration(db, client, shared) -> None:  # t
 
 async def test_refuse_erases_and_ends_the_session(db, client, shared) -> None:  # type: ignore[no-untyped-def]
     html = await _open(client, shared["link"])
-    refused = await client.post(
-        "/portal/consent", data={"csrf_token": csrf_of(html), "answer": "refuse"}
-    )
+    refused = await post_form(client, "/portal/consent", page=html, answer="refuse")
     assert refused.status_code == 200
     assert "Je profiel is gewist" in refused.text
     assert not await system_fetch(

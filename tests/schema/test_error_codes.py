@@ -12,15 +12,10 @@ import datetime as dt
 import uuid
 from typing import Any
 
-import httpx
-import pytest
-
 from infra.caller import Caller
 from infra.db import ConnectionDatabase
-from tests import factories
-from tests.conftest import BearerHeaders
-from tests.introductions import support
-from tests.introductions.support import World
+from tests.support import callers, factories, introductions
+from tests.support.introductions import World
 
 MATCHES = "query($v: ID!) { matches(vacancyId: $v) { edges { node { score } } } }"
 REQUEST = """
@@ -63,19 +58,6 @@ VACANCY_INPUT = {
 }
 
 
-@pytest.fixture
-def gql(client: httpx.AsyncClient, bearer: BearerHeaders) -> Any:
-    async def call(caller: Caller, query: str, **variables: Any) -> dict[str, Any]:
-        response = await client.post(
-            "/graphql", json={"query": query, "variables": variables}, headers=await bearer(caller)
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    return call
-
-
 def refusal(body: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
     """(code, field errors) of a refused operation, query or mutation alike."""
     if body.get("errors"):
@@ -92,15 +74,15 @@ def refusal(body: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
 async def test_a_foreign_id_and_a_random_id_answer_not_found_everywhere(
     db: ConnectionDatabase, gql: Any
 ) -> None:
-    world: World = await support.build_world(db)
-    introduction = await support.request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
-    await support.respond(db, world.person, introduction.id, accept=True)
+    world: World = await introductions.build_world(db)
+    introduction = await introductions.request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
+    await introductions.respond(db, world.person, introduction.id, accept=True)
     start = (dt.date.today() + dt.timedelta(days=14)).isoformat()
     placed = await gql(world.hr_b, PLACE, i=str(introduction.id), start=start)
     placement_id = placed["data"]["recordPlacement"]["placement"]["id"]
-    other_profile = await support.share(db, world.hr_a)
+    other_profile = await factories.share_profile(db, world.hr_a)
     await factories.activate_profile(db, other_profile)
-    other_person = factories.candidate_caller(other_profile)
+    other_person = callers.candidate_caller(other_profile)
     profile_id = str(world.profile.id)
 
     # (caller, query, the variable holding the id, the id someone else owns, other variables)
@@ -127,7 +109,7 @@ async def test_a_foreign_id_and_a_random_id_answer_not_found_everywhere(
 
 
 async def test_a_closed_vacancy_answers_closed_everywhere(db: ConnectionDatabase, gql: Any) -> None:
-    world: World = await support.build_world(db)
+    world: World = await introductions.build_world(db)
     vacancy_id = str(world.vacancy_b.id)
     closed = await gql(world.hr_b, CLOSE, v=vacancy_id)
     assert closed["data"]["closeVacancy"]["userErrors"] == []

@@ -7,29 +7,25 @@ import datetime as dt
 import json
 import threading
 from collections.abc import AsyncIterator, Iterator, MutableMapping
-from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from graphql import parse
 from graphql.language import ExecutableDefinitionNode
 from starlette.exceptions import WebSocketException
 from starlette.websockets import WebSocket
 from strawberry.schema.schema import validate_document
 
-from entrypoints.app import create_app
 from exchange.partners.models import Partner
-from infra.caller import Caller
-from infra.db import ConnectionDatabase, Database
+from infra.db import ConnectionDatabase
 from infra.scope import AccessScope
 from infra.settings import Environment, Settings
 from schema import hardening
 from schema.hardening import graphql_request_guard, measure_document
-from tests.factories import create_consortium, create_partner, partner_caller
-
-TOKEN = "test-token"
+from tests.support.callers import partner_caller
+from tests.support.factories import create_consortium, create_partner
+from tests.support.harness import TOKEN, Harness, harness, production
+from tests.support.tokens import bearer_header
 
 START = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 CREATE_VACANCY = """mutation Create {
@@ -38,70 +34,6 @@ CREATE_VACANCY = """mutation Create {
     vacancy { id } userErrors { field code message }
   }
 }""".replace("START", START)
-
-
-class FixedAuthenticator:
-    """Any bearer token is this partner's; counts how often it was asked."""
-
-    def __init__(self, caller: Caller | None) -> None:
-        self.caller = caller
-        self.calls = 0
-
-    async def authenticate(self, request: Any, database: Database) -> Caller | None:
-        self.calls += 1
-        return self.caller if request.headers.get("authorization") else None
-
-
-class CountingDatabase:
-    """The real test database, counting the transactions requests open."""
-
-    def __init__(self, inner: Database) -> None:
-        self.inner = inner
-        self.transactions = 0
-
-    def transaction(self, scope: AccessScope) -> Any:
-        self.transactions += 1
-        return self.inner.transaction(scope)
-
-
-class Harness:
-    def __init__(self, client: httpx.AsyncClient, db: CountingDatabase, auth: FixedAuthenticator):
-        self.client = client
-        self.db = db
-        self.auth = auth
-
-    async def post(self, query: str, **extra: Any) -> httpx.Response:
-        body = {"query": query, **extra}
-        return await self.client.post(
-            "/graphql", json=body, headers={"Authorization": f"Bearer {TOKEN}"}
-        )
-
-    async def errors(self, query: str) -> list[dict[str, Any]]:
-        response = await self.post(query)
-        assert response.status_code == 200, response.text
-        errors: list[dict[str, Any]] = response.json().get("errors") or []
-        return errors
-
-    def untouched(self) -> bool:
-        return self.db.transactions == 0 and self.auth.calls == 0
-
-
-def production(**overrides: Any) -> Settings:
-    return Settings(env=Environment.PRODUCTION, database_url=None, **overrides)
-
-
-@asynccontextmanager
-async def harness(
-    settings: Settings, database: Database, caller: Caller | None
-) -> AsyncIterator[Harness]:
-    counting = CountingDatabase(database)
-    auth = FixedAuthenticator(caller)
-    app = create_app(settings, database=counting, authenticator=auth)
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            counting.transactions = 0  # start-up (the matcher index) does not count
-            yield Harness(client, counting, auth)
 
 
 @pytest.fixture
@@ -260,7 +192,7 @@ async def test_a_streamed_body_without_length_is_capped_too(api: Harness) -> Non
     response = await api.client.post(
         "/graphql",
         content=chunks(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
+        headers={"Content-Type": "application/json", **bearer_header(TOKEN)},
     )
     assert response.status_code == 413
     assert api.untouched()
@@ -281,7 +213,7 @@ async def test_a_mutation_via_get_is_refused(
 ) -> None:
     for query in (CREATE_VACANCY, "{ vacancies { edges { cursor } } }"):
         response = await api.client.get(
-            "/graphql", params={"query": query}, headers={"Authorization": f"Bearer {TOKEN}"}
+            "/graphql", params={"query": query}, headers=bearer_header(TOKEN)
         )
         assert response.status_code == 405
         assert response.headers["allow"] == "POST"
@@ -299,7 +231,7 @@ async def test_a_mutation_in_another_content_type_is_refused(
     response = await api.client.post(
         "/graphql",
         content=json.dumps({"query": CREATE_VACANCY}),
-        headers={"Content-Type": content_type, "Authorization": f"Bearer {TOKEN}"},
+        headers={"Content-Type": content_type, **bearer_header(TOKEN)},
     )
     assert response.status_code == 415
     assert api.untouched()
@@ -321,7 +253,7 @@ async def test_a_batch_of_100_operations_is_refused(
     response = await api.client.post(
         "/graphql",
         json=[{"query": CREATE_VACANCY}] * 100,
-        headers={"Authorization": f"Bearer {TOKEN}"},
+        headers=bearer_header(TOKEN),
     )
     assert response.status_code == 400
     assert "Batched requests are not supported" in response.json()["detail"]

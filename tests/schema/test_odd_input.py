@@ -21,14 +21,10 @@ from exchange.vacancies.models import Vacancy
 from infra.db import ConnectionDatabase
 from schema import hardening
 from schema.root import build_schema
-from tests.factories import (
-    admin_caller,
-    create_consortium,
-    create_partner,
-    create_vacancy,
-    partner_caller,
-)
-from tests.schema.test_hardening import TOKEN, Harness, harness, production
+from tests.support.callers import admin_caller, partner_caller
+from tests.support.factories import create_consortium, create_partner, create_vacancy
+from tests.support.harness import TOKEN, Harness, harness, production
+from tests.support.tokens import bearer_header
 
 START = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 CREATE_VACANCY = """
@@ -80,7 +76,7 @@ async def post(api: Harness, query: str, variables: dict[str, Any]) -> dict[str,
     response = await api.client.post(
         "/graphql",
         content=json.dumps({"query": query, "variables": variables}),
-        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+        headers={**bearer_header(TOKEN), "Content-Type": "application/json"},
     )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
@@ -117,7 +113,7 @@ async def test_an_enormous_pay_names_the_pay_field(api: Harness, amount: str) ->
     response = await api.client.post(
         "/graphql",
         content=body_text,
-        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+        headers={**bearer_header(TOKEN), "Content-Type": "application/json"},
     )
     assert response.status_code == 200, response.text
     found = problems(response.json())
@@ -216,7 +212,7 @@ async def test_odd_csv_filters_are_a_400_before_any_byte(
     consortium = await create_consortium(db)
     async with harness(production(), db, admin_caller(consortium)) as admin:
         response = await admin.client.get(
-            "/audit/events.csv", params=params, headers={"Authorization": f"Bearer {TOKEN}"}
+            "/audit/events.csv", params=params, headers=bearer_header(TOKEN)
         )
     assert response.status_code == 400, response.text
     assert response.json()["userErrors"][0]["field"] == next(iter(params))

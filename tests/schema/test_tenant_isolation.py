@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -12,9 +11,9 @@ import pytest
 
 from infra.caller import Caller
 from infra.db import ConnectionDatabase
-from tests import factories
-
-Bearer = Callable[[Caller], Awaitable[dict[str, str]]]
+from tests.support import callers, factories
+from tests.support.http import graphql
+from tests.support.tokens import BearerHeaders
 
 CREATE_VACANCY = """
 mutation Create($input: VacancyInputType!) {
@@ -35,17 +34,6 @@ SHARE_PROFILE = """
 mutation Share($input: ShareProfileInputType!) {
   shareProfile(input: $input) { profile { id pseudonym status } userErrors { field code } }
 }"""
-
-
-async def gql(
-    client: httpx.AsyncClient, headers: dict[str, str], query: str, **variables: Any
-) -> dict[str, Any]:
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def in_days(days: int) -> str:
@@ -70,17 +58,17 @@ async def two_partners(db: ConnectionDatabase) -> tuple[Caller, Caller]:
     consortium = await factories.create_consortium(db)
     a = await factories.create_partner(db, consortium, name="Partner A")
     b = await factories.create_partner(db, consortium, name="Partner B")
-    return factories.partner_caller(a), factories.partner_caller(b)
+    return callers.partner_caller(a), callers.partner_caller(b)
 
 
 async def test_partner_a_cannot_read_change_or_detect_partner_b(
-    client: httpx.AsyncClient, bearer: Bearer, two_partners: tuple[Caller, Caller]
+    client: httpx.AsyncClient, bearer: BearerHeaders, two_partners: tuple[Caller, Caller]
 ) -> None:
     a, b = two_partners
     headers_a, headers_b = await bearer(a), await bearer(b)
-    created = await gql(client, headers_b, CREATE_VACANCY, input=vacancy_variables())
+    created = await graphql(client, headers_b, CREATE_VACANCY, input=vacancy_variables())
     vacancy_b = created["data"]["createVacancy"]["vacancy"]["id"]
-    shared = await gql(
+    shared = await graphql(
         client,
         headers_b,
         SHARE_PROFILE,
@@ -100,12 +88,12 @@ async def test_partner_a_cannot_read_change_or_detect_partner_b(
     assert shared["data"]["shareProfile"]["userErrors"] == []
 
     # reads: B's rows are absent, and a real id answers exactly like a random one
-    listing = await gql(client, headers_a, "{ vacancies { edges { node { id } } } }")
+    listing = await graphql(client, headers_a, "{ vacancies { edges { node { id } } } }")
     assert listing["data"]["vacancies"]["edges"] == []
-    profiles = await gql(client, headers_a, "{ sharedProfiles { edges { node { id } } } }")
+    profiles = await graphql(client, headers_a, "{ sharedProfiles { edges { node { id } } } }")
     assert profiles["data"]["sharedProfiles"]["edges"] == []
     for vacancy_id in (vacancy_b, str(uuid.uuid4())):
-        one = await gql(
+        one = await graphql(
             client, headers_a, "query($id: ID!) { vacancy(id: $id) { id } }", id=vacancy_id
         )
         assert one == {"data": {"vacancy": None}}
@@ -113,20 +101,20 @@ async def test_partner_a_cannot_read_change_or_detect_partner_b(
     # changes: same NOT_FOUND for B's vacancy and for a random id; nothing changes
     answers = []
     for vacancy_id in (vacancy_b, str(uuid.uuid4())):
-        closed = await gql(
+        closed = await graphql(
             client,
             headers_a,
             CLOSE_VACANCY,
             id=vacancy_id,
         )
-        updated = await gql(
+        updated = await graphql(
             client,
             headers_a,
             UPDATE_VACANCY,
             id=vacancy_id,
             input=vacancy_variables("Overgenomen"),
         )
-        matches = await gql(
+        matches = await graphql(
             client,
             headers_a,
             "query($id: ID!) { matches(vacancyId: $id) { edges { node { score } } } }",
@@ -142,7 +130,7 @@ async def test_partner_a_cannot_read_change_or_detect_partner_b(
     assert answers[0] == answers[1]
     assert answers[0][0]["userErrors"][0]["code"] == "NOT_FOUND"
 
-    still = await gql(
+    still = await graphql(
         client, headers_b, "query($id: ID!) { vacancy(id: $id) { title status } }", id=vacancy_b
     )
     assert still["data"]["vacancy"] == {"title": "Klantadviseur energie", "status": "OPEN"}
@@ -150,28 +138,28 @@ async def test_partner_a_cannot_read_change_or_detect_partner_b(
 
 async def test_candidate_and_anonymous_callers_cannot_use_partner_operations(
     client: httpx.AsyncClient,
-    bearer: Bearer,
+    bearer: BearerHeaders,
     two_partners: tuple[Caller, Caller],
     db: ConnectionDatabase,
 ) -> None:
     a, _ = two_partners
     profile = await factories.share_profile(db, a)
-    candidate = await bearer(factories.candidate_caller(profile))
+    candidate = await bearer(callers.candidate_caller(profile))
     for headers, code in ((candidate, "FORBIDDEN"), ({}, "UNAUTHENTICATED")):
         for query in (
             "{ vacancies { edges { node { id } } } }",
             "{ sharedProfiles { edges { node { id } } } }",
             "{ placementProposals { edges { node { score } } } }",
         ):
-            body = await gql(client, headers, query)
+            body = await graphql(client, headers, query)
             assert body["data"] is None
             assert [e["extensions"]["code"] for e in body["errors"]] == [code]
-        created = await gql(client, headers, CREATE_VACANCY, input=vacancy_variables())
+        created = await graphql(client, headers, CREATE_VACANCY, input=vacancy_variables())
         assert created["errors"][0]["extensions"]["code"] == code
 
 
 async def test_vacancy_bad_input_over_graphql_names_fields_and_writes_nothing(
-    client: httpx.AsyncClient, bearer: Bearer, two_partners: tuple[Caller, Caller]
+    client: httpx.AsyncClient, bearer: BearerHeaders, two_partners: tuple[Caller, Caller]
 ) -> None:
     a, _ = two_partners
     headers = await bearer(a)
@@ -180,7 +168,7 @@ async def test_vacancy_bad_input_over_graphql_names_fields_and_writes_nothing(
     bad["postcodeArea"] = "62"
     bad["languages"] = [{"language": "de", "minLevel": "C3"}]
     bad["requirements"] = [{"phrase": "z" * 10_240}]
-    body = await gql(client, headers, CREATE_VACANCY, input=bad)
+    body = await graphql(client, headers, CREATE_VACANCY, input=bad)
     payload = body["data"]["createVacancy"]
     assert payload["vacancy"] is None
     assert {(e["field"], e["code"]) for e in payload["userErrors"]} >= {
@@ -190,12 +178,12 @@ async def test_vacancy_bad_input_over_graphql_names_fields_and_writes_nothing(
         ("input.languages.0.level", "INVALID_CEFR_LEVEL"),
         ("input.requirements.0.phrase", "TOO_LONG"),
     }
-    listing = await gql(client, headers, "{ vacancies { edges { node { id } } } }")
+    listing = await graphql(client, headers, "{ vacancies { edges { node { id } } } }")
     assert listing["data"]["vacancies"]["edges"] == []
 
 
 async def test_share_profile_bad_input_over_graphql_names_fields_and_writes_nothing(
-    client: httpx.AsyncClient, bearer: Bearer, two_partners: tuple[Caller, Caller]
+    client: httpx.AsyncClient, bearer: BearerHeaders, two_partners: tuple[Caller, Caller]
 ) -> None:
     a, _ = two_partners
     headers = await bearer(a)
@@ -212,7 +200,7 @@ async def test_share_profile_bad_input_over_graphql_names_fields_and_writes_noth
         },
         "contact": {"fullName": "Canary", "email": "geen-adres"},
     }
-    body = await gql(client, headers, SHARE_PROFILE, input=bad)
+    body = await graphql(client, headers, SHARE_PROFILE, input=bad)
     payload = body["data"]["shareProfile"]
     assert payload["profile"] is None
     assert {(e["field"], e["code"]) for e in payload["userErrors"]} >= {
@@ -224,12 +212,12 @@ async def test_share_profile_bad_input_over_graphql_names_fields_and_writes_noth
     }
     long_phrase = {**bad["profile"], "postcodeArea": "6221", "hoursMax": 32, "languages": []}
     long_phrase["competencies"] = [{"phrase": "p" * 10_240}]
-    body = await gql(
+    body = await graphql(
         client, headers, SHARE_PROFILE, input={**bad, "profile": long_phrase,
                                                "contact": {"fullName": "C", "email": "c@e.nl"}}
     )  # fmt: skip
     assert body["data"]["shareProfile"]["userErrors"] == [
         {"field": "input.profile.competencies.0.phrase", "code": "TOO_LONG"}
     ]
-    shared = await gql(client, headers, "{ sharedProfiles { edges { node { id } } } }")
+    shared = await graphql(client, headers, "{ sharedProfiles { edges { node { id } } } }")
     assert shared["data"]["sharedProfiles"]["edges"] == []

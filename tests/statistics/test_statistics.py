@@ -26,8 +26,7 @@ from infra.caller import Caller
 from infra.db import ConnectionDatabase
 from infra.errors import UserError
 from infra.scope import AccessScope
-from tests import factories
-from tests.introductions import support
+from tests.support import callers, factories, introductions
 
 TODAY = dt.datetime.now(dt.UTC).date()
 
@@ -82,16 +81,16 @@ async def _place(
 async def stats_world(db: ConnectionDatabase) -> dict[str, object]:
     consortium = await factories.create_consortium(db)
     a, b, c = [await factories.create_partner(db, consortium, name=n) for n in "ABC"]
-    hr_a, hr_b, hr_c = (factories.partner_caller(p) for p in (a, b, c))
+    hr_a, hr_b, hr_c = (callers.partner_caller(p) for p in (a, b, c))
     a1, a2, a3 = [await factories.share_profile(db, hr_a) for _ in range(3)]
     b1 = await factories.share_profile(db, hr_b)
     for profile in (a1, a2, b1):
         await factories.activate_profile(db, profile)
         await _event(
-            db, factories.candidate_caller(profile), actions.CONSENT_GRANTED, str(profile.id)
+            db, callers.candidate_caller(profile), actions.CONSENT_GRANTED, str(profile.id)
         )
-    await _event(db, factories.candidate_caller(a3), actions.CONSENT_REFUSED, str(a3.id))
-    await _event(db, factories.candidate_caller(b1), actions.CONSENT_WITHDRAWN, str(b1.id))
+    await _event(db, callers.candidate_caller(a3), actions.CONSENT_REFUSED, str(a3.id))
+    await _event(db, callers.candidate_caller(b1), actions.CONSENT_WITHDRAWN, str(b1.id))
     vb = await factories.create_vacancy(db, hr_b, title="vb")
     vc = await factories.create_vacancy(db, hr_c, title="vc")
 
@@ -113,17 +112,17 @@ async def stats_world(db: ConnectionDatabase) -> dict[str, object]:
     await shown(hr_c, actions.PROFILE_SHOWN_IN_MATCHES, vc.id, _ids(a1, a2, b1))
     await shown(hr_b, actions.PLACEMENT_PROPOSALS_SHOWN, None, _ids(a2))
 
-    intro_b_a1 = await support.request(db, hr_b, a1.id, vb.id)
-    intro_b_a2 = await support.request(db, hr_b, a2.id, vb.id)
-    intro_c_a1 = await support.request(db, hr_c, a1.id, vc.id)
-    intro_c_b1 = await support.request(db, hr_c, b1.id, vc.id)
+    intro_b_a1 = await introductions.request(db, hr_b, a1.id, vb.id)
+    intro_b_a2 = await introductions.request(db, hr_b, a2.id, vb.id)
+    intro_c_a1 = await introductions.request(db, hr_c, a1.id, vc.id)
+    intro_c_b1 = await introductions.request(db, hr_c, b1.id, vc.id)
     for intro, profile, accept in (
         (intro_b_a1, a1, True),
         (intro_b_a2, a2, True),
         (intro_c_a1, a1, False),
         (intro_c_b1, b1, True),
     ):
-        await support.respond(db, factories.candidate_caller(profile), intro.id, accept=accept)
+        await introductions.respond(db, callers.candidate_caller(profile), intro.id, accept=accept)
     await _place(db, hr_b, intro_b_a1.id, days=10, start_ago=200, at3=True, at6=False)
     await _place(db, hr_b, intro_b_a2.id, days=20, start_ago=100, at3=True, at6=None)
     await _place(db, hr_c, intro_c_b1.id, days=40, start_ago=10, at3=None, at6=None)
@@ -133,7 +132,7 @@ async def stats_world(db: ConnectionDatabase) -> dict[str, object]:
 async def _stats(
     db: ConnectionDatabase, world: dict[str, object], **period: dt.date
 ) -> ExchangeStatistics:
-    admin = factories.admin_caller(world["consortium"])  # type: ignore[arg-type]
+    admin = callers.admin_caller(world["consortium"])  # type: ignore[arg-type]
     async with db.transaction(admin.access_scope()) as conn:
         return await exchange_statistics(conn, admin, **period)
 
@@ -223,7 +222,7 @@ async def test_a_period_before_everything_counts_nothing(
 
 async def test_period_is_checked(db: ConnectionDatabase) -> None:
     consortium = await factories.create_consortium(db)
-    admin = factories.admin_caller(consortium)
+    admin = callers.admin_caller(consortium)
     async with db.transaction(admin.access_scope()) as conn:
         with pytest.raises(UserError) as caught:
             await exchange_statistics(

@@ -1,4 +1,5 @@
-"""Committed databases for audit tests, and tampering done as the owner behind the app's back."""
+"""Audit tests: events appended one committed transaction each, and tampering done as the
+owner behind the app's back."""
 
 from __future__ import annotations
 
@@ -11,33 +12,11 @@ import asyncpg
 
 from exchange.audit.chain import GENESIS_HASH, SQL_TIMESTAMP, row_hash
 from exchange.audit.service import record_event
-from infra.db import PoolDatabase, create_pool, dsn_for_role
+from infra.db import Database
 from infra.scope import AccessScope
 
-APP_ROLE = "tussendeur_app"
 
-
-@asynccontextmanager
-async def app_database(owner_dsn: str, *, max_size: int = 4) -> AsyncIterator[PoolDatabase]:
-    pool = await create_pool(dsn_for_role(owner_dsn, APP_ROLE, None), min_size=1, max_size=max_size)
-    try:
-        yield PoolDatabase(pool)
-    finally:
-        await pool.close()
-
-
-async def new_consortium(database: PoolDatabase) -> uuid.UUID:
-    consortium_id = uuid.uuid4()
-    async with database.transaction(AccessScope.system()) as conn:
-        await conn.execute(
-            "insert into consortium (id, slug, name) values ($1, $2, 'Test')",
-            consortium_id,
-            f"c-{consortium_id.hex[:8]}",
-        )
-    return consortium_id
-
-
-async def append(database: PoolDatabase, consortium_id: uuid.UUID, count: int) -> None:
+async def append(database: Database, consortium_id: uuid.UUID, count: int) -> None:
     for i in range(count):
         async with database.transaction(AccessScope.system()) as conn:
             await record_event(

@@ -1,4 +1,4 @@
-"""Shared steps for consent tests: share with the real consent request, act as the person."""
+"""Consent steps: share with the real consent request, and grant consent as the person."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from exchange.consent_flow import service as flow
 from exchange.profiles.models import Profile
 from infra.caller import Caller
 from infra.db import Database
-from infra.scope import AccessScope
 from infra.settings import Settings
-from tests import factories
+from tests.support import callers, factories
 
 SETTINGS = Settings(public_url="https://tussendeur.example", env="test")
 
@@ -43,18 +42,6 @@ async def shared_and_confirmed(
     db: Database, hr: Caller, **grant_args: Any
 ) -> tuple[Profile, Caller]:
     profile = await factories.share_profile(db, hr)
-    person = factories.candidate_caller(profile)
+    person = callers.candidate_caller(profile)
     await grant(db, person, **grant_args)
     return profile, person
-
-
-async def visible_profile_ids(db: Database, partner: Caller) -> set[UUID]:
-    """What a partner can read of other partners' profiles (row-level security)."""
-    async with db.transaction(partner.access_scope()) as conn:
-        rows = await conn.fetch("select id from profile where partner_id <> $1", partner.partner_id)
-    return {r["id"] for r in rows}
-
-
-async def system_fetch(db: Database, sql: str, *args: Any) -> list[Any]:
-    async with db.transaction(AccessScope.system()) as conn:
-        return list(await conn.fetch(sql, *args))

@@ -1,4 +1,4 @@
-"""A small consortium for introduction and placement tests.
+"""A small consortium for introduction and placement tests, and their use-case steps.
 
 A shares a profile (consent active, all partners), B and C each post a vacancy.
 """
@@ -13,16 +13,12 @@ from typing import Any
 from exchange.introductions import service
 from exchange.introductions.models import Introduction, IntroductionRules, MyIntroduction
 from exchange.partners.models import Consortium, Partner
-from exchange.profiles import service as profiles_service
-from exchange.profiles.models import Profile, ShareProfileInput
+from exchange.profiles.models import Profile
 from exchange.vacancies.models import PayRange, Vacancy
 from infra.caller import Caller
 from infra.db import ConnectionDatabase
-from infra.scope import AccessScope
 from matching.types import PayPeriod
-from tests import factories
-
-COUNTED_TABLES = ("introduction", "placement", "mail_outbox", "sign_in_token", "audit_event")
+from tests.support import callers, factories
 
 
 @dataclass
@@ -48,12 +44,14 @@ async def build_world(
     a = await factories.create_partner(db, consortium, name="Callcenter Maastricht A")
     b = await factories.create_partner(db, consortium, name="Klantcontact Heerlen B")
     c = await factories.create_partner(db, consortium, name="Servicedesk Sittard C")
-    hr_a, hr_b, hr_c = (factories.partner_caller(p) for p in (a, b, c))
+    hr_a, hr_b, hr_c = (callers.partner_caller(p) for p in (a, b, c))
     email = f"canary.{uuid.uuid4().hex[:8]}@example.nl"
     contact = factories.contact_input(
         full_name="Canary Vermeulen", email=email, phone="+31 6 99887766"
     )
-    profile = await share(db, hr_a, contact=contact, language=language, **profile_overrides)
+    profile = await factories.share_profile(
+        db, hr_a, contact=contact, language=language, **profile_overrides
+    )
     await factories.activate_profile(db, profile)
     vacancy_b = await factories.create_vacancy(
         db,
@@ -72,23 +70,11 @@ async def build_world(
         hr_b=hr_b,
         hr_c=hr_c,
         profile=profile,
-        person=factories.candidate_caller(profile),
+        person=callers.candidate_caller(profile),
         vacancy_b=vacancy_b,
         vacancy_c=vacancy_c,
         email=email,
     )
-
-
-async def share(
-    db: ConnectionDatabase, caller: Caller, *, language: str = "nl", **overrides: Any
-) -> Profile:
-    """``factories.share_profile`` with the person's language."""
-    contact = overrides.pop("contact", None) or factories.contact_input()
-    data = ShareProfileInput(
-        profile=factories.profile_input(**overrides), contact=contact, language=language
-    )
-    async with db.transaction(caller.access_scope()) as conn:
-        return await profiles_service.share_profile(conn, caller, factories.normalizer(), data)
 
 
 async def request(
@@ -128,40 +114,7 @@ async def respond(
         )
 
 
-async def counts(db: ConnectionDatabase) -> dict[str, int]:
-    async with db.transaction(AccessScope.system()) as conn:
-        return {
-            table: int(await conn.fetchval(f"select count(*) from {table}"))  # noqa: S608
-            for table in COUNTED_TABLES
-        }
-
-
 async def partner_view(db: ConnectionDatabase, caller: Caller) -> list[Introduction]:
     async with db.transaction(caller.access_scope()) as conn:
         page = await service.list_introductions(conn, caller, status=None, limit=50, after=None)
     return page.items
-
-
-async def contact_rows_seen_by(db: ConnectionDatabase, caller: Caller, person_id: uuid.UUID) -> int:
-    """Raw SQL as the app role in the caller's scope: person_contact rows it can read."""
-    async with db.transaction(caller.access_scope()) as conn:
-        return int(
-            await conn.fetchval(
-                "select count(*) from person_contact where person_id = $1", person_id
-            )
-        )
-
-
-async def set_partner_status(db: ConnectionDatabase, partner: Partner, status: str) -> None:
-    async with db.transaction(AccessScope.system()) as conn:
-        await conn.execute("update partner set status = $2 where id = $1", partner.id, status)
-
-
-async def set_profile_status(db: ConnectionDatabase, profile: Profile, status: str) -> None:
-    async with db.transaction(AccessScope.system()) as conn:
-        await conn.execute("update profile set status = $2 where id = $1", profile.id, status)
-
-
-async def system_fetchrow(db: ConnectionDatabase, sql: str, *args: Any) -> Any:
-    async with db.transaction(AccessScope.system()) as conn:
-        return await conn.fetchrow(sql, *args)

@@ -1,4 +1,6 @@
-"""Plain async factory functions for test data, written through the app role."""
+"""Plain async factory functions for test data: a consortium, a partner, a staff user, a
+vacancy, a shared profile and an activated one. Each writes through the use case or
+repository the service itself uses, on whatever ``Database`` the test hands it."""
 
 from __future__ import annotations
 
@@ -26,15 +28,10 @@ from exchange.vacancies.models import (
     Vacancy,
     VacancyInput,
 )
-from infra.caller import (
-    Caller,
-)
+from infra.caller import Caller
 from infra.db import Database
-from infra.pagination import Keyset
 from infra.scope import AccessScope
 from matching.types import ProfileKind
-
-__all__ = ["Consortium", "Keyset"]
 
 _NORMALIZER: CompetencyNormalizer | None = None
 
@@ -66,18 +63,29 @@ async def create_partner(
     return partner
 
 
-def partner_caller(partner: Partner, *, scopes: frozenset[str] | None = None) -> Caller:
-    return Caller.api_client(
-        partner.consortium_id, f"client-{partner.slug}", partner_id=partner.id, scopes=scopes
-    )
-
-
-def admin_caller(consortium: Consortium) -> Caller:
-    return Caller.admin(consortium.id, uuid.uuid4())
-
-
-def candidate_caller(profile: Profile) -> Caller:
-    return Caller.person(profile.consortium_id, profile.person_id)
+async def create_staff(
+    db: Database,
+    partner: Partner,
+    *,
+    role: str = "partner_hr",
+    email: str | None = None,
+    display_name: str = "Anouk",
+) -> tuple[uuid.UUID, str]:
+    """A staff user of ``partner`` (an HR user) or of its consortium (``role=
+    "consortium_admin"``): (its id, its address)."""
+    user_id, address = uuid.uuid4(), email or f"hr.{uuid.uuid4().hex[:8]}@example.nl"
+    async with db.transaction(AccessScope.system()) as conn:
+        await conn.execute(
+            """insert into staff_user (id, consortium_id, partner_id, role, email, display_name)
+               values ($1, $2, $3, $4, $5, $6)""",
+            user_id,
+            partner.consortium_id,
+            partner.id if role == "partner_hr" else None,
+            role,
+            address,
+            display_name,
+        )
+    return user_id, address
 
 
 def vacancy_input(**overrides: Any) -> VacancyInput:
@@ -135,9 +143,18 @@ def contact_input(**overrides: Any) -> ContactInput:
 
 
 async def share_profile(
-    db: Database, caller: Caller, *, contact: ContactInput | None = None, **overrides: Any
+    db: Database,
+    caller: Caller,
+    *,
+    contact: ContactInput | None = None,
+    language: str = "nl",
+    **overrides: Any,
 ) -> Profile:
-    data = ShareProfileInput(profile=profile_input(**overrides), contact=contact or contact_input())
+    """A profile shared by ``caller`` (pending the person's consent); ``language`` is the
+    person's language for mail and pages, ``overrides`` change the profile's fields."""
+    data = ShareProfileInput(
+        profile=profile_input(**overrides), contact=contact or contact_input(), language=language
+    )
     async with db.transaction(caller.access_scope()) as conn:
         return await profiles_service.share_profile(conn, caller, normalizer(), data)
 
