@@ -130,3 +130,74 @@ async def f(conn, cols):
     words = "Update the page, select a partner, delete nothing, with care."
 '''
     assert [line for line, _ in sql_violations(source)] == [4, 4, 5, 5, 6, 7, 8, 10]
+
+
+# ---------------------------------------------------------------- repositories return values
+
+# A repository's own helper, called only by other repositories that turn its rows into values.
+RECORD_RETURNS_ALLOWED = {
+    "infra/repository.py": "fetch_keyset_page: the shared keyset query, converted by its callers",
+}
+
+
+def _mentions_record(annotation: ast.expr) -> bool:
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        return _mentions_record(ast.parse(annotation.value, mode="eval").body)
+    for node in ast.walk(annotation):
+        if isinstance(node, ast.Name) and node.id in {"Record", "asyncpg"}:
+            return True
+        if isinstance(node, ast.Attribute) and node.attr == "Record":
+            return True
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and _mentions_record(ast.parse(node.value, mode="eval").body)
+        ):
+            return True
+    return False
+
+
+def record_returns(source: str) -> list[tuple[int, str]]:
+    """Public module-level functions whose return annotation names ``asyncpg.Record``."""
+    return [
+        (node.lineno, node.name)
+        for node in ast.parse(source).body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and not node.name.startswith("_")
+        and node.returns is not None
+        and _mentions_record(node.returns)
+    ]
+
+
+def test_repositories_return_values_not_records() -> None:
+    found = [
+        f"{relative}:{line}: {name}"
+        for relative, path in source_files()
+        if path.name == "repository.py" and relative not in RECORD_RETURNS_ALLOWED
+        for line, name in record_returns(path.read_text("utf-8"))
+    ]
+    assert not found, (
+        "a repository hands out asyncpg.Record (return a dataclass or an enum instead):\n"
+        + "\n".join(found)
+    )
+    for relative in RECORD_RETURNS_ALLOWED:
+        assert record_returns((ROOT / relative).read_text("utf-8")), (
+            f"{relative} returns no Record any more: drop it from RECORD_RETURNS_ALLOWED"
+        )
+
+
+def test_the_record_check_sees_records_only_in_public_returns() -> None:
+    source = """
+import asyncpg
+from asyncpg import Record
+async def one(conn) -> asyncpg.Record | None: ...
+async def many(conn) -> list[asyncpg.Record]: ...
+def bare(conn) -> Record: ...
+async def quoted(conn) -> "list[asyncpg.Record]": ...
+async def page(conn) -> tuple[list["asyncpg.Record"], bool]: ...
+def _private(row: asyncpg.Record) -> asyncpg.Record: ...
+def value(row: asyncpg.Record) -> ConsentRecord: ...
+async def audit(conn) -> list[AuditRecord]: ...
+async def untyped(conn): ...
+"""
+    assert [name for _, name in record_returns(source)] == ["one", "many", "bare", "quoted", "page"]

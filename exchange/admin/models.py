@@ -45,3 +45,14 @@ class SuspensionEffect:
     active_profiles: int
     active_api_clients: int
     introductions_withdrawn: int
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawnIntroduction:
+    """An open introduction a suspension withdrew."""
+
+    id: UUID
+    consortium_id: UUID
+    profile_id: UUID | None
+    vacancy_id: UUID
+    requesting_partner_id: UUID

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
-from exchange.admin.models import ApiClientInfo
+from exchange.admin.models import ApiClientInfo, WithdrawnIntroduction
 from infra.db import Connection
 
 _CLIENT_COLUMNS = """id, consortium_id, partner_id, client_id, name, scopes, created_at,
@@ -98,14 +98,22 @@ async def exposure(conn: Connection, *, partner_id: UUID) -> tuple[int, int, int
 
 async def withdraw_open_introductions(
     conn: Connection, *, partner_id: UUID
-) -> list[asyncpg.Record]:
+) -> list[WithdrawnIntroduction]:
     """Close every open introduction the partner requested or whose profile it shared."""
-    return list(
-        await conn.fetch(
-            """update introduction set status = 'WITHDRAWN'
-               where status = 'REQUESTED'
-                 and (requesting_partner_id = $1 or sharing_partner_id = $1)
-               returning id, consortium_id, profile_id, vacancy_id, requesting_partner_id""",
-            partner_id,
-        )
+    rows = await conn.fetch(
+        """update introduction set status = 'WITHDRAWN'
+           where status = 'REQUESTED'
+             and (requesting_partner_id = $1 or sharing_partner_id = $1)
+           returning id, consortium_id, profile_id, vacancy_id, requesting_partner_id""",
+        partner_id,
     )
+    return [
+        WithdrawnIntroduction(
+            id=r["id"],
+            consortium_id=r["consortium_id"],
+            profile_id=r["profile_id"],
+            vacancy_id=r["vacancy_id"],
+            requesting_partner_id=r["requesting_partner_id"],
+        )
+        for r in rows
+    ]

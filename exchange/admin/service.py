@@ -224,10 +224,10 @@ async def suspend_partner(
             caller,
             action=actions.INTRODUCTION_WITHDRAWN,
             subject_kind="introduction",
-            subject_id=str(row["id"]),
+            subject_id=str(row.id),
             details={
-                "profile_id": str(row["profile_id"]) if row["profile_id"] else None,
-                "vacancy_id": str(row["vacancy_id"]),
+                "profile_id": str(row.profile_id) if row.profile_id else None,
+                "vacancy_id": str(row.vacancy_id),
                 "reason": "PARTNER_SUSPENDED",
             },
         )

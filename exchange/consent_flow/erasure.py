@@ -17,6 +17,7 @@ from consent import repository as consent_repository
 from exchange import mail_text
 from exchange.consent_flow import repository as flow_repository
 from exchange.consent_flow.exceptions import PersonNotFound
+from exchange.introductions.models import IntroductionStatus
 from exchange.introductions.service import withdraw_introductions_for_profile
 from infra.db import Connection
 from infra.mail import enqueue_mail
@@ -43,12 +44,12 @@ async def erase_person(
     introductions = await flow_repository.person_introductions(conn, person_id=person_id)
     received: dict[UUID, list[dict[str, object]]] = defaultdict(list)
     for intro in introductions:
-        if intro["status"] == "ACCEPTED":
-            received[intro["requesting_partner_id"]].append(
+        if intro.status is IntroductionStatus.ACCEPTED:
+            received[intro.requesting_partner_id].append(
                 {
-                    "id": str(intro["id"]),
-                    "vacancy_title": intro["vacancy_title"] or "-",
-                    "accepted_at": intro["responded_at"] or intro["requested_at"],
+                    "id": str(intro.id),
+                    "vacancy_title": intro.vacancy_title or "-",
+                    "accepted_at": intro.responded_at or intro.requested_at,
                 }
             )
     await flow_repository.forget_introduction_texts(conn, person_id=person_id)
@@ -56,7 +57,7 @@ async def erase_person(
     async with flow_repository.system_step(conn, restore):
         # mail already queued or sent to or about the person, found by address and phone
         mails_removed = await flow_repository.scrub_outbox(
-            conn, person_id=person_id, email=person["email"], phone=person["phone"]
+            conn, person_id=person_id, email=person.email, phone=person.phone
         )
         addresses = await flow_repository.staff_addresses(conn, partner_ids=list(received))
         names = await consent_repository.partner_names(conn, partner_ids=list(received))

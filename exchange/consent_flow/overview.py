@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from consent import repository as consent_repository
-from consent.models import ConsentScope, ConsentText, Purpose, ScopeKind
+from consent.models import ConsentScope, ConsentText, Purpose
 from consent.retention import RetentionRules, rules_from
 from exchange.consent_flow import repository as flow_repository
 from exchange.consent_flow.exceptions import ConsentTextNotFound, ProfileNotFound
 from exchange.consent_flow.service import own_profile
+from exchange.partners import repository as partners_repository
+from exchange.partners.models import PartnerStatus
 from exchange.profiles import repository as profiles_repository
-from exchange.profiles.models import Profile
+from exchange.profiles.models import Profile, ProfileStatus
 from infra.caller import Caller
 from infra.db import Connection
 from infra.settings import Settings
@@ -30,7 +32,7 @@ class PartnerChoice:
 @dataclass(frozen=True, slots=True)
 class ConsentOverview:
     profile: Profile  # exactly the pseudonymous fields partners are shown
-    status: str
+    status: ProfileStatus
     sharing_partner: str
     consortium: str
     partners: tuple[PartnerChoice, ...]  # the ones a scope can name (not the sharer)
@@ -50,7 +52,7 @@ async def consent_overview(
     conn: Connection, caller: Caller, *, language: str, settings: Settings
 ) -> ConsentOverview:
     row = await own_profile(conn, caller)
-    profiles = await profiles_repository.get_profiles(conn, profile_ids=[row["id"]])
+    profiles = await profiles_repository.get_profiles(conn, profile_ids=[row.id])
     if not profiles:
         raise ProfileNotFound()
     profile = profiles[0]
@@ -60,35 +62,30 @@ async def consent_overview(
     )
     if text is None:
         raise ConsentTextNotFound()
-    partners = await flow_repository.consortium_partners(conn, consortium_id=profile.consortium_id)
-    names = {r["id"]: r["name"] for r in partners}
+    partners = await partners_repository.list_partners(conn, consortium_id=profile.consortium_id)
+    names = {p.id: p.name for p in partners}
     consortium = await consent_repository.consortium_name(conn, consortium_id=profile.consortium_id)
     person = await flow_repository.person_row(conn, person_id=profile.person_id)
-    scope = None
-    if row["consent_scope_kind"] is not None:
-        scope = ConsentScope(
-            ScopeKind(row["consent_scope_kind"]), frozenset(row["consent_scope_partner_ids"])
-        )
     rules = rules_from(settings)
-    ended = row["consent_ended_at"]
+    ended = row.consent_ended_at
     return ConsentOverview(
         profile=profile,
-        status=row["status"],
+        status=row.status,
         sharing_partner=names.get(profile.partner_id, ""),
         consortium=consortium or "",
         partners=tuple(
-            PartnerChoice(r["id"], r["name"], r["city"])
-            for r in partners
-            if r["id"] != profile.partner_id and r["status"] == "ACTIVE"
+            PartnerChoice(p.id, p.name, p.city)
+            for p in partners
+            if p.id != profile.partner_id and p.status is PartnerStatus.ACTIVE
         ),
         text=text,
-        scope=scope,
-        expires_at=row["consent_expires_at"],
-        pending_until=row["pending_until"],
+        scope=row.consent_scope,
+        expires_at=row.consent_expires_at,
+        pending_until=row.pending_until,
         ended_at=ended,
         erase_on=rules.erase_after(ended) if ended else None,
-        contact_name=person["full_name"] if person else None,
-        contact_email=person["email"] if person else None,
-        contact_phone=person["phone"] if person else None,
+        contact_name=person.full_name if person else None,
+        contact_email=person.email if person else None,
+        contact_phone=person.phone if person else None,
         rules=rules,
     )

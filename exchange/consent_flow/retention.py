@@ -136,25 +136,27 @@ async def _expire_consents(
         async with database.transaction(system) as conn:
             rows = await flow_repository.due_expiry(conn, now=now, limit=BATCH)
             for row in rows:
+                expired_at = row.consent_expires_at
+                assert expired_at is not None  # due_expiry selects on it
                 record = await end_consent(
                     conn,
                     row,
                     event=ConsentEvent.EXPIRED,
-                    ended_at=row["consent_expires_at"],
+                    ended_at=expired_at,
                     method=CollectionMethod.PORTAL,
                     language="nl",
                     now=now,
                 )
                 await record_system_event(
                     conn,
-                    consortium_id=row["consortium_id"],
+                    consortium_id=row.consortium_id,
                     job=JOB,
                     action=actions.CONSENT_EXPIRED,
                     subject_kind="profile",
-                    subject_id=str(row["id"]),
+                    subject_id=str(row.id),
                     details={"consent_record_id": str(record.id)},
                 )
-                report.add(row["consortium_id"], "consents_expired")
+                report.add(row.consortium_id, "consents_expired")
         if len(rows) < BATCH:
             return
 

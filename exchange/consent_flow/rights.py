@@ -19,8 +19,10 @@ from exchange.competencies import CompetencyNormalizer
 from exchange.consent_flow import repository as flow_repository
 from exchange.consent_flow.erasure import erase_person
 from exchange.consent_flow.exceptions import PersonNotFound, ProfileNotFound, ReceiptNotFound
+from exchange.consent_flow.models import PersonIntroduction, PersonPlacement
 from exchange.consent_flow.service import now_utc, own_profile, require_person
 from exchange.consent_flow.updates import MyProfileUpdate, apply_update, save_profile
+from exchange.partners import repository as partners_repository
 from exchange.profiles import repository as profiles_repository
 from exchange.profiles.models import Profile
 from exchange.profiles.service import PHONE_PATTERN, build_competencies, validate_profile_input
@@ -61,7 +63,7 @@ class ConsentWithReceipt:
 
 async def my_profile(conn: Connection, caller: Caller) -> Profile:
     row = await own_profile(conn, caller)
-    profiles = await profiles_repository.get_profiles(conn, profile_ids=[row["id"]])
+    profiles = await profiles_repository.get_profiles(conn, profile_ids=[row.id])
     if not profiles:
         raise ProfileNotFound()
     return profiles[0]
@@ -101,8 +103,8 @@ async def update_my_profile(
         await flow_repository.update_contact(
             conn,
             person_id=current.person_id,
-            full_name=full_name or contact["full_name"],
-            phone=(phone or None) if update.phone is not None else contact["phone"],
+            full_name=full_name or contact.full_name or "",
+            phone=(phone or None) if update.phone is not None else contact.phone,
             now=now,
         )
     await record_caller_event(
@@ -133,8 +135,8 @@ async def receipt_context(
     pseudonym: str,
     language: str,
 ) -> ReceiptContext:
-    partners = await flow_repository.consortium_partners(conn, consortium_id=consortium_id)
-    names = {r["id"]: r["name"] for r in partners}
+    partners = await partners_repository.list_partners(conn, consortium_id=consortium_id)
+    names = {p.id: p.name for p in partners}
     consortium = await consent_repository.consortium_name(conn, consortium_id=consortium_id)
     base = settings.public_url.rstrip("/")
     return ReceiptContext(
@@ -166,7 +168,7 @@ async def my_consents(
                 settings,
                 consortium_id=record.consortium_id,
                 collector_id=record.collected_by_partner_id,
-                pseudonym=person["pseudonym"],
+                pseudonym=person.pseudonym,
                 language=record.language,
             )
             contexts[record.collected_by_partner_id] = ctx
@@ -221,26 +223,26 @@ async def _access_log_page(
     # the right is established above under the person's scope; the audit trail is read
     # with the system scope because its match events name profiles only in their details
     async with flow_repository.system_step(conn, caller.access_scope()):
-        rows = await flow_repository.access_events(
+        events = await flow_repository.access_events(
             conn,
             consortium_id=caller.consortium_id,
-            profile_ids=[str(row["id"])],
-            introduction_ids=[str(i["id"]) for i in introductions],
+            profile_ids=[str(row.id)],
+            introduction_ids=[str(i.id) for i in introductions],
             actions=list(ACCESS_ACTIONS),
             before_seq=before_seq,
             limit=limit + 1,
         )
     entries = [
         AccessLogEntry(
-            seq=r["seq"],
-            occurred_at=r["occurred_at"],
-            kind=ACCESS_ACTIONS[r["action"]],
-            partner_id=r["partner_id"],
-            partner_name=r["partner_name"] or "",
+            seq=e.seq,
+            occurred_at=e.occurred_at,
+            kind=ACCESS_ACTIONS[e.action],
+            partner_id=e.partner_id,
+            partner_name=e.partner_name or "",
         )
-        for r in rows[:limit]
+        for e in events[:limit]
     ]
-    return entries, len(rows) > limit
+    return entries, len(events) > limit
 
 
 # ---------------------------------------------------------------- export and erasure
@@ -263,6 +265,10 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _fields(value: PersonIntroduction | PersonPlacement) -> dict[str, Any]:
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+
+
 async def export_my_data(conn: Connection, caller: Caller, settings: Settings) -> dict[str, Any]:
     """Everything the exchange holds about the person, as one JSON document."""
     person_id = require_person(caller)
@@ -275,31 +281,33 @@ async def export_my_data(conn: Connection, caller: Caller, settings: Settings) -
     introductions = await flow_repository.person_introductions(conn, person_id=person_id)
     placements = await flow_repository.person_placements(conn, person_id=person_id)
     access = await full_access_log(conn, caller)
-    partners = await flow_repository.consortium_partners(conn, consortium_id=caller.consortium_id)
-    names = {r["id"]: r["name"] for r in partners}
+    partners = await partners_repository.list_partners(conn, consortium_id=caller.consortium_id)
+    names = {p.id: p.name for p in partners}
     document = {
         "format": "tussendeur-export-v1",
         "exportedAt": now_utc(),
         "person": {
             "id": person_id,
-            "pseudonym": person["pseudonym"],
-            "language": person["language"],
-            "createdAt": person["created_at"],
-            "sharedBy": names.get(person["created_by_partner_id"]),
+            "pseudonym": person.pseudonym,
+            "language": person.language,
+            "createdAt": person.created_at,
+            "sharedBy": names.get(person.created_by_partner_id)
+            if person.created_by_partner_id
+            else None,
         },
         "contact": {
-            "fullName": person["full_name"],
-            "email": person["email"],
-            "phone": person["phone"],
+            "fullName": person.full_name,
+            "email": person.email,
+            "phone": person.phone,
         },
         "profile": profile,
         "consents": [{"record": c.record, "receipt": c.receipt} for c in consents],
         "introductions": [
-            {**dict(i), "requestingPartner": names.get(i["requesting_partner_id"])}
+            {**_fields(i), "requestingPartner": names.get(i.requesting_partner_id)}
             for i in introductions
         ],
         "placements": [
-            {**dict(p), "hiringPartner": names.get(p["hiring_partner_id"])} for p in placements
+            {**_fields(p), "hiringPartner": names.get(p.hiring_partner_id)} for p in placements
         ],
         "accessLog": access,
     }

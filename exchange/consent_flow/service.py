@@ -14,8 +14,6 @@ import uuid
 from dataclasses import dataclass
 from uuid import UUID
 
-import asyncpg
-
 from consent import repository as consent_repository
 from consent.models import (
     CollectionMethod,
@@ -32,9 +30,11 @@ from exchange.audit import actions
 from exchange.audit.service import record_caller_event
 from exchange.consent_flow import repository as flow_repository
 from exchange.consent_flow.exceptions import NoConsentInForce, NotPending, ProfileNotFound
+from exchange.consent_flow.models import ProfileConsent
 from exchange.identity.one_time import MAX_TTL, TokenPurpose, issue_one_time_token
 from exchange.introductions.service import withdraw_introductions_for_profile
-from exchange.profiles.models import Profile
+from exchange.partners import repository as partners_repository
+from exchange.profiles.models import Profile, ProfileStatus
 from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
 from infra.errors import Collector, NotFound
@@ -42,8 +42,7 @@ from infra.mail import enqueue_mail
 from infra.settings import Settings
 
 MAX_SCOPE_PARTNERS = 100
-ENDED = ("EXPIRED", "WITHDRAWN")
-IN_FORCE = ("ACTIVE", "PAUSED")
+IN_FORCE = (ProfileStatus.ACTIVE, ProfileStatus.PAUSED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,13 +113,13 @@ def require_person(caller: Caller) -> UUID:
     return caller.person_id
 
 
-async def own_profile(conn: Connection, caller: Caller, *, lock: bool = False) -> asyncpg.Record:
+async def own_profile(conn: Connection, caller: Caller, *, lock: bool = False) -> ProfileConsent:
     person_id = require_person(caller)
     row = await flow_repository.person_profile_row(conn, person_id=person_id)
     if row is None:
         raise ProfileNotFound()
     if lock:
-        locked = await flow_repository.lock_profile(conn, profile_id=row["id"])
+        locked = await flow_repository.lock_profile(conn, profile_id=row.id)
         if locked is None:
             raise ProfileNotFound()
         return locked
@@ -169,8 +168,7 @@ async def check_scope(
         errors.add(field, "TOO_MANY", f"at most {MAX_SCOPE_PARTNERS} partners")
         return None
     partners = {
-        r["id"]
-        for r in await flow_repository.consortium_partners(conn, consortium_id=consortium_id)
+        p.id for p in await partners_repository.list_partners(conn, consortium_id=consortium_id)
     }
     for i, pid in enumerate(ids):
         if pid not in partners:
@@ -218,28 +216,30 @@ async def grant_consent(
         conn,
         errors,
         choice,
-        consortium_id=profile["consortium_id"],
-        sharing_partner_id=profile["partner_id"],
+        consortium_id=profile.consortium_id,
+        sharing_partner_id=profile.partner_id,
     )
     text = await consent_text(conn, errors, version=choice.text_version, language=language)
     errors.raise_if_any()
     assert scope is not None and text is not None
-    status = profile["status"]
-    if status == "PENDING_CONSENT":
-        event, new_status, expires = ConsentEvent.GRANTED, "ACTIVE", rules.expires_at(now, months)
+    status = profile.status
+    active = ProfileStatus.ACTIVE
+    if status is ProfileStatus.PENDING_CONSENT:
+        event, new_status, expires = ConsentEvent.GRANTED, active, rules.expires_at(now, months)
     elif status in IN_FORCE and choice.months is None:
-        event, new_status, expires = ConsentEvent.CHANGED, status, profile["consent_expires_at"]
+        assert profile.consent_expires_at is not None  # set while consent is in force
+        event, new_status, expires = ConsentEvent.CHANGED, status, profile.consent_expires_at
     elif status in IN_FORCE:
         event, new_status, expires = ConsentEvent.RENEWED, status, rules.expires_at(now, months)
     else:  # EXPIRED or WITHDRAWN, inside the grace period
-        event, new_status, expires = ConsentEvent.RENEWED, "ACTIVE", rules.expires_at(now, months)
+        event, new_status, expires = ConsentEvent.RENEWED, active, rules.expires_at(now, months)
     record = consent_repository.new_record(
         record_id=uuid.uuid4(),
         receipt_id=uuid.uuid4(),
-        consortium_id=profile["consortium_id"],
-        profile_id=profile["id"],
-        person_id=profile["person_id"],
-        collected_by_partner_id=profile["partner_id"],
+        consortium_id=profile.consortium_id,
+        profile_id=profile.id,
+        person_id=profile.person_id,
+        collected_by_partner_id=profile.partner_id,
         event=event,
         scope=scope,
         granted_at=now,
@@ -252,11 +252,11 @@ async def grant_consent(
     )
     await consent_repository.insert_record(conn, record=record)
     await flow_repository.set_consent(
-        conn, profile_id=profile["id"], status=new_status, scope=scope, expires_at=expires, now=now
+        conn, profile_id=profile.id, status=new_status, scope=scope, expires_at=expires, now=now
     )
     if language != caller.language:
         await flow_repository.set_person_language(
-            conn, person_id=profile["person_id"], language=language
+            conn, person_id=profile.person_id, language=language
         )
     action = {
         ConsentEvent.GRANTED: actions.CONSENT_GRANTED,
@@ -268,7 +268,7 @@ async def grant_consent(
         caller,
         action=action,
         subject_kind="profile",
-        subject_id=str(profile["id"]),
+        subject_id=str(profile.id),
         details={
             "consent_record_id": str(record.id),
             "scope_kind": scope.kind.value,
@@ -278,7 +278,7 @@ async def grant_consent(
             "method": method.value,
         },
     )
-    return ConsentOutcome(record=record, profile_id=profile["id"], status=new_status)
+    return ConsentOutcome(record=record, profile_id=profile.id, status=new_status)
 
 
 async def refuse_consent(
@@ -294,7 +294,7 @@ async def refuse_consent(
     A REFUSED record stays, stripped of references to the person, as evidence."""
     now = now or now_utc()
     profile = await own_profile(conn, caller, lock=True)
-    if profile["status"] != "PENDING_CONSENT":
+    if profile.status is not ProfileStatus.PENDING_CONSENT:
         raise NotPending()
     errors = Collector()
     lang = _language(caller, language, errors)
@@ -303,10 +303,10 @@ async def refuse_consent(
     record = consent_repository.new_record(
         record_id=uuid.uuid4(),
         receipt_id=uuid.uuid4(),
-        consortium_id=profile["consortium_id"],
-        profile_id=profile["id"],  # both cleared by the deletion below
-        person_id=profile["person_id"],
-        collected_by_partner_id=profile["partner_id"],
+        consortium_id=profile.consortium_id,
+        profile_id=profile.id,  # both cleared by the deletion below
+        person_id=profile.person_id,
+        collected_by_partner_id=profile.partner_id,
         event=ConsentEvent.REFUSED,
         scope=None,
         granted_at=None,
@@ -323,11 +323,11 @@ async def refuse_consent(
         caller,
         action=actions.CONSENT_REFUSED,
         subject_kind="profile",
-        subject_id=str(profile["id"]),
+        subject_id=str(profile.id),
         details={"consent_record_id": str(record.id), "method": method.value},
     )
-    await flow_repository.delete_person(conn, person_id=profile["person_id"])
-    return ConsentOutcome(record=record, profile_id=profile["id"], status="DELETED")
+    await flow_repository.delete_person(conn, person_id=profile.person_id)
+    return ConsentOutcome(record=record, profile_id=profile.id, status="DELETED")
 
 
 async def withdraw_consent(
@@ -341,8 +341,8 @@ async def withdraw_consent(
     introductions withdrawn, data erased after the grace period unless granted again."""
     now = now or now_utc()
     profile = await own_profile(conn, caller, lock=True)
-    if profile["status"] not in IN_FORCE:
-        if profile["status"] == "PENDING_CONSENT":
+    if profile.status not in IN_FORCE:
+        if profile.status is ProfileStatus.PENDING_CONSENT:
             raise NotPending("this profile waits for your answer: refuse it instead")
         raise NoConsentInForce()
     record = await end_consent(
@@ -359,15 +359,15 @@ async def withdraw_consent(
         caller,
         action=actions.CONSENT_WITHDRAWN,
         subject_kind="profile",
-        subject_id=str(profile["id"]),
+        subject_id=str(profile.id),
         details={"consent_record_id": str(record.id), "method": method.value},
     )
-    return ConsentOutcome(record=record, profile_id=profile["id"], status="WITHDRAWN")
+    return ConsentOutcome(record=record, profile_id=profile.id, status="WITHDRAWN")
 
 
 async def end_consent(
     conn: Connection,
-    profile: asyncpg.Record,
+    profile: ProfileConsent,
     *,
     event: ConsentEvent,
     ended_at: dt.datetime,
@@ -376,23 +376,17 @@ async def end_consent(
     now: dt.datetime,
 ) -> ConsentRecord:
     """Withdraw or expire: record it, hide the profile, close its open introductions."""
-    scope = None
-    if profile["consent_scope_kind"] is not None:
-        scope = ConsentScope(
-            ScopeKind(profile["consent_scope_kind"]),
-            frozenset(profile["consent_scope_partner_ids"]),
-        )
     record = consent_repository.new_record(
         record_id=uuid.uuid4(),
         receipt_id=uuid.uuid4(),
-        consortium_id=profile["consortium_id"],
-        profile_id=profile["id"],
-        person_id=profile["person_id"],
-        collected_by_partner_id=profile["partner_id"],
+        consortium_id=profile.consortium_id,
+        profile_id=profile.id,
+        person_id=profile.person_id,
+        collected_by_partner_id=profile.partner_id,
         event=event,
-        scope=scope,
+        scope=profile.consent_scope,
         granted_at=None,
-        expires_at=profile["consent_expires_at"],
+        expires_at=profile.consent_expires_at,
         withdrawn_at=ended_at if event is ConsentEvent.WITHDRAWN else None,
         text=None,
         method=method,
@@ -400,11 +394,11 @@ async def end_consent(
         now=now,
     )
     await consent_repository.insert_record(conn, record=record)
-    status = "WITHDRAWN" if event is ConsentEvent.WITHDRAWN else "EXPIRED"
+    status = ProfileStatus.WITHDRAWN if event is ConsentEvent.WITHDRAWN else ProfileStatus.EXPIRED
     await flow_repository.end_consent(
-        conn, profile_id=profile["id"], status=status, ended_at=ended_at, now=now
+        conn, profile_id=profile.id, status=status, ended_at=ended_at, now=now
     )
-    await withdraw_introductions_for_profile(conn, profile_id=profile["id"])
+    await withdraw_introductions_for_profile(conn, profile_id=profile.id)
     return record
 
 

@@ -15,6 +15,7 @@ from exchange.introductions.models import (
     MyIntroduction,
     Offer,
 )
+from exchange.vacancies.models import VacancyStatus
 from infra.db import Connection
 from infra.pagination import Keyset, Page
 from infra.repository import fetch_keyset_page
@@ -90,14 +91,16 @@ async def find_visible_profile(
     )
 
 
-async def lock_own_vacancy(conn: Connection, *, vacancy_id: UUID, partner_id: UUID) -> str | None:
+async def lock_own_vacancy(
+    conn: Connection, *, vacancy_id: UUID, partner_id: UUID
+) -> VacancyStatus | None:
     """The status of the partner's own vacancy, share-locked against a concurrent close."""
     status: str | None = await conn.fetchval(
         "select status from vacancy where id = $1 and partner_id = $2 for share",
         vacancy_id,
         partner_id,
     )
-    return status
+    return VacancyStatus(status) if status is not None else None
 
 
 async def partner_name(conn: Connection, *, partner_id: UUID) -> str:

@@ -40,6 +40,7 @@ from exchange.introductions.models import (
 )
 from exchange.introductions.repository import IntroductionRow
 from exchange.vacancies.exceptions import VacancyClosed, VacancyNotFound
+from exchange.vacancies.models import VacancyStatus
 from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
 from infra.errors import Collector
@@ -90,7 +91,7 @@ async def request_introduction(
     )
     if status is None:
         raise VacancyNotFound(field="vacancyId")
-    if status != "OPEN":
+    if status is not VacancyStatus.OPEN:
         raise VacancyClosed(field="vacancyId")
     profile = await repository.find_visible_profile(
         conn, profile_id=profile_id, partner_id=caller.partner_id

@@ -168,7 +168,7 @@ async def replace_children(conn: Connection, *, profile: Profile) -> None:
     )
 
 
-async def attach_children(conn: Connection, rows: Sequence[asyncpg.Record]) -> list[Profile]:
+async def _attach_children(conn: Connection, rows: Sequence[asyncpg.Record]) -> list[Profile]:
     ids = [r["id"] for r in rows]
     competencies: dict[UUID, list[ProfileCompetency]] = defaultdict(list)
     languages: dict[UUID, list[ProfileLanguage]] = defaultdict(list)
@@ -196,7 +196,7 @@ async def get_profiles(conn: Connection, *, profile_ids: Sequence[UUID]) -> list
     rows = await conn.fetch(
         f"select {_COLUMNS} from profile where id = any($1::uuid[])", list(profile_ids)
     )
-    return await attach_children(conn, rows)
+    return await _attach_children(conn, rows)
 
 
 async def list_shared_profiles(
@@ -217,7 +217,7 @@ async def list_shared_profiles(
         limit=limit,
         time_column="created_at",
     )
-    return Page(items=await attach_children(conn, rows), has_next_page=more)
+    return Page(items=await _attach_children(conn, rows), has_next_page=more)
 
 
 async def update_profile_details(

@@ -6,6 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from uuid import UUID
 
+from exchange.partners.models import PartnerStatus
+from exchange.vacancies.models import VacancyStatus
+
 
 @dataclass(frozen=True, slots=True)
 class Period:
@@ -39,7 +42,7 @@ class PartnerActivity:
     partner_id: UUID
     slug: str
     name: str
-    status: str
+    status: PartnerStatus
     profiles_shared: int
     profiles_seen: int  # distinct profiles of others shown to it
     introductions_requested: int  # by it
@@ -99,7 +102,7 @@ class VacancyActivity:
     vacancy_id: UUID
     partner_id: UUID
     title: str
-    status: str
+    status: VacancyStatus
     match_queries: int
     profiles_shown: int
     introductions_requested: int

@@ -11,6 +11,7 @@ import datetime as dt
 from uuid import UUID
 
 from exchange.audit import actions
+from exchange.partners.models import PartnerStatus
 from exchange.statistics.models import (
     ConsentFunnel,
     Flow,
@@ -20,6 +21,7 @@ from exchange.statistics.models import (
     Retention,
     VacancyActivity,
 )
+from exchange.vacancies.models import VacancyStatus
 from infra.db import Connection
 
 MAX_VACANCIES = 1000
@@ -92,7 +94,7 @@ async def partner_activity(
             partner_id=r["id"],
             slug=r["slug"],
             name=r["name"],
-            status=r["status"],
+            status=PartnerStatus(r["status"]),
             profiles_shared=r["profiles_shared"],
             profiles_seen=r["profiles_seen"],
             introductions_requested=r["requested"],
@@ -265,7 +267,7 @@ async def vacancy_activity(
             vacancy_id=r["id"],
             partner_id=r["partner_id"],
             title=r["title"],
-            status=r["status"],
+            status=VacancyStatus(r["status"]),
             match_queries=r["queries"],
             profiles_shown=r["profiles"],
             introductions_requested=r["requested"],

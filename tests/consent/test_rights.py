@@ -89,7 +89,16 @@ async def test_export_holds_everything_and_is_audited(db, placed) -> None:  # ty
     json.dumps(document)  # one JSON document
     assert document["contact"]["fullName"] == placed["contact"].full_name
     assert document["profile"]["pseudonym"] == placed["profile"].pseudonym
-    assert document["introductions"][0]["status"] == "ACCEPTED"
+    introduction = document["introductions"][0]
+    assert list(introduction) == [
+        "id", "profile_id", "vacancy_id", "requesting_partner_id", "sharing_partner_id",
+        "status", "message", "response_message", "requested_at", "responded_at", "expires_at",
+        "vacancy_title", "requestingPartner",
+    ]  # fmt: skip
+    assert introduction["status"] == "ACCEPTED"
+    assert introduction["id"] == str(placed["intro"].id)
+    assert introduction["requestingPartner"] == "Klantpunt Heuvelland"
+    assert document["person"]["sharedBy"] == "Contactcenter Maas"
     assert document["consents"][0]["receipt"]["consentReceiptID"]
     assert {e["kind"] for e in document["accessLog"]} >= {"SHOWN_IN_MATCHES"}
     events = await system_fetch(
