@@ -17,6 +17,7 @@ from infra.db import ConnectionDatabase, dsn_for_role, init_connection
 from tests import factories
 from tests.conftest import APP_ROLE
 from tests.consent.helpers import SETTINGS, grant, system_fetch, visible_profile_ids
+from tests.infra.processes import TEST_KEY_ENCRYPTION_KEY
 
 NOTHING = {
     "pending_deleted": 0,
@@ -109,7 +110,12 @@ async def test_cli_prints_counts_and_a_second_run_changes_nothing(fresh_database
     later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=15)).isoformat()
     executable = shutil.which("tussendeur") or sys.executable
     prefix = [] if executable.endswith("tussendeur") else ["-m", "entrypoints.cli"]
-    env = {**os.environ, "DATABASE_URL": fresh_database, "TUSSENDEUR_LOG_JSON": "false"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": fresh_database,
+        "TUSSENDEUR_LOG_JSON": "false",
+        "TUSSENDEUR_KEY_ENCRYPTION_KEY": TEST_KEY_ENCRYPTION_KEY,
+    }
     outputs = []
     for _ in range(2):
         process = await asyncio.create_subprocess_exec(
