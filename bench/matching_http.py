@@ -21,6 +21,7 @@ by the real date. The server is stopped and the database dropped at the end.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import datetime as dt
 import json
@@ -353,6 +354,12 @@ def free_port() -> int:
         return port
 
 
+BENCH_KEY_ENCRYPTION_KEY = base64.b64encode(b"bench only: not a secret 32 byte").decode()
+
+
+BENCH_KEY_ENCRYPTION_KEY = base64.b64encode(b"bench only: not a secret 32 byte").decode()
+
+
 @contextlib.contextmanager
 def server_process(dsn: str, port: int, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """``uvicorn entrypoints.app:create_app`` on 127.0.0.1:``port``; SIGINT (then kill) at exit."""
@@ -360,6 +367,8 @@ def server_process(dsn: str, port: int, log_path: Path) -> Iterator[subprocess.P
         **os.environ,
         "DATABASE_URL": dsn,
         "TUSSENDEUR_ENV": "production",
+        # a fixed key for this throwaway database (production refuses to start without one)
+        "TUSSENDEUR_KEY_ENCRYPTION_KEY": BENCH_KEY_ENCRYPTION_KEY,
         "TUSSENDEUR_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "TUSSENDEUR_LOG_JSON": "true",
         "TUSSENDEUR_LOG_LEVEL": "INFO",

@@ -24,6 +24,7 @@ from exchange.matching.proposals import ProposalCache
 from exchange.taxonomy.service import load_taxonomy
 from infra.db import Database
 from infra.errors import Unauthenticated
+from infra.key_encryption import key_encryption_keys
 from infra.mail import MailSender, mail_sender, sender_for
 from infra.observability import install_observability, request_id_of
 from infra.runtime import Runtime, open_runtime
@@ -46,11 +47,12 @@ class Services:
     match_engine: MatchEngine | None = None
     proposal_cache: ProposalCache = field(default_factory=ProposalCache)
     runtime: Runtime | None = None
-    key_store: KeyStore = field(default_factory=KeyStore)
+    key_store: KeyStore = field(init=False)
     mail_sender: MailSender = field(init=False)  # tests may swap in their own
 
     def __post_init__(self) -> None:
         self.mail_sender = sender_for(self.settings)
+        self.key_store = KeyStore(keks=key_encryption_keys(self.settings))
 
 
 def _default_authenticator(settings: Settings) -> Authenticator:
@@ -82,6 +84,8 @@ def create_app(
                 authenticator=authenticator or _default_authenticator(settings),
                 runtime=runtime,
             )
+            if runtime is not None:  # seal clear keys now; a wrong KEK stops the start here
+                await services.key_store.get(db)
             async with db.transaction(AccessScope.system()) as conn:
                 services.normalizer = CompetencyNormalizer(await load_taxonomy(conn))
             engine = MatchEngine(services.normalizer.taxonomy)

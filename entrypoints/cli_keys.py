@@ -4,6 +4,9 @@
 (PUBLISHED: retired, within the grace period) or is done (EXPIRED).
 ``keys rotate`` retires the active key and makes a new one; running servers pick it
 up within a minute, and tokens signed by the old key stay valid until they expire.
+``keys rewrap`` re-seals every stored private key under the current key-encryption key
+(``TUSSENDEUR_KEY_ENCRYPTION_KEY``), opening them with the previous one
+(``TUSSENDEUR_KEY_ENCRYPTION_KEY_PREVIOUS``); after it, the previous KEK can be dropped.
 """
 
 from __future__ import annotations
@@ -14,13 +17,13 @@ from rich.table import Table
 from entrypoints.cli_support import cli_runtime, console, run
 from exchange.audit.actions import KEY_ROTATED
 from exchange.audit.service import record_system_event_everywhere
-from exchange.identity.keys import list_keys, load_key_ring, rotate_keys
+from exchange.identity.keys import list_keys, load_key_ring, rewrap_keys, rotate_keys
 from exchange.identity.models import KeyInfo
 from infra.db import Database
 from infra.scope import AccessScope
 from infra.settings import get_settings
 
-app = typer.Typer(help="Platform signing keys for access tokens (list, rotate).")
+app = typer.Typer(help="Platform signing keys for access tokens (list, rotate, rewrap).")
 
 
 async def rotate_and_audit(database: Database) -> KeyInfo:
@@ -73,3 +76,19 @@ def keys_rotate() -> None:
     key = run(go())
     console.print(f"New active signing key: [bold]{key.kid}[/] ({key.alg})")
     console.print("The previous key stays published for verification for 24 hours.")
+
+
+@app.command("rewrap")
+def keys_rewrap() -> None:
+    """Re-seal every private key under the current key-encryption key."""
+
+    async def go() -> list[str]:
+        async with cli_runtime(get_settings()) as runtime:
+            return await rewrap_keys(runtime.database)
+
+    moved = run(go())
+    if not moved:
+        console.print("Every private key is sealed under the current key-encryption key already.")
+        return
+    console.print(f"Re-sealed {len(moved)} private key(s) under the current key-encryption key.")
+    console.print("TUSSENDEUR_KEY_ENCRYPTION_KEY_PREVIOUS can now be removed.")

@@ -12,6 +12,7 @@ import asyncpg
 
 from infra.db import PoolDatabase, create_pool, dsn_for_role
 from infra.embedded import start_embedded_postgres
+from infra.key_encryption import key_encryption_keys
 from infra.migrate import ensure_database, migrate
 from infra.settings import Settings
 
@@ -47,6 +48,7 @@ async def resolve_owner_dsn(settings: Settings) -> tuple[str, Any | None]:
 async def open_runtime(
     settings: Settings, *, run_migrations: bool = True
 ) -> AsyncIterator[Runtime]:
+    key_encryption_keys(settings)  # no start without a KEK to seal the private keys with
     owner_dsn, server = await resolve_owner_dsn(settings)
     password = settings.app_db_password.get_secret_value() if settings.app_db_password else None
     applied: list[str] = []

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     token_audience: str = "tussendeur-api"  # noqa: S105 - an audience name, not a secret
     access_token_ttl_seconds: int = 900
     sign_in_link_ttl_seconds: int = 900
+    # private signing keys are sealed at rest under this key-encryption key (base64 of 32
+    # bytes), given as is or in a file; earlier KEKs (comma-separated) still open old keys
+    key_encryption_key: SecretStr | None = None
+    key_encryption_key_file: Path | None = None
+    key_encryption_key_previous: SecretStr | None = None
 
     smtp_host: str | None = None
     smtp_port: int = 587

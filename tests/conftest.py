@@ -31,7 +31,12 @@ from infra.settings import Environment, Settings
 from tests.support.browser import served_on_localhost
 from tests.support.databases import APP_ROLE, create_database, drop_database
 from tests.support.http import TEST_BASE_URL, asgi_client, graphql, started
+from tests.support.processes import TEST_KEY_ENCRYPTION_KEY
 from tests.support.tokens import BearerHeaders, access_token, bearer_header
+
+# Sealing private keys needs a key-encryption key; without one the suite would write a
+# first-try key file into the user's data directory.
+os.environ.setdefault("TUSSENDEUR_KEY_ENCRYPTION_KEY", TEST_KEY_ENCRYPTION_KEY)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,10 @@
 """Platform signing keys: ES256 keys kept in PostgreSQL (table ``platform_key``).
 
+Private keys are stored sealed (``infra.keywrap``: AES-256-GCM under a per-key data key,
+wrapped by the key-encryption key from ``infra.key_encryption``), never in clear. Loading
+the keys first seals any private key an earlier version left in clear (migration 0010);
+:func:`rewrap_keys` moves every sealed key to the current KEK after a KEK rotation.
+
 The newest key that is not retired signs; :func:`rotate_keys` retires it and makes a
 new one. Retired keys stay published in the JWKS (and keep verifying) for a grace
 period that must outlast the longest token lifetime, so rotation never cuts off a
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +31,15 @@ from joserfc.jwk import ECKey
 from exchange.identity import repository
 from exchange.identity.models import KeyInfo, StoredKey
 from infra.db import Connection, Database
+from infra.key_encryption import (
+    KEK_VARIABLE,
+    PREVIOUS_VARIABLE,
+    KeyEncryptionUnavailable,
+    key_encryption_keys,
+)
+from infra.keywrap import KeyEncryptionKeys, SealedSecret, SealError
 from infra.scope import AccessScope
+from infra.settings import get_settings
 
 SIGNING_ALG = "ES256"
 CURVE = "P-256"
@@ -89,15 +103,42 @@ def generate_key() -> tuple[str, dict[str, Any], dict[str, Any]]:
     )
 
 
-async def _insert_new_key(conn: Connection) -> KeyInfo:
+def _seal(keks: KeyEncryptionKeys, kid: str, private_jwk: dict[str, Any]) -> SealedSecret:
+    return keks.seal(json.dumps(private_jwk, sort_keys=True).encode(), associated=kid)
+
+
+def _unseal(keks: KeyEncryptionKeys, kid: str, sealed: SealedSecret) -> dict[str, Any]:
+    try:
+        opened: dict[str, Any] = json.loads(keks.unseal(sealed, associated=kid))
+    except SealError as exc:
+        raise KeyEncryptionUnavailable(
+            f"platform key {kid} is {exc}: set {KEK_VARIABLE} to the key-encryption key it "
+            f"was sealed with, or list that key in {PREVIOUS_VARIABLE} until "
+            "`tussendeur keys rewrap` has run"
+        ) from None
+    return opened
+
+
+async def _insert_new_key(conn: Connection, keks: KeyEncryptionKeys) -> KeyInfo:
     kid, private_jwk, public_jwk = generate_key()
-    return await repository.insert_key(
-        conn, kid=kid, alg=SIGNING_ALG, private_jwk=private_jwk, public_jwk=public_jwk
+    return await repository.insert_sealed_key(
+        conn, kid=kid, alg=SIGNING_ALG, public_jwk=public_jwk, sealed=_seal(keks, kid, private_jwk)
     )
 
 
-def _platform_key(stored: StoredKey) -> PlatformKey:
-    private = ECKey.import_key(stored.private_jwk) if stored.private_jwk is not None else None
+async def _seal_clear_keys(conn: Connection, keks: KeyEncryptionKeys) -> int:
+    """Seal the private keys an earlier version stored in clear; call under the key lock."""
+    clear = await repository.clear_private_keys(conn)
+    for key in clear:
+        sealed = _seal(keks, key.kid, key.private_jwk)
+        await repository.store_sealed_private_key(conn, kid=key.kid, sealed=sealed)
+    return len(clear)
+
+
+def _platform_key(stored: StoredKey, keks: KeyEncryptionKeys) -> PlatformKey:
+    private = None
+    if stored.sealed_private is not None:
+        private = ECKey.import_key(_unseal(keks, stored.kid, stored.sealed_private))
     return PlatformKey(
         kid=stored.kid,
         alg=stored.alg,
@@ -112,27 +153,61 @@ def _has_active(keys: list[StoredKey]) -> bool:
     return any(k.retired_at is None for k in keys)
 
 
+def configured_keks() -> KeyEncryptionKeys:
+    """The process's KEKs, from its settings."""
+    return key_encryption_keys(get_settings())
+
+
 async def load_key_ring(
-    database: Database, *, grace: dt.timedelta = DEFAULT_RETIREMENT_GRACE
+    database: Database,
+    *,
+    keks: KeyEncryptionKeys | None = None,
+    grace: dt.timedelta = DEFAULT_RETIREMENT_GRACE,
 ) -> KeyRing:
-    """The current keys; creates the first active key when there is none."""
+    """The current keys; seals keys left in clear and creates the first active key when
+    there is none. A KEK that cannot open the active key raises
+    :class:`KeyEncryptionUnavailable` with what to set."""
+    keks = keks if keks is not None else configured_keks()
     async with database.transaction(AccessScope.system()) as conn:
         keys = await repository.current_keys(conn, grace=grace)
-        if not _has_active(keys):
+        if not _has_active(keys) or await repository.clear_private_keys(conn):
             await repository.lock_keys(conn)  # two replicas starting at once make one key
+            await _seal_clear_keys(conn, keks)
             keys = await repository.current_keys(conn, grace=grace)
             if not _has_active(keys):
-                await _insert_new_key(conn)
+                await _insert_new_key(conn, keks)
                 keys = await repository.current_keys(conn, grace=grace)
-        return KeyRing([_platform_key(k) for k in keys])
+        return KeyRing([_platform_key(k, keks) for k in keys])
 
 
-async def rotate_keys(database: Database) -> KeyInfo:
+async def rotate_keys(database: Database, *, keks: KeyEncryptionKeys | None = None) -> KeyInfo:
     """Retire the active key(s) and make a new active key; return the new key."""
+    keks = keks if keks is not None else configured_keks()
     async with database.transaction(AccessScope.system()) as conn:
         await repository.lock_keys(conn)
+        await _seal_clear_keys(conn, keks)
         await repository.retire_active_keys(conn)
-        return await _insert_new_key(conn)
+        return await _insert_new_key(conn, keks)
+
+
+async def rewrap_keys(database: Database, *, keks: KeyEncryptionKeys | None = None) -> list[str]:
+    """Re-seal every stored private key under the current KEK (after a KEK rotation, with
+    the old KEK in ``TUSSENDEUR_KEY_ENCRYPTION_KEY_PREVIOUS``); return the kids moved.
+    All or nothing: one key no KEK opens leaves every key as it was."""
+    keks = keks if keks is not None else configured_keks()
+    moved: list[str] = []
+    async with database.transaction(AccessScope.system()) as conn:
+        await repository.lock_keys(conn)
+        moved += [key.kid for key in await repository.clear_private_keys(conn)]
+        await _seal_clear_keys(conn, keks)
+        for key in await repository.sealed_private_keys(conn):
+            if key.sealed.kek_id == keks.current.id:
+                continue
+            private_jwk = _unseal(keks, key.kid, key.sealed)
+            sealed = _seal(keks, key.kid, private_jwk)
+            await repository.store_sealed_private_key(conn, kid=key.kid, sealed=sealed)
+            moved.append(key.kid)
+    return moved
 
 
 async def list_keys(
@@ -149,11 +224,13 @@ class KeyStore:
     def __init__(
         self,
         *,
+        keks: KeyEncryptionKeys | None = None,
         grace: dt.timedelta = DEFAULT_RETIREMENT_GRACE,
         max_age_seconds: float = 60.0,
         miss_refresh_seconds: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self.keks = keks
         self.grace = grace
         self.max_age_seconds = max_age_seconds
         self.miss_refresh_seconds = miss_refresh_seconds
@@ -181,7 +258,7 @@ class KeyStore:
             ring = self._ring
             if ring is not None and self._clock() - self._loaded_at < unless_younger_than:
                 return ring
-            ring = await load_key_ring(database, grace=self.grace)
+            ring = await load_key_ring(database, keks=self.keks, grace=self.grace)
             self._ring, self._loaded_at = ring, self._clock()
             return ring
 

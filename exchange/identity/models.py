@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from infra.caller import CallerRole
+from infra.keywrap import SealedSecret
 
 
 class SubjectKind(StrEnum):
@@ -101,14 +102,30 @@ class ApiClient:
 
 @dataclass(frozen=True, slots=True)
 class StoredKey:
-    """A ``platform_key`` row; the private JWK only while the key is not retired."""
+    """A ``platform_key`` row; the sealed private JWK only while the key is not retired."""
 
     kid: str
     alg: str
     created_at: dt.datetime
     retired_at: dt.datetime | None
     public_jwk: dict[str, Any]
-    private_jwk: dict[str, Any] | None
+    sealed_private: SealedSecret | None
+
+
+@dataclass(frozen=True, slots=True)
+class SealedPrivateKey:
+    """A key's sealed private JWK, as re-wrapping under a new KEK sees it."""
+
+    kid: str
+    sealed: SealedSecret
+
+
+@dataclass(frozen=True, slots=True)
+class ClearPrivateKey:
+    """A private JWK an earlier version stored in clear, waiting to be sealed."""
+
+    kid: str
+    private_jwk: dict[str, Any] = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,11 +14,13 @@ import asyncpg
 
 from exchange.identity.models import (
     ApiClient,
+    ClearPrivateKey,
     Identity,
     KeyInfo,
     KeyStatus,
     OneTimeToken,
     PortalSession,
+    SealedPrivateKey,
     StaffStanding,
     StoredKey,
     SubjectKind,
@@ -27,6 +29,7 @@ from exchange.identity.models import (
 )
 from infra.caller import CallerRole
 from infra.db import Connection
+from infra.keywrap import SealedSecret
 
 _KEY_LOCK = (7_420_200, 1)  # pg_advisory_xact_lock key: creating or rotating keys
 
@@ -36,44 +39,6 @@ _KEY_LOCK = (7_420_200, 1)  # pg_advisory_xact_lock key: creating or rotating ke
 async def lock_keys(conn: Connection) -> None:
     """Serialise key creation and rotation (two replicas starting at once make one key)."""
     await conn.execute("select pg_advisory_xact_lock($1, $2)", *_KEY_LOCK)
-
-
-async def insert_key(
-    conn: Connection, *, kid: str, alg: str, private_jwk: dict[str, Any], public_jwk: dict[str, Any]
-) -> KeyInfo:
-    row = await conn.fetchrow(
-        """insert into platform_key (kid, alg, private_jwk, public_jwk, created_at)
-           values ($1, $2, $3, $4, clock_timestamp())
-           returning kid, alg, created_at""",
-        kid,
-        alg,
-        private_jwk,
-        public_jwk,
-    )
-    assert row is not None
-    return KeyInfo(row["kid"], row["alg"], row["created_at"], None, KeyStatus.ACTIVE)
-
-
-async def current_keys(conn: Connection, *, grace: dt.timedelta) -> list[StoredKey]:
-    """Keys that sign or still verify, newest first."""
-    rows = await conn.fetch(
-        """select kid, alg, private_jwk, public_jwk, created_at, retired_at
-           from platform_key
-           where retired_at is null or retired_at > clock_timestamp() - $1::interval
-           order by created_at desc""",
-        grace,
-    )
-    return [
-        StoredKey(
-            kid=r["kid"],
-            alg=r["alg"],
-            created_at=r["created_at"],
-            retired_at=r["retired_at"],
-            public_jwk=dict(r["public_jwk"]),
-            private_jwk=dict(r["private_jwk"]) if r["retired_at"] is None else None,
-        )
-        for r in rows
-    ]
 
 
 async def retire_active_keys(conn: Connection) -> None:
@@ -388,3 +353,94 @@ async def find_portal_session(conn: Connection, *, token_hash: str) -> PortalSes
 
 async def delete_portal_session(conn: Connection, *, token_hash: str) -> None:
     await conn.execute("delete from portal_session where token_hash = $1", token_hash)
+
+
+# ---------------------------------------------------------------- sealed private keys
+# Private JWKs are stored sealed (infra/keywrap.py); private_jwk only ever holds a key an
+# earlier version wrote in clear, until it is sealed (migration 0010).
+
+
+async def insert_sealed_key(
+    conn: Connection, *, kid: str, alg: str, public_jwk: dict[str, Any], sealed: SealedSecret
+) -> KeyInfo:
+    row = await conn.fetchrow(
+        """insert into platform_key (kid, alg, public_jwk, private_ciphertext, private_nonce,
+                                     private_wrapped_key, private_kek_id, created_at)
+           values ($1, $2, $3, $4, $5, $6, $7, clock_timestamp())
+           returning kid, alg, created_at""",
+        kid,
+        alg,
+        public_jwk,
+        sealed.ciphertext,
+        sealed.nonce,
+        sealed.wrapped_key,
+        sealed.kek_id,
+    )
+    assert row is not None
+    return KeyInfo(row["kid"], row["alg"], row["created_at"], None, KeyStatus.ACTIVE)
+
+
+def _sealed(row: asyncpg.Record) -> SealedSecret | None:
+    if row["private_ciphertext"] is None:
+        return None
+    return SealedSecret(
+        ciphertext=bytes(row["private_ciphertext"]),
+        nonce=bytes(row["private_nonce"]),
+        wrapped_key=bytes(row["private_wrapped_key"]),
+        kek_id=row["private_kek_id"],
+    )
+
+
+async def current_keys(conn: Connection, *, grace: dt.timedelta) -> list[StoredKey]:
+    """Keys that sign or still verify, newest first; the sealed private key of active ones."""
+    rows = await conn.fetch(
+        """select kid, alg, public_jwk, created_at, retired_at, private_ciphertext,
+                  private_nonce, private_wrapped_key, private_kek_id
+           from platform_key
+           where retired_at is null or retired_at > clock_timestamp() - $1::interval
+           order by created_at desc""",
+        grace,
+    )
+    return [
+        StoredKey(
+            kid=r["kid"],
+            alg=r["alg"],
+            created_at=r["created_at"],
+            retired_at=r["retired_at"],
+            public_jwk=dict(r["public_jwk"]),
+            sealed_private=_sealed(r) if r["retired_at"] is None else None,
+        )
+        for r in rows
+    ]
+
+
+async def clear_private_keys(conn: Connection) -> list[ClearPrivateKey]:
+    """Private keys still stored in clear (written before migration 0010)."""
+    rows = await conn.fetch(
+        "select kid, private_jwk from platform_key where private_jwk is not null order by kid"
+    )
+    return [ClearPrivateKey(r["kid"], dict(r["private_jwk"])) for r in rows]
+
+
+async def sealed_private_keys(conn: Connection) -> list[SealedPrivateKey]:
+    """Every sealed private key, retired ones included, oldest first."""
+    rows = await conn.fetch(
+        """select kid, private_ciphertext, private_nonce, private_wrapped_key, private_kek_id
+           from platform_key where private_ciphertext is not null order by created_at"""
+    )
+    return [SealedPrivateKey(r["kid"], sealed) for r in rows if (sealed := _sealed(r))]
+
+
+async def store_sealed_private_key(conn: Connection, *, kid: str, sealed: SealedSecret) -> None:
+    """Replace a key's private part by ``sealed``; the clear column is emptied."""
+    await conn.execute(
+        """update platform_key
+           set private_ciphertext = $2, private_nonce = $3, private_wrapped_key = $4,
+               private_kek_id = $5, private_jwk = null
+           where kid = $1""",
+        kid,
+        sealed.ciphertext,
+        sealed.nonce,
+        sealed.wrapped_key,
+        sealed.kek_id,
+    )

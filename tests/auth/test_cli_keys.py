@@ -14,11 +14,13 @@ from infra.db import PoolDatabase, create_pool, dsn_for_role
 from infra.settings import get_settings
 from tests.support.databases import APP_ROLE
 from tests.support.factories import create_consortium
+from tests.support.processes import TEST_KEY_ENCRYPTION_KEY
 
 
 @pytest.fixture
 def cli_env(fresh_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("DATABASE_URL", fresh_database)
+    monkeypatch.setenv("TUSSENDEUR_KEY_ENCRYPTION_KEY", TEST_KEY_ENCRYPTION_KEY)
     get_settings.cache_clear()
     yield fresh_database
     get_settings.cache_clear()

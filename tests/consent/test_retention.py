@@ -18,6 +18,7 @@ from tests.support import callers, factories
 from tests.support.as_system import system_fetch, visible_profile_ids
 from tests.support.consent import SETTINGS, grant
 from tests.support.databases import APP_ROLE
+from tests.support.processes import TEST_KEY_ENCRYPTION_KEY
 
 NOTHING = {
     "pending_deleted": 0,
@@ -110,7 +111,12 @@ async def test_cli_prints_counts_and_a_second_run_changes_nothing(fresh_database
     later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=15)).isoformat()
     executable = shutil.which("tussendeur") or sys.executable
     prefix = [] if executable.endswith("tussendeur") else ["-m", "entrypoints.cli"]
-    env = {**os.environ, "DATABASE_URL": fresh_database, "TUSSENDEUR_LOG_JSON": "false"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": fresh_database,
+        "TUSSENDEUR_LOG_JSON": "false",
+        "TUSSENDEUR_KEY_ENCRYPTION_KEY": TEST_KEY_ENCRYPTION_KEY,
+    }
     outputs = []
     for _ in range(2):
         process = await asyncio.create_subprocess_exec(

@@ -188,6 +188,7 @@ def test_docker_compose_config_accepts_the_file(kind: str, tmp_path: Path) -> No
         text=True,
         check=False,
         cwd=tmp_path,
+        env={**os.environ, "TUSSENDEUR_KEY_ENCRYPTION_KEY": "dGVzdCBvbmx5"},
     )
     assert result.returncode == 0, result.stderr
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 
 READY_TIMEOUT = 60.0
+# Production with DATABASE_URL refuses to start without a key-encryption key.
+TEST_KEY_ENCRYPTION_KEY = "dGVzdCBvbmx5OiBub3QgYSBzZWNyZXQgb2YgYW55b24="
 
 
 def tussendeur_command() -> list[str]:
@@ -37,6 +39,7 @@ def cli_env(data_dir: Path, **values: str | None) -> dict[str, str]:
         and not k.startswith("TUSSENDEUR_")
     }
     env["TUSSENDEUR_DATA_DIR"] = str(data_dir)
+    env["TUSSENDEUR_KEY_ENCRYPTION_KEY"] = TEST_KEY_ENCRYPTION_KEY
     env["TUSSENDEUR_LOG_JSON"] = "false"
     env["PYTHONUNBUFFERED"] = "1"
     for key, value in values.items():
