@@ -16,8 +16,9 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from entrypoints.app import create_app
+from exchange.identity import repository
 from exchange.identity.clients import ClientCredentials, insert_api_client, new_client_credentials
-from exchange.identity.throttle import source_key
+from exchange.identity.throttle import LIMITER_SCOPE, source_key
 from infra.caller import PARTNER_SCOPES
 from infra.db import ConnectionDatabase, Database, init_connection
 from infra.scope import AccessScope
@@ -254,3 +255,28 @@ async def test_replicas_share_the_sign_in_count(
         refused = await one.post("/auth/sign-in", json={"email": "x@example.nl"})
     assert {a.status_code for a in answers} == {202}
     assert_slow_down(refused, 900)
+
+
+# ---------------------------------------------------------------- the statement itself
+
+
+async def test_a_hit_opens_windows_and_clears_old_counters(db: ConnectionDatabase) -> None:
+    stale, live = b"\x01" * 32, b"\x02" * 32
+    async with db.transaction(AccessScope.system()) as conn:
+        await conn.execute(
+            """insert into rate_limit_counter (bucket, key_hash, window_start, window_end, hits)
+               values ('t', $1, statement_timestamp() - interval '1 hour',
+                       statement_timestamp() - interval '30 minutes', 7)""",
+            stale,
+        )
+    async with db.transaction(LIMITER_SCOPE) as conn:
+        first = await repository.count_hits(conn, hits=[("t", live, 60)])
+        second = await repository.count_hits(conn, hits=[("t", live, 60)])
+    await end_windows(db)
+    async with db.transaction(LIMITER_SCOPE) as conn:
+        renewed = await repository.count_hits(conn, hits=[("t", live, 60)])
+        left = await conn.fetch("select key_hash from rate_limit_counter where bucket = 't'")
+    assert [c.hits for c in first + second] == [1, 2]
+    assert first[0].seconds_left == 60 and 1 <= second[0].seconds_left <= 60
+    assert (renewed[0].hits, renewed[0].seconds_left) == (1, 60)  # a new window
+    assert [bytes(r["key_hash"]) for r in left] == [live]  # the stale counter is gone
