@@ -4,6 +4,9 @@
 - ``GET  /.well-known/oauth-authorization-server`` — metadata (RFC 8414)
 - ``POST /oauth/token`` — client credentials (RFC 6749 §4.4), errors per §5.2
 - ``POST /auth/sign-in`` — ``email`` (form or JSON): mail a sign-in link
+
+Both POSTs are throttled (:mod:`exchange.identity.throttle`): past a limit they answer
+429 ``{"error": "slow_down"}`` with ``Retry-After``.
 - ``GET  /auth/sign-in/redeem?token=…`` — the emailed link: a page whose button POSTs
   (a GET never uses the token, so mail scanners that follow links do no harm)
 - ``POST /auth/sign-in/redeem`` — ``token`` (form or JSON) → access token
@@ -21,7 +24,9 @@ from urllib.parse import parse_qsl, unquote_plus
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.background import BackgroundTask
 
+from exchange.identity import throttle
 from exchange.identity.exceptions import OAuthError, invalid_client
 from exchange.identity.keys import key_store
 from exchange.identity.models import SignInDoor
@@ -144,6 +149,19 @@ def _bad_request(error: BadRequest) -> JSONResponse:
     return JSONResponse(body, status_code=error.status, headers=NO_STORE)
 
 
+def _source(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _slow_down(verdict: throttle.Verdict) -> JSONResponse:
+    """429 with ``slow_down`` (the token-endpoint error RFC 8628 §3.5 registered for "ask
+    less often") and ``Retry-After`` (RFC 6585 §4, RFC 9110 §10.2.3)."""
+    seconds = verdict.retry_after or 1
+    body = {"error": "slow_down", "error_description": f"too many requests; retry in {seconds} s"}
+    headers = {**NO_STORE, "Retry-After": str(seconds)}
+    return JSONResponse(body, status_code=429, headers=headers)
+
+
 def _user_error(error: UserError, code: str) -> JSONResponse:
     body = {
         "error": code,
@@ -193,7 +211,10 @@ def auth_router(*, audit: AuditRecorder) -> APIRouter:
 
     @router.post("/oauth/token")
     async def token(request: Request) -> Response:
+        """Throttled per source address and per client id (:mod:`exchange.identity.throttle`):
+        a client id's attempt counts until its secret proves right."""
         services = request.app.state.services
+        database, settings = services.database, services.settings
         try:
             if _media_type(request) != _FORM:
                 raise BadRequest(f"the token endpoint takes {_FORM}")
@@ -204,25 +225,47 @@ def auth_router(*, audit: AuditRecorder) -> APIRouter:
             client_id, secret = _client_credentials(request, form)
             if grant_type != GRANT_CLIENT_CREDENTIALS:
                 raise OAuthError("unsupported_grant_type", "only client_credentials is supported")
+        except (OAuthError, BadRequest) as error:
+            verdict = await throttle.admit_token_request(
+                database, settings, source=_source(request), client_id=None
+            )
+            if verdict.refused:
+                return _slow_down(verdict)
+            return _oauth_error(error) if isinstance(error, OAuthError) else _bad_request(error)
+        verdict = await throttle.admit_token_request(
+            database, settings, source=_source(request), client_id=client_id
+        )
+        if verdict.refused:
+            return _slow_down(verdict)
+        refund = BackgroundTask(
+            throttle.refund_token_attempt, database, settings, client_id=client_id
+        )
+        try:
             issued = await client_credentials_grant(
-                services.database,
+                database,
                 key_store(services),
-                services.settings,
+                settings,
                 client_id=client_id,
                 client_secret=secret,
                 scope=form.get("scope"),
             )
         except OAuthError as error:
-            return _oauth_error(error)
-        except BadRequest as error:
-            return _bad_request(error)
-        return JSONResponse(issued.response(), headers=NO_STORE)
+            response = _oauth_error(error)
+            if error.error != "invalid_client":  # the secret was right, or never checked
+                response.background = refund
+            return response
+        return JSONResponse(issued.response(), headers=NO_STORE, background=refund)
 
     @router.post("/auth/sign-in")
     async def sign_in(request: Request, background: BackgroundTasks) -> Response:
         """Answers before looking the address up (the lookup, the link and the mail happen
         after the response), so neither the answer nor its timing tells who has an account."""
         services = request.app.state.services
+        verdict = await throttle.admit_sign_in(
+            services.database, services.settings, source=_source(request)
+        )
+        if verdict.refused:
+            return _slow_down(verdict)
         try:
             fields = await read_fields(request)
             address = accept_sign_in(fields.get("email", ""))

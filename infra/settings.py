@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     key_encryption_key: SecretStr | None = None
     key_encryption_key_file: Path | None = None
     key_encryption_key_previous: SecretStr | None = None
+    # throttles (issue 11), counted in PostgreSQL so they hold across replicas; 0: no limit
+    token_failures_per_client: int = Field(default=10, ge=0)  # failed secrets per window
+    token_requests_per_address: int = Field(default=60, ge=0)  # /oauth/token per window
+    token_throttle_window_seconds: int = Field(default=60, ge=1, le=86_400)
+    sign_in_requests_per_address: int = Field(default=20, ge=0)  # both sign-in doors
+    sign_in_throttle_window_seconds: int = Field(default=900, ge=1, le=86_400)
+    throttle_hash_key: SecretStr | None = None  # HMAC key for the counters' address hashes
 
     smtp_host: str | None = None
     smtp_port: int = 587

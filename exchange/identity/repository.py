@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -443,4 +444,67 @@ async def store_sealed_private_key(conn: Connection, *, kid: str, sealed: Sealed
         sealed.nonce,
         sealed.wrapped_key,
         sealed.kek_id,
+    )
+
+
+# ---------------------------------------------------------------- rate limits
+
+
+@dataclass(frozen=True, slots=True)
+class WindowCount:
+    """A key's hits in its current window, and the whole seconds until that window ends."""
+
+    bucket: str
+    key_hash: bytes
+    hits: int
+    seconds_left: int
+
+
+async def count_hits(
+    conn: Connection, *, hits: Sequence[tuple[str, bytes, int]]
+) -> list[WindowCount]:
+    """Count one hit for each ``(bucket, key hash, window seconds)``, atomically, in one
+    statement: a key whose window has ended starts a new one. The same statement removes
+    a few counters whose window ended over a minute ago (never one it counts), so the
+    table holds little more than the live windows."""
+    ordered = sorted(hits)  # one lock order for every caller: no deadlocks
+    rows = await conn.fetch(
+        """with hit as (
+               select h.*, statement_timestamp() as at
+               from unnest($1::text[], $2::bytea[], $3::int[]) as h(bucket, key_hash, secs)
+           ), stale as (
+               delete from rate_limit_counter
+               where (bucket, key_hash) in (
+                   select r.bucket, r.key_hash from rate_limit_counter r
+                   where r.window_end < statement_timestamp() - interval '1 minute'
+                     and (r.bucket, r.key_hash) not in (select bucket, key_hash from hit)
+                   limit 20 for update skip locked)
+           )
+           insert into rate_limit_counter as c (bucket, key_hash, window_start, window_end, hits)
+           select bucket, key_hash, at, at + make_interval(secs => secs), 1 from hit
+           on conflict (bucket, key_hash) do update set  -- excluded.window_start: now
+               window_start = case when c.window_end <= excluded.window_start
+                                   then excluded.window_start else c.window_start end,
+               window_end = case when c.window_end <= excluded.window_start
+                                 then excluded.window_end else c.window_end end,
+               hits = case when c.window_end <= excluded.window_start then 1 else c.hits + 1 end
+           returning bucket, key_hash, hits,
+               greatest(1, ceil(extract(epoch from window_end - statement_timestamp())))::int
+               as seconds_left""",
+        [h[0] for h in ordered],
+        [h[1] for h in ordered],
+        [h[2] for h in ordered],
+    )
+    return [
+        WindowCount(r["bucket"], bytes(r["key_hash"]), r["hits"], r["seconds_left"]) for r in rows
+    ]
+
+
+async def refund_hit(conn: Connection, *, bucket: str, key_hash: bytes) -> None:
+    """Take back one hit of a live window (a reserved attempt that turned out fine)."""
+    await conn.execute(
+        """update rate_limit_counter set hits = greatest(hits - 1, 0)
+           where bucket = $1 and key_hash = $2 and window_end > statement_timestamp()""",
+        bucket,
+        key_hash,
     )

@@ -7,4 +7,4 @@ from infra.errors import Conflict
 
 class EmailTaken(Conflict):
     default_field = "input.email"
-    default_message = "this address has a staff account"
+    default_message = "this address has a staff account in this consortium"

@@ -27,7 +27,8 @@ def _staff(row: asyncpg.Record) -> StaffUser:
 
 
 async def insert_staff_user(conn: Connection, *, staff: StaffUser) -> bool:
-    """Insert; False when the address is taken (the unique index spans all consortia)."""
+    """Insert; False when the address has an account in this consortium already (the
+    unique index is per consortium, so nothing is learnt about any other consortium)."""
     try:
         async with conn.transaction():
             await conn.execute(

@@ -2,7 +2,8 @@
 
 The form is one door of identity's sign-in flow: it answers before the address is looked
 up (the lookup, the link and the mail follow in a background task), so neither the page
-nor its timing tells whether the address is known.
+nor its timing tells whether the address is known. Requests are throttled per source
+address, one count with ``POST /auth/sign-in`` (:mod:`exchange.identity.throttle`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks, Depends
 from fastapi.responses import Response
 
+from exchange.identity import throttle
 from exchange.identity.models import SignInDoor, TokenPurpose
 from exchange.identity.service import PORTAL_SIGN_IN_PATH, accept_sign_in, send_sign_in_links
 from infra.errors import UserError
@@ -31,6 +33,12 @@ async def sign_in_request(
     background: BackgroundTasks, page: Page = Depends(portal_page)
 ) -> Response:
     form = await checked_form(page)
+    client = page.request.client
+    verdict = await throttle.admit_sign_in(
+        page.database, page.settings, source=client.host if client else None
+    )
+    if verdict.refused:
+        return _slow_down(page, verdict)
     email = text(form, "email")
     try:
         address = accept_sign_in(email)
@@ -45,6 +53,14 @@ async def sign_in_request(
         language=page.language,
     )
     return render(page, "sign_in_sent.html")
+
+
+def _slow_down(page: Page, verdict: throttle.Verdict) -> Response:
+    """429 with ``Retry-After``: a page saying how long to wait."""
+    seconds = verdict.retry_after or 1
+    response = render(page, "slow_down.html", status_code=429, minutes=-(-seconds // 60))
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @router.post(PORTAL_SIGN_IN_PATH + "/open")

@@ -178,6 +178,28 @@ async def introductions_granted_of_two(probe: Probe) -> int:
     return granted
 
 
+async def _throttle_window(probe: Probe, bucket: str) -> int:
+    seconds = await system_value(
+        probe.db,
+        """select extract(epoch from window_end - window_start)::int from rate_limit_counter
+           where bucket = $1""",
+        bucket,
+    )
+    return int(seconds)
+
+
+async def token_throttle_window(probe: Probe) -> int:
+    """Seconds of the window that counts ``POST /oauth/token`` per source address."""
+    await probe.client.post("/oauth/token", data={"grant_type": "client_credentials"})
+    return await _throttle_window(probe, "oauth.address")
+
+
+async def sign_in_throttle_window(probe: Probe) -> int:
+    """Seconds of the window that counts ``POST /auth/sign-in`` per source address."""
+    await probe.client.post("/auth/sign-in", json={"email": "someone@example.nl"})
+    return await _throttle_window(probe, "sign_in.address")
+
+
 @dataclass(frozen=True)
 class Documented:
     env: str
@@ -195,6 +217,10 @@ DOCUMENTED = [
     Documented("TUSSENDEUR_CONSENT_GRACE_DAYS", "3", erased_5_days_after_consent_ended, 1, 0),
     Documented("TUSSENDEUR_PORTAL_SESSION_MINUTES", "7", portal_session_minutes, 7, 120),
     Documented("TUSSENDEUR_INTRODUCTION_DAILY_CAP", "1", introductions_granted_of_two, 1, 2),
+    Documented("TUSSENDEUR_TOKEN_THROTTLE_WINDOW_SECONDS", "30", token_throttle_window, 30, 60),
+    Documented(
+        "TUSSENDEUR_SIGN_IN_THROTTLE_WINDOW_SECONDS", "120", sign_in_throttle_window, 120, 900
+    ),
     # The intervals: whether the server runs the job itself (0: never); see below.
     Documented("TUSSENDEUR_RETENTION_INTERVAL_SECONDS", "0", None, False, True),
     Documented("TUSSENDEUR_AUDIT_CHECKPOINT_INTERVAL_SECONDS", "0", None, False, True),
