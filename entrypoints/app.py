@@ -6,9 +6,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
 
 from entrypoints.audit_routes import audit_router
@@ -23,7 +25,7 @@ from exchange.matching.engine import MatchEngine
 from exchange.matching.proposals import ProposalCache
 from exchange.taxonomy.service import load_taxonomy
 from infra.db import Database
-from infra.errors import Unauthenticated
+from infra.errors import DeadlineExceeded, ServiceUnavailable, Unauthenticated
 from infra.key_encryption import key_encryption_keys
 from infra.mail import MailSender, mail_sender, sender_for
 from infra.observability import install_observability, request_id_of
@@ -110,7 +112,9 @@ def create_app(
         openapi_url="/openapi.json" if settings.is_development else None,
         max_body_size=settings.http_max_body_bytes,
     )
-    install_observability(app, settings)
+    app.add_middleware(RequestDeadline, seconds=settings.request_timeout_seconds)
+    app.add_exception_handler(ServiceUnavailable, _service_unavailable)
+    install_observability(app, settings)  # outside the deadline: it logs the 503 too
 
     async def get_context(request: Request) -> Context:
         services: Services = request.app.state.services
@@ -173,6 +177,66 @@ def create_app(
         return JSONResponse({"status": "ready", "schema_version": max(status.applied)})
 
     return app
+
+
+GRAPHQL_PATH = "/graphql"
+RETRY_AFTER_SECONDS = "1"
+
+
+def unavailable_response(path: str, error: ServiceUnavailable) -> JSONResponse:
+    """503 with the error's code: a GraphQL error on /graphql, the routes' shape elsewhere."""
+    if path.rstrip("/") == GRAPHQL_PATH:
+        body: dict[str, Any] = {
+            "data": None,
+            "errors": [{"message": error.message, "extensions": {"code": error.code}}],
+        }
+    else:
+        body = {"error": error.code, "message": error.message}
+    return JSONResponse(body, 503, headers={"Retry-After": RETRY_AFTER_SECONDS})
+
+
+async def _service_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceUnavailable)
+    return unavailable_response(request.url.path, exc)
+
+
+class RequestDeadline:
+    """Every HTTP request has ``seconds`` until its response starts (pure ASGI).
+
+    Past the deadline its work is cancelled (its transactions roll back, their connections
+    go back to the pool) and it answers 503 ``TIMEOUT``. A response that has started (a
+    streamed CSV export) is not cut: each of its statements has ``statement_timeout``.
+    """
+
+    def __init__(self, app: ASGIApp, *, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+        deadline: asyncio.Timeout | None = None
+
+        async def send_and_disarm(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                if deadline is not None:
+                    deadline.reschedule(None)
+            await send(message)
+
+        try:
+            async with asyncio.timeout(self.seconds) as deadline:
+                await self.app(scope, receive, send_and_disarm)
+        except TimeoutError:
+            if started or deadline is None or not deadline.expired():
+                raise  # not ours, or too late to answer
+            error = DeadlineExceeded(
+                f"the request took longer than {self.seconds:g} s and was stopped; try again"
+            )
+            await unavailable_response(scope["path"], error)(scope, receive, send)
 
 
 def _language(request: Request, preferred: str | None) -> str:

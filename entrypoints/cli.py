@@ -7,6 +7,7 @@ group becomes one red line and exit 1 (:class:`entrypoints.cli_support.ErrorRepo
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import Annotated, Any
 
@@ -83,6 +84,11 @@ def _display_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+def _grace(settings: Settings) -> int:
+    """uvicorn's drain period: whole seconds (at least one) for the running requests."""
+    return max(1, math.ceil(settings.shutdown_grace_seconds))
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -94,7 +100,8 @@ def serve(
     """Run the web service: GraphQL at /graphql, OAuth at /oauth/token, /healthz, /readyz.
 
     Without DATABASE_URL it starts an embedded PostgreSQL under TUSSENDEUR_DATA_DIR
-    (or joins the one already running there).
+    (or joins the one already running there). On SIGTERM it stops taking requests, lets
+    the running ones finish for TUSSENDEUR_SHUTDOWN_GRACE_SECONDS, cancels the rest and exits.
     """
     import uvicorn
 
@@ -103,13 +110,27 @@ def serve(
     console.print(f"[bold]Tussendeur[/] starting on {database_label(settings)}")
     console.print(f"GraphQL: [bold cyan]{base}/graphql[/]   health: {base}/healthz")
     if reload:
-        uvicorn.run("entrypoints.app:create_app", factory=True, host=host, port=port, reload=True)
+        uvicorn.run(
+            "entrypoints.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            reload=True,
+            timeout_graceful_shutdown=_grace(settings),
+        )
         return
     from entrypoints.app import create_app
 
     guarded = _StartupFailure(create_app(settings))
     try:
-        uvicorn.run(guarded, host=host, port=port, lifespan="on", server_header=False)
+        uvicorn.run(
+            guarded,
+            host=host,
+            port=port,
+            lifespan="on",
+            server_header=False,
+            timeout_graceful_shutdown=_grace(settings),
+        )
     except SystemExit as exit_:
         if guarded.error is not None:
             raise guarded.error from None

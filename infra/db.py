@@ -2,10 +2,19 @@
 
 Every transaction starts by setting ``app.*`` with ``set_config(..., true)`` so that
 row-level security sees the caller; a transaction opened without a scope sees nothing.
+
+Nothing waits forever: a pooled connection is waited for at most
+``acquire_timeout_seconds`` (then :class:`~infra.errors.ServiceUnavailable`), and each
+statement runs at most ``statement_timeout_ms`` (PostgreSQL's ``statement_timeout``, set
+per transaction; then :class:`~infra.errors.DeadlineExceeded`, the transaction rolled back).
+Code holding a transaction never opens a second one on the pool: with every connection
+held by such code, all of it would wait for each other.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -15,7 +24,11 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from infra.errors import DeadlineExceeded, ServiceUnavailable
 from infra.scope import AccessScope
+
+DEFAULT_ACQUIRE_TIMEOUT_SECONDS = 10.0  # as Settings.db_acquire_timeout_seconds
+DEFAULT_STATEMENT_TIMEOUT_MS = 15_000  # as Settings.db_statement_timeout_ms
 
 # A pooled connection is a proxy with the same interface as a plain one.
 Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
@@ -43,8 +56,13 @@ def dsn_for_role(owner_dsn: str, role: str, password: str | None) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-async def apply_scope(conn: Connection, scope: AccessScope) -> None:
+async def apply_scope(
+    conn: Connection, scope: AccessScope, *, statement_timeout_ms: int | None = None
+) -> None:
+    """The caller's ``app.*`` settings (and the statement timeout) for this transaction."""
     settings = scope.settings()
+    if statement_timeout_ms is not None:
+        settings = {**settings, "statement_timeout": str(statement_timeout_ms)}
     await conn.execute(
         "select set_config(k, v, true) from unnest($1::text[], $2::text[]) as s(k, v)",
         list(settings.keys()),
@@ -59,16 +77,36 @@ class Database(Protocol):
 
 
 class PoolDatabase:
-    """Production: each transaction on its own pooled connection."""
+    """Production: each transaction on its own pooled connection, none waiting forever."""
 
-    def __init__(self, pool: asyncpg.Pool[asyncpg.Record]) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool[asyncpg.Record],
+        *,
+        acquire_timeout_seconds: float = DEFAULT_ACQUIRE_TIMEOUT_SECONDS,
+        statement_timeout_ms: int = DEFAULT_STATEMENT_TIMEOUT_MS,
+    ) -> None:
         self.pool = pool
+        self.acquire_timeout_seconds = acquire_timeout_seconds
+        self.statement_timeout_ms = statement_timeout_ms
 
     @asynccontextmanager
     async def transaction(self, scope: AccessScope) -> AsyncIterator[Connection]:
-        async with self.pool.acquire() as conn, conn.transaction():
-            await apply_scope(conn, scope)
-            yield conn
+        try:
+            conn = await self.pool.acquire(timeout=self.acquire_timeout_seconds)
+        except TimeoutError as exc:
+            raise ServiceUnavailable(
+                "no database connection came free in time; try again shortly"
+            ) from exc
+        try:
+            async with conn.transaction():
+                await apply_scope(conn, scope, statement_timeout_ms=self.statement_timeout_ms)
+                yield conn
+        except (asyncpg.QueryCanceledError, TimeoutError) as exc:
+            # statement_timeout on the server, or asyncpg's command_timeout on this side
+            raise DeadlineExceeded("the request took too long and was stopped") from exc
+        finally:
+            await self.pool.release(conn)  # shielded by asyncpg: runs even when cancelled
 
 
 class ConnectionDatabase:
@@ -93,6 +131,14 @@ async def create_pool(
     )
     assert pool is not None
     return pool
+
+
+async def close_pool(pool: asyncpg.Pool[asyncpg.Record], *, within_seconds: float) -> None:
+    """Close gracefully, waiting at most ``within_seconds`` for held connections; then terminate."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(
+            pool.close(), within_seconds
+        )  # on timeout close() terminates the pool
 
 
 async def try_xact_lock(conn: Connection, key: int, subkey: int | None = None) -> bool:

@@ -7,6 +7,8 @@ faces map the tree in one place each: GraphQL in ``schema/errors.py``, the porta
     TussendeurError
     ├── Unauthenticated      UNAUTHENTICATED  no valid credentials
     ├── Forbidden            FORBIDDEN        the role or token scope does not allow it
+    ├── ServiceUnavailable   SERVICE_UNAVAILABLE  no database connection was free in time
+    │   └── DeadlineExceeded TIMEOUT          a statement or the whole request ran too long
     └── UserError            BAD_USER_INPUT   the caller can correct it; one FieldError per field
         └── Refusal          (one field, the code of its situation; nothing was written)
             ├── NotFound     NOT_FOUND
@@ -41,9 +43,17 @@ NOT_ALLOWED     A value that this combination of inputs forbids.
 INVALID         A malformed value. ``INVALID_<FORMAT>`` names the format expected: ID,
                 CURSOR, EMAIL, PHONE, POSTCODE, LANGUAGE, CEFR_LEVEL, SCOPE, ROLE,
                 LEFT_REASON, CHARACTERS, LINK; ``UNSUPPORTED_LANGUAGE`` likewise.
+SERVICE_UNAVAILABLE  The service cannot answer now (no database connection came free
+                within ``db_acquire_timeout_seconds``); nothing was written, try again.
+TIMEOUT         The request ran past its deadline (a statement past
+                ``db_statement_timeout_ms``, or the whole request past
+                ``request_timeout_seconds``); nothing was written, try again.
 (one rule)      A rule of one field named by its code: OWN_PARTNER, NOTHING_TO_RECORD,
                 TOO_EARLY, BEFORE_START, BEFORE_INTRODUCTION, TOO_FAR_AHEAD, IN_FUTURE,
                 CONTRADICTS_LEFT_ON.
+
+HTTP routes answer ``SERVICE_UNAVAILABLE`` and ``TIMEOUT`` with status 503 and
+``Retry-After``; GraphQL with a GraphQL error carrying that code.
 
 GraphQL: a mutation answers a ``UserError`` in its payload's ``userErrors``; a query raises
 it as a GraphQL error whose ``extensions.code`` is the class's code (``NOT_FOUND`` ...,
@@ -135,6 +145,18 @@ class Unauthenticated(TussendeurError):
 
 class Forbidden(TussendeurError):
     code = "FORBIDDEN"
+
+
+class ServiceUnavailable(TussendeurError):
+    """The service cannot answer now; the caller may try again (HTTP 503)."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+
+class DeadlineExceeded(ServiceUnavailable):
+    """A statement or the whole request ran past its deadline; its transaction rolled back."""
+
+    code = "TIMEOUT"
 
 
 class Collector:

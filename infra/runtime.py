@@ -10,13 +10,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from infra.db import PoolDatabase, create_pool, dsn_for_role
+from infra.db import PoolDatabase, close_pool, create_pool, dsn_for_role
 from infra.embedded import start_embedded_postgres
 from infra.key_encryption import key_encryption_keys
 from infra.migrate import ensure_database, migrate
 from infra.settings import Settings
 
 EMBEDDED_DATABASE = "tussendeur"
+# At shutdown, after requests are drained or cancelled: then held connections are cut.
+POOL_CLOSE_TIMEOUT_SECONDS = 5.0
 
 
 @dataclass
@@ -62,11 +64,15 @@ async def open_runtime(
             owner_dsn=owner_dsn,
             app_dsn=app_dsn,
             pool=pool,
-            database=PoolDatabase(pool),
+            database=PoolDatabase(
+                pool,
+                acquire_timeout_seconds=settings.db_acquire_timeout_seconds,
+                statement_timeout_ms=settings.db_statement_timeout_ms,
+            ),
             embedded_server=server,
             migrations_applied=applied,
         )
     finally:
-        await pool.close()
+        await close_pool(pool, within_seconds=POOL_CLOSE_TIMEOUT_SECONDS)
         if server is not None:
             server.cleanup()

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     app_db_password: SecretStr | None = None
     db_pool_min: int = 1
     db_pool_max: int = 10
+    # deadlines (issue 11): no request waits forever on the pool, a statement or itself
+    db_acquire_timeout_seconds: float = Field(default=10.0, gt=0)  # then SERVICE_UNAVAILABLE
+    db_statement_timeout_ms: int = Field(default=15_000, ge=0)  # per statement; 0: none
+    request_timeout_seconds: float = Field(default=30.0, gt=0)  # until the response starts
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0)  # SIGTERM: drain, then cancel
 
     public_url: str = "http://127.0.0.1:8000"
     token_issuer: str | None = None  # defaults to public_url

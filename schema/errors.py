@@ -9,7 +9,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 
-from infra.errors import FieldError, Forbidden, Unauthenticated, UserError
+from infra.errors import FieldError, Forbidden, ServiceUnavailable, Unauthenticated, UserError
 
 
 @strawberry.type(name="UserError")
@@ -32,13 +32,13 @@ def should_mask_error(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
         return False  # syntax, validation and input coercion errors from graphql-core
-    return not isinstance(original, Unauthenticated | Forbidden | UserError)
+    return not isinstance(original, Unauthenticated | Forbidden | UserError | ServiceUnavailable)
 
 
 def add_error_codes(error: GraphQLError) -> None:
     """``extensions.code`` from the error tree (see ``infra.errors`` for the codes)."""
     original = error.original_error
-    if isinstance(original, Unauthenticated | Forbidden):
+    if isinstance(original, Unauthenticated | Forbidden | ServiceUnavailable):
         error.extensions = {**(error.extensions or {}), "code": original.code}
     elif isinstance(original, UserError):
         error.extensions = {

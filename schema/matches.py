@@ -151,15 +151,13 @@ class Query:
         limit = page_size(first, context.settings.max_page_size)
         offset = _offset(after)
         engine = engine_of(context)
+        # before the transaction: holding a pooled connection, never wait for another
+        assignment = await proposals.consortium_assignment(
+            context.database, caller, engine=engine, cache=context.services.proposal_cache
+        )
         async with context.database.transaction(caller.access_scope()) as conn:
             page = await proposals.placement_proposals(
-                conn,
-                caller,
-                database=context.database,
-                engine=engine,
-                cache=context.services.proposal_cache,
-                first=limit,
-                offset=offset,
+                conn, caller, assignment=assignment, first=limit, offset=offset
             )
         return build_connection(
             [

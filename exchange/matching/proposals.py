@@ -3,11 +3,18 @@
 The assignment over all open vacancies × live profiles is system work (like the
 index build) and cached until the index or the open vacancies change. Each caller
 then sees only the proposals for its own vacancies, re-checked under its RLS.
+
+A request takes the assignment *before* it opens its own transaction
+(:func:`consortium_assignment`, then :func:`placement_proposals`): code holding a pooled
+connection never waits for a second one. Concurrent requests of one consortium share one
+computation; it runs on a worker thread, in a task of its own, so a request that gives up
+(its deadline) neither stops it nor holds anything while it waits.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from uuid import UUID
@@ -30,6 +37,8 @@ from matching.types import Proposal
 PROFILE_CAPACITY = 2  # a person is proposed to at most this many vacancies
 VACANCY_CAPACITY = 5  # a vacancy is given at most this many people
 
+_Key = tuple[object, ...]  # (index version, open vacancies stamp, day)
+
 
 @dataclass(frozen=True, slots=True)
 class ShownProposal:
@@ -45,53 +54,95 @@ class ProposalPage:
 
 
 class ProposalCache:
-    """The last assignment per consortium, valid while its inputs are unchanged."""
+    """The last assignment per consortium, valid while its inputs are unchanged, and the
+    one computation per consortium under way."""
 
     def __init__(self) -> None:
-        self._entries: dict[UUID, tuple[tuple[object, ...], list[Proposal]]] = {}
-        self._lock = asyncio.Lock()
+        self._entries: dict[UUID, tuple[_Key, list[Proposal]]] = {}
+        self._running: dict[UUID, tuple[_Key, asyncio.Task[list[Proposal]]]] = {}
 
     async def assignment(
         self, database: Database, engine: MatchEngine, consortium_id: UUID, today: dt.date
     ) -> list[Proposal]:
-        async with self._lock:
-            async with database.transaction(AccessScope.system()) as conn:
-                stamp = await repository.open_vacancies_stamp(conn, consortium_id=consortium_id)
-                key = (engine.version, stamp.open, stamp.changed, today)
-                cached = self._entries.get(consortium_id)
-                if cached is not None and cached[0] == key:
-                    return cached[1]
-                ids = await repository.open_vacancy_ids(conn, consortium_id=consortium_id)
-                vacancies = await vacancies_repository.get_vacancies(conn, vacancy_ids=ids)
-            proposals = await asyncio.to_thread(
-                propose_placements,
-                engine.index,
-                [match_vacancy(v) for v in vacancies],
-                per_profile_capacity=PROFILE_CAPACITY,
-                per_vacancy_capacity=VACANCY_CAPACITY,
-                today=today,
-                hidden_partner_ids=engine.hidden_partner_ids,
+        """Call it holding no transaction: it opens its own (short) ones."""
+        key = await self._current_key(database, engine, consortium_id, today)
+        cached = self._entries.get(consortium_id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        running = self._running.get(consortium_id)
+        if running is None or running[0] != key:
+            task = asyncio.create_task(
+                self._compute(database, engine, consortium_id, today),
+                name=f"placement-proposals-{consortium_id}",
             )
-            self._entries[consortium_id] = (key, proposals)
-            return proposals
+            task.add_done_callback(lambda done: self._finished(consortium_id, done))
+            running = (key, task)
+            self._running[consortium_id] = running
+        # shielded: a waiter cancelled by its deadline leaves the computation to the others
+        return await asyncio.shield(running[1])
+
+    @staticmethod
+    async def _current_key(
+        database: Database, engine: MatchEngine, consortium_id: UUID, today: dt.date
+    ) -> _Key:
+        async with database.transaction(AccessScope.system()) as conn:
+            stamp = await repository.open_vacancies_stamp(conn, consortium_id=consortium_id)
+        return (engine.version, stamp.open, stamp.changed, today)
+
+    async def _compute(
+        self, database: Database, engine: MatchEngine, consortium_id: UUID, today: dt.date
+    ) -> list[Proposal]:
+        version = engine.version
+        async with database.transaction(AccessScope.system()) as conn:
+            stamp = await repository.open_vacancies_stamp(conn, consortium_id=consortium_id)
+            ids = await repository.open_vacancy_ids(conn, consortium_id=consortium_id)
+            vacancies = await vacancies_repository.get_vacancies(conn, vacancy_ids=ids)
+        proposals = await asyncio.to_thread(
+            propose_placements,
+            engine.index,
+            [match_vacancy(v) for v in vacancies],
+            per_profile_capacity=PROFILE_CAPACITY,
+            per_vacancy_capacity=VACANCY_CAPACITY,
+            today=today,
+            hidden_partner_ids=engine.hidden_partner_ids,
+        )
+        # keyed by the inputs it read, which may be newer than the key it was started for
+        self._entries[consortium_id] = ((version, stamp.open, stamp.changed, today), proposals)
+        return proposals
+
+    def _finished(self, consortium_id: UUID, task: asyncio.Task[list[Proposal]]) -> None:
+        running = self._running.get(consortium_id)
+        if running is not None and running[1] is task:
+            del self._running[consortium_id]
+        if not task.cancelled():
+            with contextlib.suppress(Exception):
+                task.exception()  # retrieved: its waiters (if any) raise it themselves
+
+
+async def consortium_assignment(
+    database: Database,
+    caller: Caller,
+    *,
+    engine: MatchEngine,
+    cache: ProposalCache,
+    today: dt.date | None = None,
+) -> list[Proposal]:
+    """The consortium's current assignment; call it before opening the caller's transaction."""
+    caller.require(CallerRole.PARTNER_HR, Scope.MATCHES_READ)
+    return await cache.assignment(database, engine, caller.consortium_id, today or dt.date.today())
 
 
 async def placement_proposals(
     conn: Connection,
     caller: Caller,
     *,
-    database: Database,
-    engine: MatchEngine,
-    cache: ProposalCache,
+    assignment: list[Proposal],
     first: int,
     offset: int,
-    today: dt.date | None = None,
 ) -> ProposalPage:
+    """The caller's page of ``assignment`` (from :func:`consortium_assignment`)."""
     caller.require(CallerRole.PARTNER_HR, Scope.MATCHES_READ)
     assert caller.partner_id is not None
-    assignment = await cache.assignment(
-        database, engine, caller.consortium_id, today or dt.date.today()
-    )
     own_ids = await repository.partner_open_vacancy_ids(conn, partner_id=caller.partner_id)
     mine = [p for p in assignment if p.vacancy_id in own_ids]
     visible = await repository.visible_live_profile_ids(

@@ -129,9 +129,10 @@ async def test_proposals_show_only_own_vacancies_within_capacity(
     await engine.build(db)
     cache = proposals.ProposalCache()
 
+    assignment = await proposals.consortium_assignment(db, hirer, engine=engine, cache=cache)
     async with db.transaction(hirer.access_scope()) as conn:
         page = await proposals.placement_proposals(
-            conn, hirer, database=db, engine=engine, cache=cache, first=50, offset=0
+            conn, hirer, assignment=assignment, first=50, offset=0
         )
     shown = [(item.vacancy.id, item.profile.id) for item in page.items]
     assert shown, "eight fitting profiles must yield proposals"

@@ -227,6 +227,13 @@ DOCUMENTED = [
 ]
 # Rows of the README table that are durations but whose effect needs a slow database.
 NOT_OBSERVED = {"TUSSENDEUR_READYZ_TIMEOUT_SECONDS"}
+# The deadlines: observed set and default by tests/infra/test_deadline_settings.py, the
+# drain period by tests/infra/test_shutdown.py.
+NOT_OBSERVED |= {
+    "TUSSENDEUR_DB_ACQUIRE_TIMEOUT_SECONDS",
+    "TUSSENDEUR_REQUEST_TIMEOUT_SECONDS",
+    "TUSSENDEUR_SHUTDOWN_GRACE_SECONDS",
+}
 
 
 def test_the_list_matches_the_readme_table() -> None:
