@@ -20,8 +20,9 @@ from exchange.partners.models import Partner
 from infra.db import ConnectionDatabase
 from infra.scope import AccessScope
 from infra.settings import Environment, Settings
-from schema import hardening
-from schema.hardening import graphql_request_guard, measure_document
+from schema import document_limits
+from schema.document_limits import measure_document
+from schema.hardening import graphql_request_guard
 from tests.support.callers import partner_caller
 from tests.support.factories import create_consortium, create_partner
 from tests.support.harness import TOKEN, Harness, harness, production
@@ -157,7 +158,7 @@ async def test_a_large_document_is_validated_off_the_event_loop(
         release.wait(timeout=10)
         return validate_document(*args)
 
-    monkeypatch.setattr(hardening, "validate_document", held_validation)
+    monkeypatch.setattr(document_limits, "validate_document", held_validation)
     query = "{ " + " ".join(["partners { id }"] * 75) + " }"  # 150 fields: under the cap of 200
     request = asyncio.create_task(api.post(query))
     try:
