@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.datastructures import FormData
 
 from exchange.identity.service import portal_session_caller
-from infra.caller import Caller
+from infra.caller import Caller, CallerRole
 from infra.db import Database
 from infra.errors import FieldError
 from infra.settings import Settings
@@ -81,8 +81,12 @@ class Page:
     language: str
     csrf_token: str
     caller: Caller | None
+    """The signed-in person (candidate); a staff session is in :attr:`staff` instead."""
     new_cookies: dict[str, str] = field(default_factory=dict)
     cleared_cookies: list[str] = field(default_factory=list)
+    staff: Caller | None = None
+    """The signed-in partner staff user or consortium admin, kept apart from
+    :attr:`caller` so that no candidate page ever serves a staff session."""
 
     @property
     def database(self) -> Database:
@@ -129,9 +133,13 @@ async def portal_page(request: Request) -> Page:
         page.new_cookies[i18n.LANGUAGE_COOKIE] = language
     raw_session = request.cookies.get(SESSION_COOKIE)
     if raw_session:
-        page.caller = await portal_session_caller(services.database, raw_session, language=language)
-        if page.caller is None:
+        caller = await portal_session_caller(services.database, raw_session, language=language)
+        if caller is None:
             page.cleared_cookies.append(SESSION_COOKIE)
+        elif caller.role is CallerRole.CANDIDATE:
+            page.caller = caller
+        else:
+            page.staff = caller
     return page
 
 
