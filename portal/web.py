@@ -1,7 +1,8 @@
 """The portal's footing: templates per language, the request's page context, cookies,
 CSRF protection and responses with safe headers.
 
-Cookies (HttpOnly, SameSite=Lax, Secure when the public URL is https, path /portal):
+Cookies (HttpOnly, SameSite=Lax, Secure when the public URL is https, path /portal but
+for the language, which the front door and the emailed links' pages read too):
 
 * ``td_session`` — the person's session (see :mod:`portal.sessions`);
 * ``td_csrf`` — a random token every form carries back in a hidden field (double
@@ -179,9 +180,11 @@ def _origin(url: str) -> str:
 def finish(page: Page, response: Response) -> Response:
     secure = secure_cookies(page.settings)
     for name, value in page.new_cookies.items():
+        language = name == i18n.LANGUAGE_COOKIE  # also for / and the emailed links' pages
         response.set_cookie(
-            name, value, httponly=True, samesite="lax", secure=secure, path=COOKIE_PATH,
-            max_age=None if name != i18n.LANGUAGE_COOKIE else 60 * 60 * 24 * 365,
+            name, value, httponly=True, samesite="lax", secure=secure,
+            path="/" if language else COOKIE_PATH,
+            max_age=60 * 60 * 24 * 365 if language else None,
         )  # fmt: skip
     for name in page.cleared_cookies:
         response.delete_cookie(name, path=COOKIE_PATH, secure=secure, httponly=True)
