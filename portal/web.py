@@ -4,7 +4,7 @@ CSRF protection and responses with safe headers.
 Cookies (HttpOnly, SameSite=Lax, Secure when the public URL is https, path /portal but
 for the language, which the front door and the emailed links' pages read too):
 
-* ``td_session`` — the person's session (see :mod:`portal.sessions`);
+* ``td_session`` — the person's or staff user's session (see :mod:`portal.sessions`);
 * ``td_csrf`` — a random token every form carries back in a hidden field (double
   submit); a POST whose field does not match it, or whose ``Origin`` is foreign, is
   refused with 403 before anything runs;

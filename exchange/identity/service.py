@@ -9,7 +9,9 @@ Sign-in is one flow with two doors (``POST /auth/sign-in`` and the portal's form
    queues the mail, so neither the answer nor its timing tells who has an account and the
    cap of links holds however many requests run in parallel;
 3. :func:`redeem_sign_in` (the API's link) turns a link into an access token;
-   :func:`open_portal_session` (the portal's link) into a portal session.
+   :func:`open_portal_session` (the portal's link) into a portal session, and
+   :func:`open_sign_in_session` (the API's link opened in a browser) into a portal
+   session for its staff user or person.
 """
 
 from __future__ import annotations
