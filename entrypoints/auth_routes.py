@@ -7,23 +7,24 @@
 
 Both POSTs are throttled (:mod:`exchange.identity.throttle`): past a limit they answer
 429 ``{"error": "slow_down"}`` with ``Retry-After``.
-- ``GET  /auth/sign-in/redeem?token=…`` — the emailed link: a page whose button POSTs
-  (a GET never uses the token, so mail scanners that follow links do no harm)
-- ``POST /auth/sign-in/redeem`` — ``token`` (form or JSON) → access token
+- ``GET  /auth/sign-in/redeem?token=…`` — the emailed link: the portal's page whose button
+  POSTs to ``/portal/sign-in/redeem`` and opens a portal session (a GET never uses the
+  token, so mail scanners that follow links do no harm)
+- ``POST /auth/sign-in/redeem`` — ``token`` (form or JSON) → access token, for API
+  clients; a browser's form post (``Accept: text/html``) gets the link's page instead
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import html
 import json
 import logging
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
 from fastapi import APIRouter, BackgroundTasks, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.background import BackgroundTask
 
 from exchange.identity import throttle
@@ -41,6 +42,9 @@ from exchange.identity.service import (
 )
 from infra.errors import UserError
 from infra.mail import deliver_pending, mail_sender
+from portal.links import link_page
+from portal.pages.staff import LINK_REDEEM
+from portal.web import portal_page
 
 log = logging.getLogger("tussendeur.auth")
 
@@ -277,15 +281,21 @@ def auth_router(*, audit: AuditRecorder) -> APIRouter:
         return JSONResponse({"status": "accepted", "message": SIGN_IN_ACCEPTED}, status_code=202)
 
     @router.get(SIGN_IN_PATH)
-    async def sign_in_page(token: str = "") -> HTMLResponse:
-        page = _SIGN_IN_PAGE.format(token=html.escape(token[:128], quote=True))
-        return HTMLResponse(page, headers={**NO_STORE, **_PAGE_HEADERS})
+    async def sign_in_page(request: Request, token: str = "") -> Response:
+        """The emailed link in a browser: the portal's page whose button opens a session."""
+        return link_page(await portal_page(request), token[:128], LINK_REDEEM)
 
     @router.post(SIGN_IN_PATH)
     async def redeem(request: Request) -> Response:
+        """The token exchange for API clients. A browser that posts a form here (it asks
+        for HTML) uses nothing: it gets the link's page again, whose CSRF-protected
+        button opens a portal session instead of answering with a token."""
         services = request.app.state.services
         try:
             fields = await read_fields(request)
+            if _from_browser(request):
+                token = fields.get("token", "")[:128]
+                return link_page(await portal_page(request), token, LINK_REDEEM)
             issued = await redeem_sign_in(
                 services.database,
                 key_store(services),
@@ -302,19 +312,7 @@ def auth_router(*, audit: AuditRecorder) -> APIRouter:
     return router
 
 
-_PAGE_HEADERS = {
-    "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-}
-_SIGN_IN_PAGE = """<!doctype html>
-<html lang="nl"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>Inloggen — Tussendeur</title></head>
-<body><main>
-<h1>Inloggen bij Tussendeur</h1>
-<p>Deze link werkt één keer. <span lang="en">This link works once.</span></p>
-<form method="post"><input type="hidden" name="token" value="{token}">
-<button type="submit">Inloggen / Sign in</button></form>
-</main></body></html>
-"""
+def _from_browser(request: Request) -> bool:
+    """A browser's form post: it accepts HTML and sends a form, not JSON."""
+    accept = request.headers.get("accept", "").lower()
+    return _media_type(request) == _FORM and "text/html" in accept

@@ -13,9 +13,11 @@ STATIC = Path(__file__).parent / "static"
 # Each module has an APIRouter named ``router``; a new page is one line here.
 PAGE_MODULES: tuple[str, ...] = (
     "portal.pages.consent",
+    "portal.pages.front_door",
     "portal.pages.introductions",
     "portal.pages.me",
     "portal.pages.sign_in",
+    "portal.pages.staff",
 )
 
 

@@ -1,9 +1,10 @@
 """The portal's footing: templates per language, the request's page context, cookies,
 CSRF protection and responses with safe headers.
 
-Cookies (HttpOnly, SameSite=Lax, Secure when the public URL is https, path /portal):
+Cookies (HttpOnly, SameSite=Lax, Secure when the public URL is https, path /portal but
+for the language, which the front door and the emailed links' pages read too):
 
-* ``td_session`` — the person's session (see :mod:`portal.sessions`);
+* ``td_session`` — the person's or staff user's session (see :mod:`portal.sessions`);
 * ``td_csrf`` — a random token every form carries back in a hidden field (double
   submit); a POST whose field does not match it, or whose ``Origin`` is foreign, is
   refused with 403 before anything runs;
@@ -25,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.datastructures import FormData
 
 from exchange.identity.service import portal_session_caller
-from infra.caller import Caller
+from infra.caller import Caller, CallerRole
 from infra.db import Database
 from infra.errors import FieldError
 from infra.settings import Settings
@@ -81,8 +82,12 @@ class Page:
     language: str
     csrf_token: str
     caller: Caller | None
+    """The signed-in person (candidate); a staff session is in :attr:`staff` instead."""
     new_cookies: dict[str, str] = field(default_factory=dict)
     cleared_cookies: list[str] = field(default_factory=list)
+    staff: Caller | None = None
+    """The signed-in partner staff user or consortium admin, kept apart from
+    :attr:`caller` so that no candidate page ever serves a staff session."""
 
     @property
     def database(self) -> Database:
@@ -129,9 +134,13 @@ async def portal_page(request: Request) -> Page:
         page.new_cookies[i18n.LANGUAGE_COOKIE] = language
     raw_session = request.cookies.get(SESSION_COOKIE)
     if raw_session:
-        page.caller = await portal_session_caller(services.database, raw_session, language=language)
-        if page.caller is None:
+        caller = await portal_session_caller(services.database, raw_session, language=language)
+        if caller is None:
             page.cleared_cookies.append(SESSION_COOKIE)
+        elif caller.role is CallerRole.CANDIDATE:
+            page.caller = caller
+        else:
+            page.staff = caller
     return page
 
 
@@ -171,9 +180,11 @@ def _origin(url: str) -> str:
 def finish(page: Page, response: Response) -> Response:
     secure = secure_cookies(page.settings)
     for name, value in page.new_cookies.items():
+        language = name == i18n.LANGUAGE_COOKIE  # also for / and the emailed links' pages
         response.set_cookie(
-            name, value, httponly=True, samesite="lax", secure=secure, path=COOKIE_PATH,
-            max_age=None if name != i18n.LANGUAGE_COOKIE else 60 * 60 * 24 * 365,
+            name, value, httponly=True, samesite="lax", secure=secure,
+            path="/" if language else COOKIE_PATH,
+            max_age=60 * 60 * 24 * 365 if language else None,
         )  # fmt: skip
     for name in page.cleared_cookies:
         response.delete_cookie(name, path=COOKIE_PATH, secure=secure, httponly=True)

@@ -143,3 +143,23 @@ class KeyInfo:
 class PortalSession:
     person_id: UUID
     consortium_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSubject:
+    """Whose portal session it is: exactly one of ``person_id`` and ``staff_user_id``."""
+
+    consortium_id: UUID
+    person_id: UUID | None
+    staff_user_id: UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class StaffProfile:
+    """A signed-in staff user as their own portal page shows them."""
+
+    email: str
+    display_name: str
+    role: CallerRole
+    partner_name: str | None
+    consortium_name: str

@@ -22,6 +22,8 @@ from exchange.identity.models import (
     OneTimeToken,
     PortalSession,
     SealedPrivateKey,
+    SessionSubject,
+    StaffProfile,
     StaffStanding,
     StoredKey,
     SubjectKind,
@@ -346,7 +348,8 @@ async def insert_portal_session(
 async def find_portal_session(conn: Connection, *, token_hash: str) -> PortalSession | None:
     row = await conn.fetchrow(
         """select person_id, consortium_id from portal_session
-           where token_hash = $1 and expires_at > clock_timestamp()""",
+           where token_hash = $1 and expires_at > clock_timestamp()
+             and person_id is not null""",
         token_hash,
     )
     return None if row is None else PortalSession(row["person_id"], row["consortium_id"])
@@ -507,4 +510,62 @@ async def refund_hit(conn: Connection, *, bucket: str, key_hash: bytes) -> None:
            where bucket = $1 and key_hash = $2 and window_end > statement_timestamp()""",
         bucket,
         key_hash,
+    )
+
+
+# ---------------------------------------------------------------- staff portal sessions
+
+
+async def insert_staff_portal_session(
+    conn: Connection,
+    *,
+    id: UUID,
+    token_hash: str,
+    consortium_id: UUID,
+    staff_user_id: UUID,
+    minutes: int,
+) -> None:
+    await conn.execute(
+        """insert into portal_session (id, token_hash, consortium_id, staff_user_id, purpose,
+                                       expires_at)
+           values ($1, $2, $3, $4, 'SIGN_IN', clock_timestamp() + make_interval(mins => $5))""",
+        id,
+        token_hash,
+        consortium_id,
+        staff_user_id,
+        minutes,
+    )
+
+
+async def find_session_subject(conn: Connection, *, token_hash: str) -> SessionSubject | None:
+    """Whose open session this is: a person's or a staff user's."""
+    row = await conn.fetchrow(
+        """select consortium_id, person_id, staff_user_id from portal_session
+           where token_hash = $1 and expires_at > clock_timestamp()""",
+        token_hash,
+    )
+    if row is None:
+        return None
+    return SessionSubject(row["consortium_id"], row["person_id"], row["staff_user_id"])
+
+
+async def staff_profile(conn: Connection, *, user_id: UUID) -> StaffProfile | None:
+    """Who a signed-in staff user is, and for which partner and consortium."""
+    row = await conn.fetchrow(
+        """select s.email, s.display_name, s.role, p.name as partner_name,
+                  c.name as consortium_name
+           from staff_user s
+           join consortium c on c.id = s.consortium_id
+           left join partner p on p.id = s.partner_id
+           where s.id = $1""",
+        user_id,
+    )
+    if row is None:
+        return None
+    return StaffProfile(
+        email=row["email"],
+        display_name=row["display_name"],
+        role=CallerRole(row["role"]),
+        partner_name=row["partner_name"],
+        consortium_name=row["consortium_name"],
     )

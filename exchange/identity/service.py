@@ -9,7 +9,9 @@ Sign-in is one flow with two doors (``POST /auth/sign-in`` and the portal's form
    queues the mail, so neither the answer nor its timing tells who has an account and the
    cap of links holds however many requests run in parallel;
 3. :func:`redeem_sign_in` (the API's link) turns a link into an access token;
-   :func:`open_portal_session` (the portal's link) into a portal session.
+   :func:`open_portal_session` (the portal's link) into a portal session, and
+   :func:`open_sign_in_session` (the API's link opened in a browser) into a portal
+   session for its staff user or person.
 """
 
 from __future__ import annotations
@@ -28,7 +30,14 @@ from exchange.audit.actions import SIGNED_IN
 from exchange.identity import repository
 from exchange.identity.exceptions import InvalidLink
 from exchange.identity.keys import KeyStore
-from exchange.identity.models import Identity, SignInDoor, SubjectKind, TokenPurpose
+from exchange.identity.models import (
+    Identity,
+    SignInDoor,
+    StaffProfile,
+    StaffStanding,
+    SubjectKind,
+    TokenPurpose,
+)
 from exchange.identity.one_time import issue_one_time_token, redeem_one_time_token, token_scope
 from exchange.identity.tokens import IssuedToken, issue_access_token
 from infra.caller import Caller, CallerRole
@@ -198,6 +207,11 @@ async def _staff_caller(database: Database, consortium_id: UUID, user_id: UUID) 
     )
     async with database.transaction(scope) as conn:
         staff = await repository.active_staff_user(conn, user_id=user_id)
+    return _standing_caller(staff, consortium_id)
+
+
+def _standing_caller(staff: StaffStanding | None, consortium_id: UUID) -> Caller | None:
+    """The caller of an active staff user of ``consortium_id`` whose partner is active."""
     if staff is None or staff.consortium_id != consortium_id or not staff.partner_active:
         return None
     if staff.role is CallerRole.PARTNER_HR:
@@ -311,16 +325,100 @@ def _session_scope(raw: str) -> AccessScope:
 
 
 async def portal_session_caller(database: Database, raw: str, *, language: str) -> Caller | None:
-    """The person of an open session; ``None`` for an unknown or expired one."""
+    """The person or staff user of an open session; ``None`` for an unknown or expired
+    one, and for a staff user since disabled or whose partner is suspended."""
     if not 20 <= len(raw) <= 128:
         return None
     async with database.transaction(_session_scope(raw)) as conn:
-        session = await repository.find_portal_session(conn, token_hash=_session_hash(raw))
+        session = await repository.find_session_subject(conn, token_hash=_session_hash(raw))
     if session is None:
         return None
+    if session.staff_user_id is not None:
+        return await _staff_caller(database, session.consortium_id, session.staff_user_id)
+    assert session.person_id is not None
     return person_caller(session.person_id, session.consortium_id, language)
 
 
 async def end_portal_session(database: Database, raw: str) -> None:
     async with database.transaction(_session_scope(raw)) as conn:
         await repository.delete_portal_session(conn, token_hash=_session_hash(raw))
+
+
+# ---------------------------------------------------------------- the API's link in a browser
+
+
+async def open_sign_in_session(
+    database: Database,
+    raw_link_token: str,
+    *,
+    minutes: int,
+    language: str,
+    audit: AuditRecorder,
+    now: dt.datetime | None = None,
+) -> OpenedSession | None:
+    """The emailed sign-in link (:data:`SIGN_IN_PATH`) opened in a browser: use it once
+    and open a portal session for its staff user or person instead of issuing an access
+    token. One transaction: the link either yields a session (and ``auth.signed_in``) or
+    stays unused. ``None`` for a link that is malformed, unknown, used or expired, or
+    whose user is gone, disabled or suspended."""
+    if not isinstance(raw_link_token, str) or len(raw_link_token) > 128:
+        return None
+    async with database.transaction(token_scope(raw_link_token)) as conn:
+        token = await redeem_one_time_token(conn, raw_link_token, TokenPurpose.SIGN_IN, now=now)
+        if token is None or token.consortium_id is None:
+            return None
+        caller: Caller | None = None
+        if token.staff_user_id is not None:
+            lookup = AccessScope(
+                role=ScopeRole.ANONYMOUS,
+                consortium_id=token.consortium_id,
+                lookups={"staff_user_id": str(token.staff_user_id)},
+            )
+            await apply_scope(conn, lookup)
+            staff = await repository.active_staff_user(conn, user_id=token.staff_user_id)
+            caller = _standing_caller(staff, token.consortium_id)
+        elif token.person_id is not None:
+            await apply_scope(conn, AccessScope.anonymous(person_id=str(token.person_id)))
+            person = await repository.find_person(conn, person_id=token.person_id)
+            if person is not None and person.consortium_id == token.consortium_id:
+                caller = person_caller(person.id, person.consortium_id, language)
+        if caller is None:
+            return None
+        await apply_scope(conn, caller.access_scope())
+        raw = secrets.token_urlsafe(32)
+        if caller.person_id is not None:
+            await repository.insert_portal_session(
+                conn,
+                id=uuid.uuid4(),
+                token_hash=_session_hash(raw),
+                consortium_id=caller.consortium_id,
+                person_id=caller.person_id,
+                purpose=TokenPurpose.SIGN_IN,
+                minutes=minutes,
+            )
+        else:
+            assert caller.user_id is not None
+            await repository.insert_staff_portal_session(
+                conn,
+                id=uuid.uuid4(),
+                token_hash=_session_hash(raw),
+                consortium_id=caller.consortium_id,
+                staff_user_id=caller.user_id,
+                minutes=minutes,
+            )
+        await audit(
+            conn,
+            caller,
+            action=SIGNED_IN,
+            subject_kind=caller.actor_kind,
+            subject_id=caller.subject,
+            details={"method": "email_link", "session": "portal"},
+        )
+    return OpenedSession(raw, caller, None)
+
+
+async def staff_profile(database: Database, caller: Caller) -> StaffProfile | None:
+    """Who a signed-in staff caller is, for their portal page."""
+    assert caller.user_id is not None
+    async with database.transaction(caller.access_scope()) as conn:
+        return await repository.staff_profile(conn, user_id=caller.user_id)

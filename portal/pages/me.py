@@ -34,6 +34,8 @@ def _download(page: Page, document: object, filename: str) -> Response:
 
 @router.get("/portal")
 async def portal_home(page: Page = Depends(portal_page)) -> Response:
+    if page.staff is not None:
+        return redirect(page, "/portal/staff")
     if page.caller is not None:
         return redirect(page, "/portal/me")
     return render(page, "no_session.html")
@@ -131,7 +133,7 @@ async def sign_out(page: Page = Depends(portal_page)) -> Response:
     if raw:
         await end_portal_session(page.database, raw)
     page.cleared_cookies.append(SESSION_COOKIE)
-    page.caller = None
+    page.caller = page.staff = None
     return render(page, "signed_out.html")
 
 

@@ -38,7 +38,7 @@ async def sign_in_request(
         page.database, page.settings, source=client.host if client else None
     )
     if verdict.refused:
-        return _slow_down(page, verdict)
+        return slow_down(page, verdict)
     email = text(form, "email")
     try:
         address = accept_sign_in(email)
@@ -55,7 +55,7 @@ async def sign_in_request(
     return render(page, "sign_in_sent.html")
 
 
-def _slow_down(page: Page, verdict: throttle.Verdict) -> Response:
+def slow_down(page: Page, verdict: throttle.Verdict) -> Response:
     """429 with ``Retry-After``: a page saying how long to wait."""
     seconds = verdict.retry_after or 1
     response = render(page, "slow_down.html", status_code=429, minutes=-(-seconds // 60))

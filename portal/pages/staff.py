@@ -1,0 +1,94 @@
+"""Partner staff and consortium admins in the portal: asking for a sign-in link, opening
+the emailed link in a browser, and their landing page.
+
+The link staff receive (``/auth/sign-in/redeem?token=…``, the API's door) shows a page
+whose button posts here, to ``/portal/sign-in/redeem``: a browser gets a portal session
+and its role's page, where an API client posting to the link's own URL gets a JSON
+access token. The request form answers before the address is looked up, as the
+candidates' form does (:mod:`portal.pages.sign_in`), one throttle count with both.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, BackgroundTasks, Depends
+from fastapi.responses import Response
+
+from exchange.audit.service import record_caller_event
+from exchange.identity import throttle
+from exchange.identity.models import SignInDoor
+from exchange.identity.service import (
+    accept_sign_in,
+    open_sign_in_session,
+    send_sign_in_links,
+    staff_profile,
+)
+from infra.caller import CallerRole
+from infra.errors import UserError
+from portal.pages.sign_in import slow_down
+from portal.sessions import SESSION_COOKIE
+from portal.web import Page, checked_form, portal_page, redirect, render, text
+
+router = APIRouter()
+
+STAFF_HOME = "/portal/staff"
+STAFF_SIGN_IN = "/portal/staff/sign-in"
+LINK_REDEEM = "/portal/sign-in/redeem"
+
+
+@router.get(STAFF_SIGN_IN)
+async def staff_sign_in_page(page: Page = Depends(portal_page)) -> Response:
+    return render(page, "staff_sign_in.html", email="")
+
+
+@router.post(STAFF_SIGN_IN)
+async def staff_sign_in_request(
+    background: BackgroundTasks, page: Page = Depends(portal_page)
+) -> Response:
+    form = await checked_form(page)
+    client = page.request.client
+    verdict = await throttle.admit_sign_in(
+        page.database, page.settings, source=client.host if client else None
+    )
+    if verdict.refused:
+        return slow_down(page, verdict)
+    email = text(form, "email")
+    try:
+        address = accept_sign_in(email)
+    except UserError as error:
+        return render(page, "staff_sign_in.html", status_code=422, errors=error.errors, email=email)
+    background.add_task(send_sign_in_links, page.database, page.settings, address, SignInDoor.API)
+    return render(page, "staff_sign_in_sent.html")
+
+
+@router.post(LINK_REDEEM)
+async def open_emailed_link(page: Page = Depends(portal_page)) -> Response:
+    """The button on the sign-in link's page: use the link once, open a session, and go
+    to the signed-in role's page."""
+    form = await checked_form(page)
+    opened = await open_sign_in_session(
+        page.database,
+        text(form, "token"),
+        minutes=page.settings.portal_session_minutes,
+        language=page.language,
+        audit=record_caller_event,
+    )
+    if opened is None:
+        return render(page, "staff_link_invalid.html", status_code=400)
+    page.new_cookies[SESSION_COOKIE] = opened.raw_token
+    if opened.caller.role is CallerRole.CANDIDATE:
+        page.caller, page.staff = opened.caller, None
+        return redirect(page, "/portal/me")
+    page.caller, page.staff = None, opened.caller
+    return redirect(page, STAFF_HOME)
+
+
+@router.get(STAFF_HOME)
+async def staff_home(page: Page = Depends(portal_page)) -> Response:
+    if page.staff is None:
+        return render(page, "staff_no_session.html", status_code=401)
+    profile = await staff_profile(page.database, page.staff)
+    if profile is None:
+        return render(page, "staff_no_session.html", status_code=401)
+    return render(
+        page, "staff_home.html", who=profile, admin=profile.role is CallerRole.CONSORTIUM_ADMIN
+    )

@@ -1,0 +1,73 @@
+"""The front door and a recruiter's emailed link in a real browser (Debian's Chromium,
+JavaScript off): from ``/`` to the staff sign-in page, then from the link to the staff
+page and out again, with the keyboard and without a request leaving the app's origin."""
+
+from __future__ import annotations
+
+import pytest
+
+from exchange.identity.models import Identity, SubjectKind
+from exchange.identity.service import issue_sign_in_link
+from infra.caller import CallerRole
+from infra.scope import AccessScope
+from infra.settings import Settings
+from tests.support import factories
+from tests.support.browser import CHROMIUM_FLAGS, chromium_path
+from tests.support.http import path_of
+
+
+@pytest.mark.slow
+async def test_front_door_and_staff_link_in_a_real_browser(  # type: ignore[no-untyped-def]
+    served, app_settings: Settings
+) -> None:
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("no chromium binary found (apt-get install -y chromium)")
+    from playwright.async_api import async_playwright
+
+    base, db = served
+    consortium = await factories.create_consortium(db)
+    partner = await factories.create_partner(db, consortium, name="Belwerk Parkstad")
+    user_id, _ = await factories.create_staff(db, partner, display_name="Noor")
+    identity = Identity(
+        SubjectKind.STAFF_USER, user_id, consortium.id, CallerRole.PARTNER_HR, partner.id
+    )
+    async with db.transaction(AccessScope.system()) as conn:
+        link = base + path_of(await issue_sign_in_link(conn, app_settings, identity))
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
+        )
+        context = await browser.new_context(locale="nl-NL", java_script_enabled=False)
+        page = await context.new_page()
+        foreign: list[str] = []
+        page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(base) else None)
+        try:
+            await page.goto(base + "/")
+            assert await page.locator("h1").count() == 1
+            assert await page.locator("html").get_attribute("lang") == "nl"
+            await page.get_by_role("link", name="English").click()
+            assert await page.locator("html").get_attribute("lang") == "en"
+            employer = page.get_by_role("link", name="Sign in as an employer")
+            await employer.focus()
+            outline = await employer.evaluate("e => getComputedStyle(e).outlineStyle")
+            assert outline == "solid"  # focus is visible
+            await page.keyboard.press("Enter")
+            await page.wait_for_url(base + "/portal/staff/sign-in")
+            assert await page.get_by_label("Email address").count() == 1
+
+            await page.goto(link)
+            await page.get_by_role("button", name="Continue").click()
+            await page.wait_for_url(base + "/portal/staff")
+            heading = await page.get_by_role("heading", level=1).inner_text()
+            assert heading == "Signed in as Noor"
+            assert "Belwerk Parkstad" in await page.locator("main").inner_text()
+            assert "access_token" not in await page.content()
+            await page.locator("main").get_by_role("button", name="Sign out").click()
+            assert await page.get_by_role("heading", level=1).inner_text() == "You are signed out"
+            await page.goto(base + "/portal/staff")
+            assert await page.get_by_role("heading", level=1).inner_text() == "Sign in to continue"
+            assert foreign == []
+        finally:
+            await browser.close()
