@@ -40,6 +40,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+from pydantic import SecretStr
 
 from bench.matching_data import PARTNERS, TODAY, perfect_for
 from exchange.admin.service import create_api_client, register_partner
@@ -357,12 +358,20 @@ def free_port() -> int:
 BENCH_KEY_ENCRYPTION_KEY = base64.b64encode(b"bench only: not a secret 32 byte").decode()
 
 
-BENCH_KEY_ENCRYPTION_KEY = base64.b64encode(b"bench only: not a secret 32 byte").decode()
+def bench_settings(dsn: str) -> Settings:
+    """Settings for seeding ``dsn``: the server's key-encryption key seals the signing keys."""
+    return Settings(DATABASE_URL=dsn, key_encryption_key=SecretStr(BENCH_KEY_ENCRYPTION_KEY))
 
 
 @contextlib.contextmanager
-def server_process(dsn: str, port: int, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """``uvicorn entrypoints.app:create_app`` on 127.0.0.1:``port``; SIGINT (then kill) at exit."""
+def server_process(
+    dsn: str, port: int, log_path: Path, *, tree: Path = REPO
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``uvicorn entrypoints.app:create_app`` on 127.0.0.1:``port``; SIGINT (then kill) at exit.
+
+    ``tree`` is the source tree the server runs from (``python -m`` puts it first on
+    ``sys.path``): another checkout runs that checkout's code with this interpreter.
+    """
     env = {
         **os.environ,
         "DATABASE_URL": dsn,
@@ -383,7 +392,7 @@ def server_process(dsn: str, port: int, log_path: Path) -> Iterator[subprocess.P
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+            command, cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT
         )
     try:
         yield process
@@ -542,7 +551,7 @@ async def measure_http(
     started = time.perf_counter()
     dsn = await fresh_database(server_dsn, DATABASE)
     try:
-        async with open_runtime(Settings(DATABASE_URL=dsn)) as runtime:  # migrations
+        async with open_runtime(bench_settings(dsn)) as runtime:  # migrations
             orgs = await seed_organisations(runtime.database)
             figures.postgres = str(await runtime.pool.fetchval("show server_version"))
         mapper = Mapper(orgs.consortium_id, orgs.partner_ids)

@@ -5,7 +5,8 @@ totals (strawberry's own limiters walk every spread again and again: exponential
 chain of fragments that each spread the next twice). graphql-core's overlapping-fields
 check is quadratic in the fields of a selection set, so the field cap bounds it, and a
 document with many fields is validated on a worker thread so the event loop keeps
-serving. Text PostgreSQL cannot store (a NUL character, an unpaired surrogate) is
+serving. A document that passed is kept (:class:`ValidDocuments`) and not parsed or
+validated again. Text PostgreSQL cannot store (a NUL character, an unpaired surrogate) is
 refused here too, named by its path, before anything runs.
 """
 
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -184,6 +186,9 @@ def _unstorable_text(value: object, path: str) -> Iterable[str]:
             yield from _unstorable_text(item, f"{path}[{index}]")
 
 
+_UNSTORABLE_MESSAGE = "contains a NUL character or an unpaired surrogate: send plain Unicode text"
+
+
 class _StringLiterals(Visitor):
     def __init__(self) -> None:
         super().__init__()
@@ -194,62 +199,125 @@ class _StringLiterals(Visitor):
             self.unstorable.append(node)
 
 
-def unstorable_text_errors(
-    document: DocumentNode, variables: dict[str, Any] | None
-) -> list[GraphQLError]:
-    """A NUL character or an unpaired surrogate in a variable or a string literal.
+def unstorable_variable_errors(variables: dict[str, Any] | None) -> list[GraphQLError]:
+    """A NUL character or an unpaired surrogate in a variable, named by path (``$input.title``).
 
-    Named by path (``$input.title``); the value itself is never echoed or logged.
+    The value itself is never echoed or logged.
     """
-    message = "contains a NUL character or an unpaired surrogate: send plain Unicode text"
-    errors = [
+    return [
         GraphQLError(
-            f"Variable {path} {message}.",
+            f"Variable {path} {_UNSTORABLE_MESSAGE}.",
             extensions={"code": "BAD_USER_INPUT", "field": path.removeprefix("$")},
         )
         for name, value in (variables or {}).items()
         for path in _unstorable_text(value, f"${name}")
     ]
+
+
+def unstorable_text_errors(
+    document: DocumentNode, variables: dict[str, Any] | None
+) -> list[GraphQLError]:
+    """A NUL character or an unpaired surrogate in a variable or a string literal."""
     literals = _StringLiterals()
     visit(document, literals)
-    errors += [
+    return unstorable_variable_errors(variables) + [
         GraphQLError(
-            f"A string in the query {message}.", nodes=[node], extensions={"code": "BAD_USER_INPUT"}
+            f"A string in the query {_UNSTORABLE_MESSAGE}.",
+            nodes=[node],
+            extensions={"code": "BAD_USER_INPUT"},
         )
         for node in literals.unstorable
     ]
-    return errors
+
+
+class ValidDocuments:
+    """Parsed documents that passed the limits, the literal check and validation, by query text.
+
+    A bounded LRU, one per schema (the limits, token cap and validation rules are fixed
+    per schema). Only documents with no error at all are kept, so a document refused by a
+    limit or by validation is measured and validated again on every request: the cache can
+    never let one through. What depends on the request (the variables) is checked every time.
+    """
+
+    def __init__(self, maxsize: int = 256) -> None:
+        self.maxsize = maxsize
+        self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._documents)
+
+    def get(self, query: str | None) -> DocumentNode | None:
+        if query is None:
+            return None
+        document = self._documents.get(query)
+        if document is not None:
+            self._documents.move_to_end(query)
+        return document
+
+    def add(self, query: str, document: DocumentNode) -> None:
+        self._documents[query] = document
+        self._documents.move_to_end(query)
+        while len(self._documents) > self.maxsize:
+            self._documents.popitem(last=False)
 
 
 class DocumentLimits(SchemaExtension):
     """Measures the parsed document before validation: refuses one that is too deep, too
     aliased or too large without validating it, and validates a large one off the event loop.
 
-    It also refuses text PostgreSQL cannot store (:func:`unstorable_text_errors`).
-    Setting ``pre_execution_errors`` before strawberry validates tells it that validation
-    has run (an empty list: valid).
+    It also refuses text PostgreSQL cannot store (:func:`unstorable_text_errors`). It
+    validates every document itself and sets ``pre_execution_errors``, which tells
+    strawberry that validation has run (an empty list: valid). A document that passed
+    everything is kept in ``valid_documents``: the next request with the same text skips
+    parsing, measuring and validating, and only its variables are checked.
     """
 
-    def __init__(self, *, max_depth: int, max_aliases: int, max_fields: int) -> None:
+    def __init__(
+        self,
+        *,
+        max_depth: int,
+        max_aliases: int,
+        max_fields: int,
+        valid_documents: ValidDocuments | None = None,
+    ) -> None:
         self.limits = {"max_depth": max_depth, "max_aliases": max_aliases, "max_fields": max_fields}
+        self.valid_documents = valid_documents if valid_documents is not None else ValidDocuments(0)
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is None:
+            context.graphql_document = self.valid_documents.get(context.query)
+        yield
 
     async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
         document = context.graphql_document
         if document is not None and context.pre_execution_errors is None:
-            size = measure_document(
-                d for d in document.definitions if isinstance(d, ExecutableDefinitionNode)
-            )
-            refusals = document_refusals(size, **self.limits) or unstorable_text_errors(
-                document, context.variables
-            )
-            if refusals:
-                context.pre_execution_errors = refusals
-            elif size.fields > INLINE_VALIDATION_MAX_FIELDS and context.validation_rules:
-                context.pre_execution_errors = await asyncio.to_thread(
-                    validate_document,
-                    context.schema._schema,
-                    document,
-                    context.validation_rules,
-                )
+            if self.valid_documents.get(context.query) is document:
+                context.pre_execution_errors = unstorable_variable_errors(context.variables)
+            else:
+                context.pre_execution_errors = await self._check(document)
         yield
+
+    async def _check(self, document: DocumentNode) -> list[GraphQLError]:
+        context = self.execution_context
+        size = measure_document(
+            d for d in document.definitions if isinstance(d, ExecutableDefinitionNode)
+        )
+        refusals = document_refusals(size, **self.limits) or unstorable_text_errors(
+            document, context.variables
+        )
+        if refusals:
+            return refusals
+        rules = context.validation_rules
+        if not rules:  # strawberry validates nothing then either
+            errors: list[GraphQLError] = []
+        elif size.fields > INLINE_VALIDATION_MAX_FIELDS:
+            errors = await asyncio.to_thread(
+                validate_document, context.schema._schema, document, rules
+            )
+        else:
+            errors = validate_document(context.schema._schema, document, rules)
+        if not errors and context.query is not None:
+            self.valid_documents.add(context.query, document)
+        return errors
