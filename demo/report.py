@@ -63,6 +63,8 @@ class PartnerAccess:
     city: str
     client_id: str
     client_secret: str
+    hr_email: str = ""  # the partner's HR staff member, who signs in by emailed link
+    hr_id: UUID | None = None
 
 
 @dataclass
@@ -71,6 +73,9 @@ class DemoReport:
     partners: list[PartnerAccess]
     admin_email: str
     admin_link: str
+    hr_email: str
+    hr_partner: str
+    hr_link: str
     candidate_email: str | None
     candidate_link: str | None
     consent_link: str | None  # the consent page of someone who has not answered yet
@@ -126,6 +131,10 @@ def print_report(
         f"(single use, {minutes} minutes; open it, or POST its token):"
     )
     console.print(escape(report.admin_link))
+    console.print(
+        f"\n[bold]HR staff of {escape(report.hr_partner)}[/] {report.hr_email} — sign-in link:"
+    )
+    console.print(escape(report.hr_link))
     if report.candidate_link:
         console.print(f"\n[bold]Candidate[/] {report.candidate_email} — sign-in link:")
         console.print(escape(report.candidate_link))
@@ -136,7 +145,12 @@ def print_report(
         )
         console.print(escape(report.consent_link))
     console.print(
-        "\nA sign-in link's token buys an access token: "
+        "\nOpen a link in a browser to land on that person's portal page; the front door is "
+        f"{settings.public_url.rstrip('/')}/ (every partner has an HR account, "
+        "hr.<partner>@example.nl)."
+    )
+    console.print(
+        "A sign-in link's token buys an access token: "
         f"curl -s -X POST -d token=TOKEN {settings.public_url.rstrip('/')}/auth/sign-in/redeem"
     )
     console.print(

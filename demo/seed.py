@@ -162,12 +162,17 @@ async def _seed_exchange(
     admin_link, candidate_email, candidate_link = await _sign_in_links(
         db, settings, consortium, admin, shared
     )
+    first = access[PARTNERS[0].slug]
+    hr_link = await _staff_link(db, settings, consortium, first, CallerRole.PARTNER_HR)
     summary = await demo_summary(db, consortium.id)
     return DemoReport(
         consortium_id=consortium.id,
         partners=[access[p.slug] for p in PARTNERS],
         admin_email=admin.email,
         admin_link=admin_link,
+        hr_email=first.hr_email,
+        hr_partner=first.name,
+        hr_link=hr_link,
         candidate_email=candidate_email,
         candidate_link=candidate_link,
         consent_link=consent_link,
@@ -216,10 +221,19 @@ async def _organisations(
             made = await create_api_client(
                 conn, operator, partner_id=partner.id, name=f"{demo.name} ATS (demo)"
             )
+            hr = await add_staff_user(
+                conn,
+                operator,
+                email=f"hr.{demo.slug}@example.nl",
+                display_name=f"HR {demo.name}",
+                role=CallerRole.PARTNER_HR,
+                partner_id=partner.id,
+            )
             partners[demo.slug] = partner
             access[demo.slug] = PartnerAccess(
-                demo.slug, demo.name, demo.city, made.client.client_id, made.client_secret
-            )
+                demo.slug, demo.name, demo.city, made.client.client_id, made.client_secret,
+                hr_email=hr.email, hr_id=hr.id,
+            )  # fmt: skip
     return consortium, admin, partners, access
 
 
@@ -253,6 +267,20 @@ async def _grant_consents(
                 conn, person, choice, method=CollectionMethod.EMAIL_LINK, settings=settings
             )
             progress("consents", done, len(consenting))
+
+
+async def _staff_link(
+    db: Database,
+    settings: Settings,
+    consortium: Consortium,
+    access: PartnerAccess,
+    role: CallerRole,
+) -> str:
+    """A sign-in link for one partner's HR staff member (opened in a browser: their page)."""
+    assert access.hr_id is not None
+    async with db.transaction(AccessScope.system()) as conn:
+        identity = Identity(SubjectKind.STAFF_USER, access.hr_id, consortium.id, role)
+        return await issue_sign_in_link(conn, settings, identity)
 
 
 async def _sign_in_links(

@@ -122,6 +122,9 @@ async def _check_rows(runtime: Runtime, report: DemoReport) -> None:
         active = await conn.fetchval("select count(*) from profile where status = 'ACTIVE'")
         clients = await conn.fetchval("select count(*) from api_client where revoked_at is null")
         admins = await conn.fetchval("select count(*) from staff_user where role <> 'partner_hr'")
+        hr_staff = await conn.fetchval(
+            "select count(distinct partner_id) from staff_user where role = 'partner_hr'"
+        )
         pending_mail = await conn.fetchval("select count(*) from mail_outbox")
         vacancy = await conn.fetchrow(
             """select pay_min_cents, pay_max_cents, training_offered, shifts from vacancy
@@ -134,6 +137,9 @@ async def _check_rows(runtime: Runtime, report: DemoReport) -> None:
     assert consents == active
     assert clients == len(PARTNERS)
     assert admins == 1
+    assert hr_staff == len(PARTNERS)  # every role can be tried in the portal
+    assert report.hr_link.startswith(runtime.settings.public_url)
+    assert report.hr_email == f"hr.{PARTNERS[0].slug}@example.nl"
     assert pending_mail == 0  # invented people are never mailed
     assert report.consent_link and "/portal/consent?token=" in report.consent_link
     token = parse_qs(urlsplit(report.consent_link).query)["token"][0]
