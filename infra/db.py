@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol, TypeAlias
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -70,6 +70,38 @@ async def apply_scope(
     )
 
 
+PreCommitWork: TypeAlias = "Callable[[Connection], Awaitable[None]]"
+# Work to run on a connection just before its innermost open use-case transaction commits,
+# innermost last (the connection database nests transactions as savepoints).
+_pre_commit: dict[int, list[list[PreCommitWork]]] = {}
+
+
+def pre_commit_work(conn: Connection) -> list[PreCommitWork] | None:
+    """The work to run on ``conn`` just before its use case's transaction commits, in
+    order: append to it (the work runs inside the transaction, so a failure rolls
+    everything back). None when ``conn`` is not in a transaction opened by
+    :meth:`Database.transaction`: do the work now."""
+    stack = _pre_commit.get(id(conn))
+    return stack[-1] if stack else None
+
+
+@asynccontextmanager
+async def _pre_commit_frame(conn: Connection) -> AsyncIterator[None]:
+    """Collects the :func:`pre_commit_work` during the block; runs it when the
+    block ends normally (before the enclosing commit), drops it when the block raises."""
+    stack = _pre_commit.setdefault(id(conn), [])
+    frame: list[PreCommitWork] = []
+    stack.append(frame)
+    try:
+        yield
+        while frame:
+            await frame.pop(0)(conn)
+    finally:
+        stack.pop()
+        if not stack:
+            del _pre_commit[id(conn)]
+
+
 class Database(Protocol):
     """What use cases and request handlers get: scoped transactions."""
 
@@ -99,7 +131,7 @@ class PoolDatabase:
                 "no database connection came free in time; try again shortly"
             ) from exc
         try:
-            async with conn.transaction():
+            async with conn.transaction(), _pre_commit_frame(conn):
                 await apply_scope(conn, scope, statement_timeout_ms=self.statement_timeout_ms)
                 yield conn
         except (asyncpg.QueryCanceledError, TimeoutError) as exc:
@@ -118,7 +150,7 @@ class ConnectionDatabase:
 
     @asynccontextmanager
     async def transaction(self, scope: AccessScope) -> AsyncIterator[Connection]:
-        async with self.conn.transaction():
+        async with self.conn.transaction(), _pre_commit_frame(self.conn):
             await apply_scope(self.conn, scope)
             yield self.conn
 
