@@ -41,6 +41,32 @@ async def append_events(
     )
 
 
+async def queue_for_commit(
+    conn: Connection, *, events: Sequence[tuple[UUID, PendingEvent]]
+) -> None:
+    """Queue ``(consortium_id, event)`` pairs, in order, to be appended to their chains
+    by the database while this transaction commits (``audit_pending``'s deferred trigger
+    runs ``audit_append`` for each)."""
+    await conn.execute(
+        """
+        insert into audit_pending (consortium_id, actor_kind, actor_id, partner_id, action,
+                                   subject_kind, subject_id, details)
+        select c, ak, ai, p, a, sk, si, d
+        from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[],
+                    $7::text[], $8::text[]) with ordinality as e(c, ak, ai, p, a, sk, si, d, n)
+        order by n
+        """,
+        [c for c, _ in events],
+        [e.actor_kind for _, e in events],
+        [e.actor_id for _, e in events],
+        [e.partner_id for _, e in events],
+        [e.action for _, e in events],
+        [e.subject_kind for _, e in events],
+        [e.subject_id for _, e in events],
+        [e.details_json for _, e in events],
+    )
+
+
 # ---------------------------------------------------------------- reading the chain back
 
 

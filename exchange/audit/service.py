@@ -116,15 +116,20 @@ async def record_event(
 
 
 class _AppendAtCommit:
-    """The events a transaction recorded, appended in one statement per chain just
-    before it commits: the chain's head is locked only from then until the commit."""
+    """The events a transaction recorded, queued in one statement just before it commits
+    and appended by the database while the COMMIT runs (migration 0011): the chain's head
+    is never held by a transaction waiting for its client."""
 
     def __init__(self) -> None:
         self.events: dict[UUID, list[PendingEvent]] = {}
 
-    async def __call__(self, conn: Connection) -> None:
+    async def __call__(self, conn: Connection, commits: bool) -> None:
         # One lock order for every transaction that writes to several chains.
-        for consortium_id in sorted(self.events):
+        queued = [(c, e) for c in sorted(self.events) for e in self.events[c]]
+        if commits:  # appended by the database as the COMMIT runs
+            await repository.queue_for_commit(conn, events=queued)
+            return
+        for consortium_id in sorted(self.events):  # a savepoint: append now
             await repository.append_events(
                 conn, consortium_id=consortium_id, events=self.events[consortium_id]
             )

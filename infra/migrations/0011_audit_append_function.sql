@@ -82,3 +82,37 @@ begin
     end loop;
     return head_seq;
 end $$;
+
+-- Events queued by a transaction, appended while it commits. A use case's events are
+-- inserted here just before COMMIT; the deferred trigger below appends each one as the
+-- COMMIT runs, so the head is locked only inside the commit itself: no holder waits
+-- for its client between taking the head and committing. The rows never outlive their
+-- transaction (the trigger deletes them), so the table is unlogged.
+create unlogged table audit_pending (
+    id bigint generated always as identity primary key,
+    consortium_id uuid not null,
+    actor_kind text not null,
+    actor_id text,
+    partner_id uuid,
+    action text not null,
+    subject_kind text,
+    subject_id text,
+    details text not null
+);
+alter table audit_pending enable row level security;
+alter table audit_pending force row level security;
+create policy audit_pending_own on audit_pending for all
+    using (app_is_system() or consortium_id = app_consortium())
+    with check (app_is_system() or consortium_id = app_consortium());
+
+create function audit_pending_append() returns trigger language plpgsql as $$
+begin
+    perform audit_append(new.consortium_id, array[new.actor_kind], array[new.actor_id],
+                         array[new.partner_id], array[new.action], array[new.subject_kind],
+                         array[new.subject_id], array[new.details]);
+    delete from audit_pending where id = new.id;
+    return null;
+end $$;
+create constraint trigger audit_pending_append after insert on audit_pending
+    deferrable initially deferred
+    for each row execute function audit_pending_append();
