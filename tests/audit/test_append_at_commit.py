@@ -96,6 +96,20 @@ async def test_the_head_is_free_while_a_use_case_works_after_recording(
             assert locked == 1
         # Both events of the use case, in the order recorded, appended at its commit.
         assert await _positions(database, cid) == ["bootstrap", "a", "b"]
+        async with database.transaction(AccessScope.system()) as conn:
+            assert await conn.fetchval("select count(*) from audit_pending") == 0
+
+
+async def test_events_for_several_chains_join_each_at_commit(fresh_database: str) -> None:
+    async with app_database(fresh_database) as database:
+        ids = [(await factories.create_consortium(database)).id for _ in range(2)]
+        async with database.transaction(AccessScope.system()) as conn:
+            for cid in reversed(ids):
+                await _record(conn, cid, f"one {cid}")
+            await _record(conn, ids[1], f"two {ids[1]}")
+        for cid in ids:
+            expected = [f"one {cid}"] + ([f"two {cid}"] if cid == ids[1] else [])
+            assert await _positions(database, cid) == expected
 
 
 async def test_events_of_a_rolled_back_use_case_never_join_the_chain(
