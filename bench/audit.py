@@ -1,6 +1,7 @@
 """Benchmark of the audit trail: concurrent appends, and verifying a million events.
 
-    python bench/audit.py [--writers 20] [--seconds 10] [--events 1000000] [--keep]
+    python bench/audit.py [--writers 20] [--seconds 10] [--events 1000000]
+                         [--readers 10] [--reader-cpu-ms 5] [--keep]
 
 Runs on a fresh database (``bench_audit_<random>``) on the configured PostgreSQL:
 ``DATABASE_URL`` when set, else the embedded server under ``TUSSENDEUR_DATA_DIR``.
@@ -8,7 +9,9 @@ Runs on a fresh database (``bench_audit_<random>``) on the configured PostgreSQL
 1. ``--writers`` tasks, each on its own app-role connection, append events through
    ``record_event`` for ``--seconds`` seconds, one committed transaction per event;
    prints events/s, then verifies the chain (intact, no gaps).
-2. Bulk-loads a valid chain of ``--events`` events (hashes computed here, loaded with
+2. With ``--readers`` (10; 0 skips it), ``--writers`` run shareProfile-shaped use cases
+   while the readers keep the event loop busy; prints write p50/p95/p99.
+3. Bulk-loads a valid chain of ``--events`` events (hashes computed here, loaded with
    COPY) and times ``verify_chain`` over it. Target: 1M events in at most 10 s.
 """
 
@@ -26,7 +29,7 @@ import asyncpg
 
 from exchange.audit import actions
 from exchange.audit.chain import GENESIS_HASH, format_timestamp, row_hash
-from exchange.audit.service import record_event
+from exchange.audit.service import record_event, record_system_event
 from exchange.audit.verify import verify_chain
 from infra.db import Connection, PoolDatabase, apply_scope, create_pool, dsn_for_role
 from infra.migrate import migrate
@@ -139,6 +142,66 @@ async def concurrent_appends(
         raise SystemExit(1)
 
 
+async def use_cases_under_read_load(
+    app_dsn: str, database: PoolDatabase, *, writers: int, readers: int, seconds: float,
+    reader_cpu_ms: float,
+) -> None:  # fmt: skip
+    """Writers run use cases shaped like shareProfile (record an event, then three more
+    statements, then commit) while ``readers`` tasks on the same event loop each read and
+    then hold the loop for ``reader_cpu_ms`` (building a large answer, as ``matches``
+    does): a transaction holding the head waits for the loop between its statements."""
+    consortium_id = await _new_consortium(database, "bench-read-load")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    latencies: list[float] = []
+    reads = 0
+
+    async def writer() -> None:
+        while loop.time() < deadline:
+            started = time.perf_counter()
+            async with database.transaction(AccessScope.system()) as conn:
+                await record_system_event(
+                    conn, consortium_id=consortium_id, job="bench", action=actions.RETENTION_RUN,
+                    subject_kind="run", subject_id=str(uuid.uuid4()),
+                )  # fmt: skip
+                for _ in range(3):  # the rest of the use case: token insert, mail rendering
+                    await conn.execute("select 1")
+            latencies.append(time.perf_counter() - started)
+
+    async def reader(conn: Connection) -> None:
+        nonlocal reads
+        while loop.time() < deadline:
+            await conn.fetchval("select count(*) from consortium")
+            busy_until = time.perf_counter() + reader_cpu_ms / 1000
+            while time.perf_counter() < busy_until:
+                pass
+            reads += 1
+            await asyncio.sleep(0)
+
+    connections = [await asyncpg.connect(app_dsn) for _ in range(readers)]
+    try:
+        await asyncio.gather(*(writer() for _ in range(writers)), *map(reader, connections))
+    finally:
+        for conn in connections:
+            await conn.close()
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+
+    print(
+        f"read load: {writers} writers, {readers} readers ({reader_cpu_ms:g} ms CPU each), "
+        f"{seconds:.0f} s: {len(latencies)} use cases ({len(latencies) / seconds:,.0f}/s), "
+        f"write p50 {pct(0.5):.1f} ms, p95 {pct(0.95):.1f} ms, p99 {pct(0.99):.1f} ms; "
+        f"{reads / seconds:,.0f} reads/s"
+    )
+    async with database.transaction(AccessScope.system()) as tx:
+        report = await verify_chain(tx, consortium_id)
+    print(f"        chain: {report.message}")
+    if not report.intact or report.head_seq != len(latencies):
+        raise SystemExit(1)
+
+
 def _details_text(i: int, profile_ids: list[str]) -> tuple[str, str]:
     """The details as JSON to load, and exactly as PostgreSQL prints the stored jsonb."""
     body = {"n": i, "profile_ids": profile_ids}
@@ -245,16 +308,24 @@ async def main(args: argparse.Namespace) -> None:
         )
         pool = await create_pool(app_dsn, min_size=1, max_size=4)
         database = PoolDatabase(pool)
+        read_load_pool = await create_pool(app_dsn, min_size=1, max_size=args.writers)
+        read_load_database = PoolDatabase(read_load_pool)
         print(f"database: {name} (PostgreSQL {await pool.fetchval('show server_version')})")
         try:
             if args.seconds > 0:
                 await concurrent_appends(
                     app_dsn, owner_dsn, database, writers=args.writers, seconds=args.seconds
                 )
+            if args.readers > 0:
+                await use_cases_under_read_load(
+                    app_dsn, read_load_database, writers=args.writers, readers=args.readers,
+                    seconds=args.seconds, reader_cpu_ms=args.reader_cpu_ms,
+                )  # fmt: skip
             if args.events > 0:
                 await verify_million(owner_dsn, database, events=args.events)
         finally:
             await pool.close()
+            await read_load_pool.close()
     finally:
         if not args.keep:
             await _drop_database(server_dsn, name)
@@ -267,6 +338,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--writers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--readers", type=int, default=10, help="0: skip the read-load run")
+    parser.add_argument("--reader-cpu-ms", type=float, default=5.0)
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     return parser.parse_args()
 

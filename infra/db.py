@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol, TypeAlias
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -70,6 +70,49 @@ async def apply_scope(
     )
 
 
+PreCommitWork: TypeAlias = "Callable[[Connection, bool], Awaitable[None]]"
+
+
+class _Frame:
+    """One open use-case transaction on a connection, and the work to run before it ends."""
+
+    def __init__(self, commits: bool) -> None:
+        self.commits = commits  # False: a savepoint inside a transaction (tests)
+        self.work: list[PreCommitWork] = []
+
+
+# The open use-case transactions per connection, innermost last (the connection
+# database nests them as savepoints).
+_frames: dict[int, list[_Frame]] = {}
+
+
+def pre_commit_work(conn: Connection) -> list[PreCommitWork] | None:
+    """The work to run on ``conn`` just before its use case's transaction ends, in order:
+    append to it. Each runs inside the transaction (a failure rolls everything back) and
+    is told whether a COMMIT follows (False for a savepoint: deferred constraints will not
+    fire then). None when ``conn`` is not in a transaction opened by
+    :meth:`Database.transaction`: do the work now."""
+    stack = _frames.get(id(conn))
+    return stack[-1].work if stack else None
+
+
+@asynccontextmanager
+async def _pre_commit_frame(conn: Connection, *, commits: bool) -> AsyncIterator[None]:
+    """Collects the :func:`pre_commit_work` of the block; runs it when the block ends
+    normally, drops it when the block raises."""
+    stack = _frames.setdefault(id(conn), [])
+    frame = _Frame(commits)
+    stack.append(frame)
+    try:
+        yield
+        while frame.work:
+            await frame.work.pop(0)(conn, commits)
+    finally:
+        stack.pop()
+        if not stack:
+            del _frames[id(conn)]
+
+
 class Database(Protocol):
     """What use cases and request handlers get: scoped transactions."""
 
@@ -99,7 +142,7 @@ class PoolDatabase:
                 "no database connection came free in time; try again shortly"
             ) from exc
         try:
-            async with conn.transaction():
+            async with conn.transaction(), _pre_commit_frame(conn, commits=True):
                 await apply_scope(conn, scope, statement_timeout_ms=self.statement_timeout_ms)
                 yield conn
         except (asyncpg.QueryCanceledError, TimeoutError) as exc:
@@ -118,7 +161,7 @@ class ConnectionDatabase:
 
     @asynccontextmanager
     async def transaction(self, scope: AccessScope) -> AsyncIterator[Connection]:
-        async with self.conn.transaction():
+        async with self.conn.transaction(), _pre_commit_frame(self.conn, commits=False):
             await apply_scope(self.conn, scope)
             yield self.conn
 

@@ -25,6 +25,20 @@ class AuditEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingEvent:
+    """An event checked and ready to append: the chain position, time and hash are the
+    database's to give (migration 0011's ``audit_append``)."""
+
+    actor_kind: str
+    actor_id: str | None
+    partner_id: UUID | None
+    action: str
+    subject_kind: str | None
+    subject_id: str | None
+    details_json: str
+
+
+@dataclass(frozen=True, slots=True)
 class AuditFilter:
     partner_id: UUID | None = None
     action: str | None = None  # exact, or a prefix when it ends with "*" ("introduction.*")

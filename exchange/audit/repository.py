@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -10,62 +9,61 @@ from uuid import UUID
 
 import asyncpg
 
-from exchange.audit.chain import CANONICAL_SQL_COLUMNS, GENESIS_HASH, AuditRecord
-from exchange.audit.models import AuditEvent, AuditFilter, Checkpoint
+from exchange.audit.chain import CANONICAL_SQL_COLUMNS
+from exchange.audit.models import AuditEvent, AuditFilter, Checkpoint, PendingEvent
 from infra.db import Connection
 
 # ---------------------------------------------------------------- appending
 
 
-async def lock_head(conn: Connection, *, consortium_id: UUID) -> tuple[int, str, dt.datetime]:
-    """Lock the consortium's chain head until the transaction ends.
+async def append_events(
+    conn: Connection, *, consortium_id: UUID, events: Sequence[PendingEvent]
+) -> int:
+    """Append ``events`` in order to the consortium's chain in one statement; return the
+    last sequence number.
 
-    Returns its (seq, hash) and the database clock read once the lock is held (the
-    outer select projects after the inner one has locked the row), so that time order
-    follows sequence order. One round trip: appends are serialised, so each one counts.
+    The database function (migration 0011) locks the head, reads the clock, hashes each
+    event's canonical encoding exactly as :mod:`exchange.audit.chain` does, inserts and
+    advances the head: the head is held from this statement to the end of the transaction.
     """
-    sql = """select h.seq, h.hash, clock_timestamp() as now
-             from (select seq, hash from audit_chain_head
-                   where consortium_id = $1 for update) as h"""
-    row = await conn.fetchrow(sql, consortium_id)
-    if row is None:
-        await conn.execute(
-            """insert into audit_chain_head (consortium_id, seq, hash) values ($1, 0, $2)
-               on conflict (consortium_id) do nothing""",
+    return int(
+        await conn.fetchval(
+            "select audit_append($1, $2, $3, $4, $5, $6, $7, $8)",
             consortium_id,
-            GENESIS_HASH,
+            [e.actor_kind for e in events],
+            [e.actor_id for e in events],
+            [e.partner_id for e in events],
+            [e.action for e in events],
+            [e.subject_kind for e in events],
+            [e.subject_id for e in events],
+            [e.details_json for e in events],
         )
-        row = await conn.fetchrow(sql, consortium_id)
-        assert row is not None
-    return int(row["seq"]), str(row["hash"]), row["now"]
+    )
 
 
-async def render_details(conn: Connection, *, details_json: str) -> str:
-    """The details exactly as the stored jsonb will print (what the hash covers)."""
-    return str(await conn.fetchval("select $1::text::jsonb::text", details_json))
-
-
-async def insert_event(
-    conn: Connection, *, record: AuditRecord, occurred_at: dt.datetime, prev_hash: str, hash_: str
+async def queue_for_commit(
+    conn: Connection, *, events: Sequence[tuple[UUID, PendingEvent]]
 ) -> None:
+    """Queue ``(consortium_id, event)`` pairs, in order, to be appended to their chains
+    by the database while this transaction commits (``audit_pending``'s deferred trigger
+    runs ``audit_append`` for each)."""
     await conn.execute(
         """
-        insert into audit_event (consortium_id, seq, occurred_at, actor_kind, actor_id, partner_id,
-                                 action, subject_kind, subject_id, details, prev_hash, hash)
-        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11, $12)
+        insert into audit_pending (consortium_id, actor_kind, actor_id, partner_id, action,
+                                   subject_kind, subject_id, details)
+        select c, ak, ai, p, a, sk, si, d
+        from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[],
+                    $7::text[], $8::text[]) with ordinality as e(c, ak, ai, p, a, sk, si, d, n)
+        order by n
         """,
-        UUID(record.consortium_id),
-        record.seq,
-        occurred_at,
-        record.actor_kind,
-        record.actor_id,
-        UUID(record.partner_id) if record.partner_id else None,
-        record.action,
-        record.subject_kind,
-        record.subject_id,
-        record.details_text,
-        prev_hash,
-        hash_,
+        [c for c, _ in events],
+        [e.actor_kind for _, e in events],
+        [e.actor_id for _, e in events],
+        [e.partner_id for _, e in events],
+        [e.action for _, e in events],
+        [e.subject_kind for _, e in events],
+        [e.subject_id for _, e in events],
+        [e.details_json for _, e in events],
     )
 
 

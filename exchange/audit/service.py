@@ -1,4 +1,8 @@
-"""Writing audit events, inside the caller's transaction (they commit or roll back together)."""
+"""Writing audit events, inside the caller's transaction (they commit or roll back together).
+
+Use cases record events as they go; the events join their chains in one statement just
+before the transaction commits, so a chain's head is locked only for the commit's last
+moments and an event's position follows commit order."""
 
 from __future__ import annotations
 
@@ -8,9 +12,9 @@ from uuid import UUID
 
 from exchange.audit import repository
 from exchange.audit.actions import is_valid_action
-from exchange.audit.chain import AuditRecord, chain_hash
+from exchange.audit.models import PendingEvent
 from infra.caller import Caller
-from infra.db import Connection
+from infra.db import Connection, pre_commit_work
 
 MAX_DETAILS_BYTES = 64_000
 MAX_FIELD_LENGTH = 200
@@ -43,26 +47,16 @@ def _check_field(name: str, value: str | None) -> None:
         raise ValueError(f"audit {name} must be at most {MAX_FIELD_LENGTH} printable characters")
 
 
-async def record_event(
-    conn: Connection,
+def _checked_event(
     *,
-    consortium_id: UUID,
     actor_kind: str,
     actor_id: str | None,
     partner_id: UUID | None,
     action: str,
-    subject_kind: str | None = None,
-    subject_id: str | None = None,
-    details: dict[str, Any] | None = None,
-) -> int:
-    """Append one event to the consortium's chain; return its sequence number.
-
-    Call it inside the transaction of the change it records. Appends to one chain are
-    serialised on its head row until that transaction ends, so keep the rest of the
-    transaction short after calling. ``details`` must hold no personal data: ids, codes,
-    counts only (see :mod:`exchange.audit.actions`). Programming errors (an unknown
-    action format, a value that cannot be stored faithfully) raise ``ValueError``.
-    """
+    subject_kind: str | None,
+    subject_id: str | None,
+    details: dict[str, Any] | None,
+) -> PendingEvent:
     if not is_valid_action(action):
         raise ValueError(f"not an audit action name: {action!r}")
     for name, value in (
@@ -77,29 +71,80 @@ async def record_event(
     details_json = json.dumps(body, ensure_ascii=False, allow_nan=False)
     if len(details_json.encode()) > MAX_DETAILS_BYTES:
         raise ValueError(f"audit details exceed {MAX_DETAILS_BYTES} bytes")
-
-    details_text = await repository.render_details(conn, details_json=details_json)
-    head_seq, prev_hash, occurred_at = await repository.lock_head(conn, consortium_id=consortium_id)
-    record = AuditRecord.build(
-        consortium_id=consortium_id,
-        seq=head_seq + 1,
-        occurred_at=occurred_at,
+    return PendingEvent(
         actor_kind=actor_kind,
         actor_id=actor_id,
         partner_id=partner_id,
         action=action,
         subject_kind=subject_kind,
         subject_id=subject_id,
-        details_text=details_text,
+        details_json=details_json,
     )
-    await repository.insert_event(
-        conn,
-        record=record,
-        occurred_at=occurred_at,
-        prev_hash=prev_hash,
-        hash_=chain_hash(prev_hash, record),
+
+
+async def record_event(
+    conn: Connection,
+    *,
+    consortium_id: UUID,
+    actor_kind: str,
+    actor_id: str | None,
+    partner_id: UUID | None,
+    action: str,
+    subject_kind: str | None = None,
+    subject_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> int:
+    """Append one event to the consortium's chain now; return its sequence number.
+
+    Call it inside the transaction of the change it records. The chain's head stays
+    locked from this call until the transaction ends: use cases record through
+    :func:`record_caller_event` or :func:`record_system_event`, which append just
+    before commit. ``details`` must hold no personal data: ids, codes, counts only (see
+    :mod:`exchange.audit.actions`). Programming errors (an unknown action format, a value
+    that cannot be stored faithfully) raise ``ValueError``.
+    """
+    event = _checked_event(
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+        partner_id=partner_id,
+        action=action,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        details=details,
     )
-    return record.seq
+    return await repository.append_events(conn, consortium_id=consortium_id, events=[event])
+
+
+class _AppendAtCommit:
+    """The events a transaction recorded, queued in one statement just before it commits
+    and appended by the database while the COMMIT runs (migration 0011): the chain's head
+    is never held by a transaction waiting for its client."""
+
+    def __init__(self) -> None:
+        self.events: dict[UUID, list[PendingEvent]] = {}
+
+    async def __call__(self, conn: Connection, commits: bool) -> None:
+        # One lock order for every transaction that writes to several chains.
+        queued = [(c, e) for c in sorted(self.events) for e in self.events[c]]
+        if commits:  # appended by the database as the COMMIT runs
+            await repository.queue_for_commit(conn, events=queued)
+            return
+        for consortium_id in sorted(self.events):  # a savepoint: append now
+            await repository.append_events(
+                conn, consortium_id=consortium_id, events=self.events[consortium_id]
+            )
+
+
+async def _record_at_commit(conn: Connection, consortium_id: UUID, event: PendingEvent) -> None:
+    work = pre_commit_work(conn)
+    if work is None:  # not in a use case's transaction: append now
+        await repository.append_events(conn, consortium_id=consortium_id, events=[event])
+        return
+    flush = next((w for w in work if isinstance(w, _AppendAtCommit)), None)
+    if flush is None:
+        flush = _AppendAtCommit()
+        work.append(flush)
+    flush.events.setdefault(consortium_id, []).append(event)
 
 
 async def record_caller_event(
@@ -110,10 +155,10 @@ async def record_caller_event(
     subject_kind: str | None = None,
     subject_id: str | None = None,
     details: dict[str, Any] | None = None,
-) -> int:
-    return await record_event(
-        conn,
-        consortium_id=caller.consortium_id,
+) -> None:
+    """Record an event by the caller; it joins the chain just before the transaction
+    commits (and is dropped with it on a rollback). Bad values raise ``ValueError`` now."""
+    event = _checked_event(
         actor_kind=caller.actor_kind,
         actor_id=caller.subject,
         partner_id=caller.partner_id,
@@ -122,6 +167,7 @@ async def record_caller_event(
         subject_id=subject_id,
         details=details,
     )
+    await _record_at_commit(conn, caller.consortium_id, event)
 
 
 async def record_system_event(
@@ -133,11 +179,10 @@ async def record_system_event(
     subject_kind: str | None = None,
     subject_id: str | None = None,
     details: dict[str, Any] | None = None,
-) -> int:
-    """An event written by a background job (retention, checkpoints, the CLI)."""
-    return await record_event(
-        conn,
-        consortium_id=consortium_id,
+) -> None:
+    """An event written by a background job (retention, checkpoints, the CLI); it joins
+    the chain just before the transaction commits, as :func:`record_caller_event`'s."""
+    event = _checked_event(
         actor_kind="system",
         actor_id=job,
         partner_id=None,
@@ -146,6 +191,7 @@ async def record_system_event(
         subject_id=subject_id,
         details=details,
     )
+    await _record_at_commit(conn, consortium_id, event)
 
 
 async def record_system_event_everywhere(

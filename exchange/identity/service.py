@@ -59,7 +59,7 @@ MAX_IDENTITIES_PER_MAIL = 5
 MAX_LINKS_PER_WINDOW = 5  # per address per link lifetime: no mail-bombing through the doors
 
 # Same signature as exchange.audit.service.record_caller_event; the app factory passes it in.
-AuditRecorder = Callable[..., Awaitable[int]]
+AuditRecorder = Callable[..., Awaitable[object]]
 
 
 # ---------------------------------------------------------------- asking for a link

@@ -52,6 +52,7 @@ async def test_admin_adds_an_hr_user_who_is_listed_and_audited(
             partner_id=partner.id,
         )
         listed = await service.list_staff_users(conn, admin)
+    async with db.transaction(admin.access_scope()) as conn:  # events join the chain at commit
         event = await conn.fetchrow(
             "select action, subject_id, details from audit_event where action = 'staff_user.added'"
         )
