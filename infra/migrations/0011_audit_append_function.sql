@@ -14,12 +14,13 @@
 --
 -- Security invoker: row-level security sees the caller, as for a plain insert.
 
+-- chr(11), not E'\v': PostgreSQL before 16 reads E'\v' as a plain 'v'.
 create function audit_copy_text(value text) returns text
 language sql immutable parallel safe as $$
     select coalesce(
         replace(replace(replace(replace(replace(replace(replace(
             value, E'\\', E'\\\\'), E'\b', E'\\b'), E'\f', E'\\f'), E'\n', E'\\n'),
-            E'\r', E'\\r'), E'\t', E'\\t'), E'\v', E'\\v'),
+            E'\r', E'\\r'), E'\t', E'\\t'), chr(11), E'\\v'),
         E'\\N')
 $$;
 
