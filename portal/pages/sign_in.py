@@ -32,6 +32,14 @@ async def sign_in_page(page: Page = Depends(portal_page), token: str | None = No
 async def sign_in_request(
     background: BackgroundTasks, page: Page = Depends(portal_page)
 ) -> Response:
+    return await answer_sign_in_form(page, background, SignInDoor.PORTAL, "sign_in")
+
+
+async def answer_sign_in_form(
+    page: Page, background: BackgroundTasks, door: SignInDoor, template: str
+) -> Response:
+    """Both portal sign-in forms (candidates', staff's): throttle by source address, check
+    the address, answer with ``{template}_sent.html`` and look it up only afterwards."""
     form = await checked_form(page)
     client = page.request.client
     verdict = await throttle.admit_sign_in(
@@ -43,16 +51,11 @@ async def sign_in_request(
     try:
         address = accept_sign_in(email)
     except UserError as error:
-        return render(page, "sign_in.html", status_code=422, errors=error.errors, email=email)
+        return render(page, f"{template}.html", status_code=422, errors=error.errors, email=email)
     background.add_task(
-        send_sign_in_links,
-        page.database,
-        page.settings,
-        address,
-        SignInDoor.PORTAL,
-        language=page.language,
+        send_sign_in_links, page.database, page.settings, address, door, language=page.language
     )
-    return render(page, "sign_in_sent.html")
+    return render(page, f"{template}_sent.html")
 
 
 def slow_down(page: Page, verdict: throttle.Verdict) -> Response:

@@ -14,17 +14,13 @@ from fastapi import APIRouter, BackgroundTasks, Depends
 from fastapi.responses import Response
 
 from exchange.audit.service import record_caller_event
-from exchange.identity import throttle
 from exchange.identity.models import SignInDoor
 from exchange.identity.service import (
-    accept_sign_in,
     open_sign_in_session,
-    send_sign_in_links,
     staff_profile,
 )
 from infra.caller import CallerRole
-from infra.errors import UserError
-from portal.pages.sign_in import slow_down
+from portal.pages.sign_in import answer_sign_in_form
 from portal.sessions import SESSION_COOKIE
 from portal.web import Page, checked_form, portal_page, redirect, render, text
 
@@ -44,20 +40,7 @@ async def staff_sign_in_page(page: Page = Depends(portal_page)) -> Response:
 async def staff_sign_in_request(
     background: BackgroundTasks, page: Page = Depends(portal_page)
 ) -> Response:
-    form = await checked_form(page)
-    client = page.request.client
-    verdict = await throttle.admit_sign_in(
-        page.database, page.settings, source=client.host if client else None
-    )
-    if verdict.refused:
-        return slow_down(page, verdict)
-    email = text(form, "email")
-    try:
-        address = accept_sign_in(email)
-    except UserError as error:
-        return render(page, "staff_sign_in.html", status_code=422, errors=error.errors, email=email)
-    background.add_task(send_sign_in_links, page.database, page.settings, address, SignInDoor.API)
-    return render(page, "staff_sign_in_sent.html")
+    return await answer_sign_in_form(page, background, SignInDoor.API, "staff_sign_in")
 
 
 @router.post(LINK_REDEEM)
