@@ -12,6 +12,10 @@ STATIC = Path(__file__).parent / "static"
 
 # Each module has an APIRouter named ``router``; a new page is one line here.
 PAGE_MODULES: tuple[str, ...] = (
+    "portal.pages.admin_clients",
+    "portal.pages.admin_home",
+    "portal.pages.admin_partners",
+    "portal.pages.admin_staff",
     "portal.pages.consent",
     "portal.pages.front_door",
     "portal.pages.introductions",
