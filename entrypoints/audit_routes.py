@@ -7,7 +7,7 @@
   ``?limit=`` narrow it. No personal data: ids, sequence numbers, hashes, times.
 * ``GET /audit/events.csv`` (consortium admin bearer token, scope ``audit:read``): the
   caller's consortium's events matching ``partner``, ``action``, ``subject``, ``from``,
-  ``to`` (as ``auditEvents``), oldest first, streamed.
+  ``to``, ``actor`` (as ``auditEvents``), oldest first, streamed.
 
 The use cases arrive through an :class:`AuditFeed` (``exchange.audit.publication``).
 """
@@ -108,6 +108,7 @@ def audit_router(feed: AuditFeed) -> APIRouter:
         subject: Annotated[str | None, Query(max_length=200)] = None,
         from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
         to: Annotated[str | None, Query(max_length=40)] = None,
+        actor: Annotated[str | None, Query(max_length=20)] = None,
     ) -> Response:
         services = request.app.state.services
         try:
@@ -120,6 +121,7 @@ def audit_router(feed: AuditFeed) -> APIRouter:
                 subject_id=_text(subject, "subject"),
                 occurred_from=_time(from_, "from"),
                 occurred_to=_time(to, "to"),
+                actor_kind=_text(actor, "actorKind"),
             )
             chunks = feed.events_csv(services.database, caller, audit_filter)
             first = await anext(chunks)  # refusals surface here, before any byte is sent

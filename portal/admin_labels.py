@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from exchange.audit import actions
 from portal.labels import N_
 
 ADMIN_CODES: dict[str, str] = {
@@ -71,3 +72,64 @@ def admin_code(gettext: Callable[[str], str], value: object) -> str:
     key = str(getattr(value, "value", value))
     source = ADMIN_CODES.get(key)
     return gettext(source) if source else key
+
+
+ACTIONS: dict[str, str] = {
+    actions.PROFILE_SHARED: N_("profile shared (consent asked)"),
+    actions.PROFILE_UPDATED: N_("profile changed"),
+    actions.PROFILE_PAUSED: N_("profile paused"),
+    actions.PROFILE_RESUMED: N_("profile visible again"),
+    actions.CONSENT_GRANTED: N_("consent given"),
+    actions.CONSENT_CHANGED: N_("consent changed"),
+    actions.CONSENT_RENEWED: N_("consent renewed"),
+    actions.CONSENT_REFUSED: N_("consent refused"),
+    actions.CONSENT_WITHDRAWN: N_("consent withdrawn"),
+    actions.CONSENT_EXPIRED: N_("consent ran out"),
+    actions.CONSENT_REQUEST_EXPIRED: N_("consent request unanswered"),
+    actions.PROFILE_SHOWN_IN_MATCHES: N_("match shown"),
+    actions.PROFILE_OPENED: N_("profile opened"),
+    actions.PLACEMENT_PROPOSALS_SHOWN: N_("placement proposals shown"),
+    actions.INTRODUCTION_REQUESTED: N_("introduction requested"),
+    actions.INTRODUCTION_ACCEPTED: N_("introduction accepted"),
+    actions.INTRODUCTION_DECLINED: N_("introduction declined"),
+    actions.INTRODUCTION_EXPIRED: N_("introduction unanswered"),
+    actions.INTRODUCTION_WITHDRAWN: N_("introduction withdrawn"),
+    actions.CONTACT_REVEALED: N_("contact details revealed"),
+    actions.PLACEMENT_RECORDED: N_("placement recorded"),
+    actions.PLACEMENT_OUTCOME_RECORDED: N_("placement outcome recorded"),
+    actions.VACANCY_CREATED: N_("vacancy posted"),
+    actions.VACANCY_UPDATED: N_("vacancy changed"),
+    actions.VACANCY_CLOSED: N_("vacancy closed"),
+    actions.DATA_EXPORTED: N_("person downloaded their data"),
+    actions.DATA_ERASED: N_("person's data erased"),
+    actions.RETENTION_RUN: N_("retention job ran"),
+    actions.CONSORTIUM_CREATED: N_("consortium set up"),
+    actions.PARTNER_REGISTERED: N_("partner registered"),
+    actions.PARTNER_SUSPENDED: N_("partner suspended"),
+    actions.PARTNER_REINSTATED: N_("partner reinstated"),
+    actions.API_CLIENT_CREATED: N_("API client created"),
+    actions.API_CLIENT_REVOKED: N_("API client revoked"),
+    actions.STAFF_USER_ADDED: N_("staff account added"),
+    actions.SIGNED_IN: N_("signed in"),
+    actions.SIGN_IN_LINK_SENT: N_("sign-in link sent"),
+    actions.KEY_ROTATED: N_("signing key rotated"),
+}
+
+ACTOR_KINDS: dict[str, str] = {
+    "api_client": N_("a partner's or the consortium's system (API client)"),
+    "staff_user": N_("staff (recruiter or administrator)"),
+    "person": N_("the person themselves"),
+    "system": N_("the platform (background job)"),
+}
+
+BREAKS: dict[str, str] = {
+    "HASH_MISMATCH": N_("an event was changed after it was written"),
+    "PREV_LINK_MISMATCH": N_("an event does not point at the one before it"),
+    "SEQUENCE_GAP": N_("an event is missing"),
+    "CHECKPOINT_MISMATCH": N_("the history differs from a signed checkpoint"),
+}
+
+
+def action_label(gettext: Callable[[str], str], action: str) -> str:
+    source = ACTIONS.get(action)
+    return gettext(source) if source else action

@@ -12,6 +12,7 @@ STATIC = Path(__file__).parent / "static"
 
 # Each module has an APIRouter named ``router``; a new page is one line here.
 PAGE_MODULES: tuple[str, ...] = (
+    "portal.pages.admin_audit",
     "portal.pages.admin_clients",
     "portal.pages.admin_home",
     "portal.pages.admin_partners",

@@ -60,6 +60,9 @@ class AuditEventFilter:
     subject: str | None = strawberry.field(default=None, description="A subject's id")
     from_: dt.datetime | None = strawberry.field(name="from", default=None)
     to: dt.datetime | None = strawberry.field(default=None, description="Exclusive.")
+    actor_kind: str | None = strawberry.field(
+        default=None, description="api_client, staff_user, person or system"
+    )
 
     def to_domain(self) -> AuditFilter:
         return AuditFilter(
@@ -68,6 +71,7 @@ class AuditEventFilter:
             subject_id=self.subject,
             occurred_from=self.from_,
             occurred_to=self.to,
+            actor_kind=self.actor_kind,
         )
 
 

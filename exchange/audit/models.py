@@ -38,6 +38,10 @@ class PendingEvent:
     details_json: str
 
 
+ACTOR_KINDS = ("api_client", "staff_user", "person", "system")
+"""Who may act in an event (``Caller.actor_kind``, or a background job)."""
+
+
 @dataclass(frozen=True, slots=True)
 class AuditFilter:
     partner_id: UUID | None = None
@@ -45,6 +49,7 @@ class AuditFilter:
     subject_id: str | None = None
     occurred_from: dt.datetime | None = None  # inclusive
     occurred_to: dt.datetime | None = None  # exclusive
+    actor_kind: str | None = None  # one of ACTOR_KINDS
 
 
 class BreakKind(StrEnum):

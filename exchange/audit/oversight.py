@@ -17,7 +17,14 @@ from uuid import UUID
 
 from exchange.audit import repository
 from exchange.audit.checkpoints import CheckpointSigner, stored_claims
-from exchange.audit.models import AuditEvent, AuditFilter, CheckpointClaim, VerificationReport
+from exchange.audit.models import (
+    ACTOR_KINDS,
+    AuditEvent,
+    AuditFilter,
+    Checkpoint,
+    CheckpointClaim,
+    VerificationReport,
+)
 from exchange.audit.verify import verify_chain
 from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
@@ -45,6 +52,8 @@ def validate_filter(audit_filter: AuditFilter, *, field: str = "filter") -> None
                    "or a prefix ending in * such as introduction.*")  # fmt: skip
     if audit_filter.subject_id is not None and not 0 < len(audit_filter.subject_id) <= 200:
         errors.add(name("subject"), "INVALID", "1-200 characters")
+    if audit_filter.actor_kind is not None and audit_filter.actor_kind not in ACTOR_KINDS:
+        errors.add(name("actorKind"), "INVALID", f"use one of: {', '.join(ACTOR_KINDS)}")
     start, end = audit_filter.occurred_from, audit_filter.occurred_to
     for label, value in (("from", start), ("to", end)):
         if value is not None and value.tzinfo is None:
@@ -73,6 +82,22 @@ async def search_events(
         after_seq=after_seq,
     )
     return Page(items=events[:limit], has_next_page=len(events) > limit)
+
+
+async def event_at(conn: Connection, caller: Caller, *, seq: int) -> AuditEvent | None:
+    """One event of the caller's consortium by its position in the chain, with its hashes."""
+    require_auditor(caller)
+    return await repository.get_event(conn, consortium_id=caller.consortium_id, seq=seq)
+
+
+async def consortium_checkpoints(
+    conn: Connection, caller: Caller, *, limit: int = 100
+) -> list[Checkpoint]:
+    """The caller's consortium's signed checkpoints, newest first."""
+    require_auditor(caller)
+    return await repository.list_checkpoints(
+        conn, consortium_ids=[caller.consortium_id], limit=limit
+    )
 
 
 async def export_events(

@@ -123,6 +123,8 @@ def _filter_sql(consortium_id: UUID, audit_filter: AuditFilter) -> tuple[list[st
             add("action = {}", audit_filter.action)
     if audit_filter.subject_id is not None:
         add("subject_id = {}", audit_filter.subject_id)
+    if audit_filter.actor_kind is not None:
+        add("actor_kind = {}", audit_filter.actor_kind)
     if audit_filter.occurred_from is not None:
         add("occurred_at >= {}", audit_filter.occurred_from)
     if audit_filter.occurred_to is not None:
@@ -152,6 +154,15 @@ async def search_events(
         *args,
     )
     return [_event(r) for r in rows]
+
+
+async def get_event(conn: Connection, *, consortium_id: UUID, seq: int) -> AuditEvent | None:
+    row = await conn.fetchrow(
+        f"select {_EVENT_COLUMNS} from audit_event where consortium_id = $1 and seq = $2",
+        consortium_id,
+        seq,
+    )
+    return _event(row) if row else None
 
 
 # ---------------------------------------------------------------- checkpoints
