@@ -17,6 +17,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "portal.pages.admin_home",
     "portal.pages.admin_partners",
     "portal.pages.admin_staff",
+    "portal.pages.admin_statistics",
     "portal.pages.consent",
     "portal.pages.front_door",
     "portal.pages.introductions",

@@ -276,3 +276,87 @@ async def vacancy_activity(
         )
         for r in rows
     ]
+
+
+# The exchange funnel of the profiles shared in the period, from the trail (erasure-safe):
+# each later step counts a profile once, whenever it happened.
+_PROFILE_STEPS = (
+    actions.INTRODUCTION_REQUESTED,
+    actions.INTRODUCTION_ACCEPTED,
+    actions.PLACEMENT_RECORDED,
+)
+
+
+async def exchange_funnel(
+    conn: Connection, *, consortium_id: UUID, period: Period
+) -> dict[str, int]:
+    """Profiles shared in the period, and how many of them were consented, shown in
+    matches or proposals, introduced, accepted and placed (keys as the actions)."""
+    row = await conn.fetchrow(
+        f"""
+        with cohort as (
+            select distinct subject_id as profile_id from audit_event
+            where consortium_id = $1 and action = '{actions.PROFILE_SHARED}'
+              and {_PERIOD.format(col="occurred_at")}),
+        consented as (
+            select distinct subject_id as profile_id from audit_event
+            where consortium_id = $1 and action = '{actions.CONSENT_GRANTED}'
+              and subject_id in (select profile_id from cohort)),
+        matched as (
+            select distinct s.profile_id from audit_event e
+            cross join lateral jsonb_array_elements_text(
+                case jsonb_typeof(e.details -> 'profiles')
+                    when 'array' then e.details -> 'profiles' else '[]'::jsonb end)
+                as s(profile_id)
+            where e.consortium_id = $1
+              and e.action in ('{actions.PROFILE_SHOWN_IN_MATCHES}',
+                               '{actions.PLACEMENT_PROPOSALS_SHOWN}')
+              and s.profile_id in (select profile_id from cohort)),
+        steps as (
+            select action, count(distinct details ->> 'profile_id') as n from audit_event
+            where consortium_id = $1 and action = any($4::text[])
+              and details ->> 'profile_id' in (select profile_id from cohort)
+            group by action)
+        select (select count(*) from cohort) as shared,
+               (select count(*) from consented) as consented,
+               (select count(*) from matched) as matched,
+               coalesce((select n from steps where action = $5), 0) as introduced,
+               coalesce((select n from steps where action = $6), 0) as accepted,
+               coalesce((select n from steps where action = $7), 0) as placed
+        """,
+        consortium_id,
+        period.start,
+        period.end,
+        list(_PROFILE_STEPS),
+        *_PROFILE_STEPS,
+    )
+    assert row is not None
+    return {key: int(row[key]) for key in FUNNEL_KEYS}
+
+
+FUNNEL_KEYS = ("shared", "consented", "matched", "introduced", "accepted", "placed")
+
+DAYS_BUCKETS = ((0, 30), (31, 60), (61, 90), (91, 180), (181, None))
+"""Days from sharing to placement, both ends included; ``None``: no upper end."""
+
+
+async def days_to_placement(conn: Connection, *, consortium_id: UUID, period: Period) -> list[int]:
+    """Placements recorded in the period, counted per :data:`DAYS_BUCKETS` bucket."""
+    rows = await conn.fetch(
+        f"""
+        select floor(extract(epoch from recorded_at - shared_at) / 86400.0)::int as days
+        from placement
+        where consortium_id = $1 and {_PERIOD.format(col="recorded_at")}
+        """,
+        consortium_id,
+        period.start,
+        period.end,
+    )
+    counts = [0] * len(DAYS_BUCKETS)
+    for r in rows:
+        days = max(int(r["days"]), 0)
+        for index, (low, high) in enumerate(DAYS_BUCKETS):
+            if days >= low and (high is None or days <= high):
+                counts[index] += 1
+                break
+    return counts
