@@ -14,6 +14,7 @@ STATIC = Path(__file__).parent / "static"
 PAGE_MODULES: tuple[str, ...] = (
     "portal.pages.admin_audit",
     "portal.pages.admin_clients",
+    "portal.pages.admin_erasure",
     "portal.pages.admin_home",
     "portal.pages.admin_partners",
     "portal.pages.admin_staff",

@@ -20,6 +20,13 @@ ADMIN_PAGES = (
     "/portal/admin/partners",
     "/portal/admin/clients",
     "/portal/admin/staff",
+    "/portal/admin/audit",
+    "/portal/admin/audit/verify",
+    "/portal/admin/audit/checkpoints",
+    "/portal/admin/audit/events/1",
+    "/portal/admin/audit/events.csv",
+    "/portal/admin/statistics",
+    "/portal/admin/erasure",
 )
 
 
@@ -114,6 +121,7 @@ async def test_every_admin_form_refuses_a_post_without_a_valid_csrf_token(
         "/portal/admin/clients": {"partner": str(partner.id)},
         "/portal/admin/clients/revoke": {"client_id": "x"},
         "/portal/admin/staff": {"email": "a@example.nl", "display_name": "A", "role": "partner_hr"},
+        "/portal/admin/audit/verify": {},
     }
     for path, fields in forms.items():
         assert (await admin.post(path, data=fields)).status_code == 403, path
