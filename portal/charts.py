@@ -17,7 +17,7 @@ INK = "#1b1b1b"
 SERIES = ("#0b4f6c", "#b35600", "#1e6b33")  # ≥ 3:1 against white, told apart by shape too
 GRID = "#c8c8c8"
 SUPPRESSED = "#e3e3e3"
-LABEL_WIDTH = 200
+LABEL_WIDTH = 230
 ROW = 28
 FONT = 'font-family="system-ui, sans-serif" font-size="13"'
 
@@ -134,7 +134,7 @@ def heat_map(
     """A matrix of rows × columns, each cell shaded by its value and labelled with its text."""
     top = max(_scale([c.value for row in cells for c in row]), 1.0)
     header = 120
-    width = LABEL_WIDTH + cell * len(columns) + 10
+    width = LABEL_WIDTH + cell * len(columns) + 110  # room for the slanted last label
     height = header + cell * len(rows) + 10
     body: list[str] = []
     for c, name in enumerate(columns):
