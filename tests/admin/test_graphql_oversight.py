@@ -208,3 +208,27 @@ async def test_checkpoints_are_published_with_their_key(
     assert entry["jwk"]["kty"] == "EC" and "d" not in entry["jwk"]
     other = await client.get("/audit/checkpoints", params={"consortium": str(uuid.uuid4())})
     assert other.json() == []
+
+
+async def test_events_filtered_by_actor_kind_in_graphql_and_csv(
+    client: httpx.AsyncClient, bearer: BearerHeaders, people: dict[str, Any]
+) -> None:
+    admin = await bearer(people["admin"])
+    query = (
+        "query($k: String) { auditEvents(filter: {actorKind: $k}) "
+        "{ edges { node { action actorKind } } } }"
+    )
+    clients = await graphql(client, admin, query, k="api_client")
+    nodes = [e["node"] for e in clients["data"]["auditEvents"]["edges"]]
+    assert nodes and {n["actorKind"] for n in nodes} == {"api_client"}
+    assert "profile.shared" in [n["action"] for n in nodes]
+    nobody = await graphql(client, admin, query, k="person")
+    assert nobody["data"]["auditEvents"]["edges"] == []
+    refused = await graphql(client, admin, query, k="robot")
+    assert refused["errors"][0]["extensions"]["userErrors"][0]["field"] == "filter.actorKind"
+
+    response = await client.get("/audit/events.csv", params={"actor": "api_client"}, headers=admin)
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert rows and {r["actor_kind"] for r in rows} == {"api_client"}
+    response = await client.get("/audit/events.csv", params={"actor": "robot"}, headers=admin)
+    assert response.status_code == 400 and response.json()["userErrors"][0]["field"] == "actorKind"
