@@ -54,6 +54,13 @@ owner as (
 _PERIOD = "{col} >= $2 and {col} < $3"
 
 
+async def without_jit(conn: Connection) -> None:
+    """Turn PostgreSQL's JIT off for the rest of the transaction. The row-level security
+    predicates inflate these queries' cost estimates past the JIT thresholds, and compiling
+    took seconds where running them takes milliseconds (bench/admin_pages.py)."""
+    await conn.execute("select set_config('jit', 'off', true)")
+
+
 async def partner_activity(
     conn: Connection, *, consortium_id: UUID, period: Period
 ) -> list[PartnerActivity]:
@@ -303,15 +310,18 @@ async def exchange_funnel(
             where consortium_id = $1 and action = '{actions.CONSENT_GRANTED}'
               and subject_id in (select profile_id from cohort)),
         matched as (
+            -- a profile can be shown only after it was shared: no earlier event is read
             select distinct s.profile_id from audit_event e
             cross join lateral jsonb_array_elements_text(
                 case jsonb_typeof(e.details -> 'profiles')
                     when 'array' then e.details -> 'profiles' else '[]'::jsonb end)
                 as s(profile_id)
+            join cohort c on c.profile_id = s.profile_id
             where e.consortium_id = $1
               and e.action in ('{actions.PROFILE_SHOWN_IN_MATCHES}',
                                '{actions.PLACEMENT_PROPOSALS_SHOWN}')
-              and s.profile_id in (select profile_id from cohort)),
+              and e.occurred_at >= $2
+              and exists (select 1 from cohort)),
         steps as (
             select action, count(distinct details ->> 'profile_id') as n from audit_event
             where consortium_id = $1 and action = any($4::text[])
