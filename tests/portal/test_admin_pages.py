@@ -10,9 +10,10 @@ from fastapi import FastAPI
 from exchange.partners.models import Partner
 from infra.db import ConnectionDatabase
 from infra.settings import Settings
-from tests.support import factories
+from tests.support import callers, factories
 from tests.support.as_system import system_fetch
-from tests.support.http import asgi_client, post_form
+from tests.support.http import asgi_client, path_of, post_form, token_of
+from tests.support.mail import emailed_link
 from tests.support.staff_portal import sign_in_staff
 
 ADMIN_PAGES = (
@@ -203,3 +204,20 @@ async def test_add_a_recruiter_and_an_administrator(
         db, "select role, partner_id from staff_user where email = 'noor@example.nl'"
     )
     assert rows[0]["role"] == "partner_hr" and rows[0]["partner_id"] == partner.id
+
+
+async def test_a_signed_in_candidate_cannot_open_admin_pages(
+    client: httpx.AsyncClient, db: ConnectionDatabase, partner: Partner
+) -> None:
+    profile = await factories.share_profile(db, callers.partner_caller(partner))
+    link = await emailed_link(db, profile.person_id, "consent_request")
+    page = await client.get(path_of(link))
+    opened = await post_form(client, "/portal/consent/open", page=page, token=token_of(link))
+    assert opened.status_code == 303
+    assert (await client.get("/portal/consent")).status_code == 200  # the candidate's session
+    for path in ADMIN_PAGES:
+        refused = await client.get(path)
+        assert refused.status_code == 401 and "Consortiumbeheer" not in refused.text, path
+    posted = await post_form(client, "/portal/admin/partners", page=page, name="Kandidaat BV")
+    assert posted.status_code == 401
+    assert await system_fetch(db, "select 1 from partner where name = 'Kandidaat BV'") == []
