@@ -96,6 +96,17 @@ async def exposure(conn: Connection, *, partner_id: UUID) -> tuple[int, int, int
     return int(row["vacancies"]), int(row["profiles"]), int(row["clients"])
 
 
+async def open_introductions(conn: Connection, *, partner_id: UUID) -> int:
+    """Open introductions the partner requested or whose profile it shared."""
+    value = await conn.fetchval(
+        """select count(*) from introduction
+           where status = 'REQUESTED'
+             and (requesting_partner_id = $1 or sharing_partner_id = $1)""",
+        partner_id,
+    )
+    return int(value or 0)
+
+
 async def withdraw_open_introductions(
     conn: Connection, *, partner_id: UUID
 ) -> list[WithdrawnIntroduction]:

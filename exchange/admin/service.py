@@ -180,6 +180,17 @@ async def revoke_api_client(conn: Connection, caller: Caller, *, client_id: str)
     return revoked
 
 
+async def suspension_preview(
+    conn: Connection, caller: Caller, *, partner_id: UUID
+) -> tuple[Partner, SuspensionEffect]:
+    """What suspending the partner would take out of the exchange now (nothing changes)."""
+    require_admin(caller)
+    partner = await _partner(conn, caller, partner_id)
+    vacancies, profiles, clients = await repository.exposure(conn, partner_id=partner.id)
+    introductions = await repository.open_introductions(conn, partner_id=partner.id)
+    return partner, SuspensionEffect(vacancies, profiles, clients, introductions)
+
+
 async def suspend_partner(
     conn: Connection,
     caller: Caller,

@@ -8,10 +8,15 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from exchange.admin.models import SuspensionReason
-from exchange.admin.service import register_partner, reinstate_partner, suspend_partner
+from exchange.admin.service import (
+    register_partner,
+    reinstate_partner,
+    suspend_partner,
+    suspension_preview,
+)
 from exchange.partners.service import list_partners
 from infra.caller import Caller
-from infra.errors import UserError
+from infra.errors import NotFound, UserError
 from portal.admin_access import (
     admin_caller,
     admin_transaction,
@@ -35,7 +40,6 @@ async def _render(page: Page, caller: Caller, *, error: UserError | None = None,
         partners = await list_partners(conn, caller)
     context: dict[str, Any] = {
         "partners": partners,
-        "reasons": list(SuspensionReason),
         "done": page.request.query_params.get("done") if error is None else None,
         "done_kinds": DONE,
         "form": {"name": "", "slug": "", "city": "", **form},
@@ -66,6 +70,29 @@ async def register(page: Page = Depends(portal_page)) -> Response:
     except UserError as error:
         return await _render(page, caller, error=error, name=name, slug=slug, city=city)
     return redirect(page, f"{PARTNERS}?done=registered")
+
+
+@router.get(PARTNERS + "/{partner_id}/suspend")
+async def suspend_confirmation(partner_id: str, page: Page = Depends(portal_page)) -> Response:
+    """What a suspension would do, the reason, and the one button that does it."""
+    caller = admin_caller(page)
+    if caller is None:
+        return refusal(page)
+    found = parsed_id(partner_id)
+    if found is None:
+        return not_found(page)
+    try:
+        async with admin_transaction(page, caller) as conn:
+            partner, effect = await suspension_preview(conn, caller, partner_id=found)
+    except NotFound:
+        return not_found(page)
+    return render_admin(
+        page,
+        "admin_partner_suspend.html",
+        partner=partner,
+        effect=effect,
+        reasons=list(SuspensionReason),
+    )
 
 
 @router.post(PARTNERS + "/{partner_id}/suspend")

@@ -67,7 +67,8 @@ async def test_admin_pages_in_a_real_browser(  # type: ignore[no-untyped-def]
                 await page.locator("main form button[type=submit]").first.click()
                 await page.goto(base + "/portal/admin")
                 assert await page.locator("html").get_attribute("lang") == language
-                for path, name in PAGES:
+                suspend = (f"/partners/{exchanged.world.c.id}/suspend", "admin-partner-suspend")
+                for path, name in (*PAGES, suspend):
                     await page.goto(base + "/portal/admin" + path)
                     assert await page.locator("h1").count() == 1, path
                     await assert_accessible(page)

@@ -3,6 +3,8 @@ who may open them, and that no form changes anything without its CSRF token."""
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -88,8 +90,15 @@ async def test_register_suspend_and_reinstate_a_partner(
     again = await post_form(admin, "/portal/admin/partners", page=page, name="Bel & Zo Heerlen")
     assert again.status_code == 409 and "bestaat al" in again.text
 
+    listed_again = await admin.get("/portal/admin/partners")
+    assert f'href="/portal/admin/partners/{partner.id}/suspend"' in listed_again.text
+    confirm = await admin.get(f"/portal/admin/partners/{partner.id}/suspend")
+    assert confirm.status_code == 200 and "Contactcenter Maas schorsen?" in confirm.text
+    assert "Open introducties die worden ingetrokken" in confirm.text
+    rows = await system_fetch(db, "select status from partner where id = $1", partner.id)
+    assert rows[0]["status"] == "ACTIVE"  # looking changes nothing
     suspended = await post_form(
-        admin, f"/portal/admin/partners/{partner.id}/suspend", page=page, reason="PAYMENT"
+        admin, f"/portal/admin/partners/{partner.id}/suspend", page=confirm, reason="PAYMENT"
     )
     assert suspended.status_code == 303
     rows = await system_fetch(db, "select status from partner where id = $1", partner.id)
@@ -110,6 +119,9 @@ async def test_register_suspend_and_reinstate_a_partner(
     assert "partner.reinstated" in actions
     missing = await post_form(admin, "/portal/admin/partners/not-an-id/suspend", page=page)
     assert missing.status_code == 404
+    assert (await admin.get("/portal/admin/partners/not-an-id/suspend")).status_code == 404
+    unknown = f"/portal/admin/partners/{uuid.uuid4()}/suspend"
+    assert (await admin.get(unknown)).status_code == 404
 
 
 async def test_every_admin_form_refuses_a_post_without_a_valid_csrf_token(
