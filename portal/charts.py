@@ -80,7 +80,7 @@ def grouped_bar_chart(
     groups: Sequence[tuple[str, Sequence[Bar]]],
     series: Sequence[str],
     *,
-    width: int = 560,
+    width: int = 640,
 ) -> Markup:
     """Per group (a partner) one thin bar per series, with a legend on top."""
     plot = width - LABEL_WIDTH - 70
@@ -91,9 +91,9 @@ def grouped_bar_chart(
     height = legend + len(groups) * group_height + 8
     body: list[str] = []
     for index, name in enumerate(series):
-        x = LABEL_WIDTH + index * 120
+        x = LABEL_WIDTH + index * 130
         body.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{SERIES[index]}"/>')
-        body.append(f'<text x="{x + 16}" y="15" fill="{INK}">{escape(_short(name, 14))}</text>')
+        body.append(f'<text x="{x + 16}" y="15" fill="{INK}">{escape(_short(name, 16))}</text>')
     for g, (label, bars) in enumerate(groups):
         y0 = legend + g * group_height
         body.append(
