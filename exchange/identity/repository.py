@@ -184,6 +184,7 @@ def _person(row: asyncpg.Record) -> Identity:
         row["consortium_id"],
         CallerRole.CANDIDATE,
         language=row["language"],
+        consortium_name=row.get("consortium_name") or "",
     )
 
 
@@ -273,17 +274,22 @@ async def lock_sign_in_address(conn: Connection, *, address: str) -> None:
 
 async def find_identities(conn: Connection, *, email: str, limit: int) -> list[Identity]:
     """Active staff users, then people, whose address is ``email`` (normalised); at most
-    ``limit`` of each."""
+    ``limit`` of each, with their consortium's (and HR users' partner's) name."""
     staff = await conn.fetch(
-        """select id, consortium_id, partner_id, role, language from staff_user
-           where lower(email) = $1 and disabled_at is null order by created_at, id limit $2""",
+        """select s.id, s.consortium_id, s.partner_id, s.role, s.language,
+                  c.name as consortium_name, pa.name as partner_name
+           from staff_user s join consortium c on c.id = s.consortium_id
+           left join partner pa on pa.id = s.partner_id
+           where lower(s.email) = $1 and s.disabled_at is null
+           order by s.created_at, s.id limit $2""",
         email,
         limit,
     )
     people = await conn.fetch(
-        """select p.id, p.consortium_id, p.language
-           from person_contact c join person p on p.id = c.person_id
-           where lower(c.email) = $1 order by c.created_at, c.person_id limit $2""",
+        """select p.id, p.consortium_id, p.language, c.name as consortium_name
+           from person_contact pc join person p on p.id = pc.person_id
+           join consortium c on c.id = p.consortium_id
+           where lower(pc.email) = $1 order by pc.created_at, pc.person_id limit $2""",
         email,
         limit,
     )
@@ -295,6 +301,8 @@ async def find_identities(conn: Connection, *, email: str, limit: int) -> list[I
             CallerRole(r["role"]),
             r["partner_id"],
             r["language"],
+            r["consortium_name"],
+            r["partner_name"],
         )
         for r in staff
     ]

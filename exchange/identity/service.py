@@ -148,8 +148,16 @@ async def issue_sign_in_links(
     if door is SignInDoor.PORTAL:
         lang = language if language in mail_text.LANGUAGES else first.language
         links = [
-            mail_text.link(settings.public_url, PORTAL_SIGN_IN_PATH, token, lang)
-            for token in [await _portal_token(conn, ttl, person, now) for person in identities]
+            {
+                "url": mail_text.link(
+                    settings.public_url,
+                    PORTAL_SIGN_IN_PATH,
+                    await _portal_token(conn, ttl, person, now),
+                    lang,
+                ),
+                "consortium": person.consortium_name,
+            }
+            for person in identities
         ]
         mail = mail_text.render("portal_sign_in", lang, links=links, minutes=minutes)
         subject, body, template, lang = mail.subject, mail.body, mail.template, mail.language
@@ -186,11 +194,20 @@ async def _portal_token(
 
 
 def _mail_text(language: str, links: list[tuple[Identity, str]], minutes: int) -> tuple[str, str]:
-    """The sign-in mail's subject and body (one link, or one per role the address holds)."""
+    """The sign-in mail's subject and body: one link per account the address holds, each
+    named by role, consortium and (for HR) partner, so two consortia's links differ."""
     mail = mail_text.render(
         "sign_in",
         language,
-        links=[{"role": identity.role, "url": link} for identity, link in links],
+        links=[
+            {
+                "role": identity.role,
+                "url": link,
+                "consortium": identity.consortium_name,
+                "partner": identity.partner_name,
+            }
+            for identity, link in links
+        ],
         minutes=minutes,
     )
     return mail.subject, mail.body
