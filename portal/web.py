@@ -26,6 +26,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.datastructures import FormData
 
+from exchange.competencies import CompetencyNormalizer
 from exchange.identity.service import portal_session_caller
 from infra.caller import Caller, CallerRole
 from infra.db import Database
@@ -73,6 +74,7 @@ class PortalServices(Protocol):
 
     settings: Settings
     database: Database
+    normalizer: CompetencyNormalizer
 
 
 @dataclass

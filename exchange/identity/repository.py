@@ -231,23 +231,42 @@ async def insert_one_time_token(
     )
 
 
+_ONE_TIME_COLUMNS = """id, purpose, consortium_id, staff_user_id, person_id, profile_id,
+                    introduction_id, created_at, expires_at"""
+
+
 async def use_one_time_token(
     conn: Connection, *, token_hash: str, purpose: TokenPurpose, now: dt.datetime | None
 ) -> OneTimeToken | None:
     """Mark the token used if it is unused, unexpired and for ``purpose``: one statement,
     so two racing requests cannot both use it."""
     row = await conn.fetchrow(
-        """update sign_in_token set used_at = coalesce($3, clock_timestamp())
+        f"""update sign_in_token set used_at = coalesce($3, clock_timestamp())
            where token_hash = $1 and purpose = $2 and used_at is null
              and expires_at > coalesce($3, clock_timestamp())
-           returning id, purpose, consortium_id, staff_user_id, person_id, profile_id,
-                     introduction_id, created_at, expires_at""",
+           returning {_ONE_TIME_COLUMNS}""",
         token_hash,
         purpose.value,
         now,
     )
-    if row is None:
-        return None
+    return None if row is None else _one_time_token(row)
+
+
+async def usable_one_time_token(
+    conn: Connection, *, token_hash: str, purpose: TokenPurpose
+) -> OneTimeToken | None:
+    """The token if it is unused, unexpired and for ``purpose``, without using it."""
+    row = await conn.fetchrow(
+        f"""select {_ONE_TIME_COLUMNS} from sign_in_token
+           where token_hash = $1 and purpose = $2 and used_at is null
+             and expires_at > clock_timestamp()""",
+        token_hash,
+        purpose.value,
+    )
+    return None if row is None else _one_time_token(row)
+
+
+def _one_time_token(row: asyncpg.Record) -> OneTimeToken:
     return OneTimeToken(
         id=row["id"],
         purpose=TokenPurpose(row["purpose"]),

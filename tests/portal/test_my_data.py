@@ -1,0 +1,181 @@
+"""The person's page over HTTP: the profile exactly as employers see it and who shared
+it, the introductions with the answers given, correcting the profile; the pages behind
+the emailed links say what they are for and who asks; a candidate never opens staff pages."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from infra.db import ConnectionDatabase
+from tests.support import callers, factories
+from tests.support import introductions as intro
+from tests.support.as_system import system_fetchrow
+from tests.support.http import path_of, post_form, token_of
+from tests.support.mail import emailed_link
+
+
+@pytest.fixture
+async def world(db: ConnectionDatabase) -> intro.World:
+    return await intro.build_world(db, headline="Klantenservice met energie-ervaring")
+
+
+async def _signed_in_by_introduction(
+    client: httpx.AsyncClient, db: ConnectionDatabase, world: intro.World
+) -> str:
+    """Request an introduction, open its mailed link's page, press the button: the
+    introduction's id."""
+    asked = await intro.request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
+    link = await emailed_link(db, world.profile.person_id, "introduction_request")
+    landing = await client.get(path_of(link))
+    assert landing.status_code == 200
+    opened = await post_form(
+        client, "/portal/introductions/open", page=landing, token=token_of(link)
+    )
+    assert opened.status_code == 303
+    return str(asked.id)
+
+
+async def test_the_introduction_link_says_who_asks_for_what_before_it_is_used(
+    client: httpx.AsyncClient, db: ConnectionDatabase, world: intro.World
+) -> None:
+    await intro.request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
+    link = await emailed_link(db, world.profile.person_id, "introduction_request")
+    landing = await client.get(path_of(link))
+    assert "Klantcontact Heerlen B wil graag met je kennismaken" in landing.text
+    assert "Zuid-Limburg test" in landing.text and "Klantenservice energie" in landing.text
+    english = await client.get(path_of(link) + "&lang=en")
+    assert "Klantcontact Heerlen B would like to meet you" in english.text
+    # showing the page used nothing: the button still opens the session
+    opened = await post_form(
+        client, "/portal/introductions/open", page=landing, token=token_of(link)
+    )
+    assert opened.status_code == 303
+
+
+async def test_the_consent_link_says_who_asks_and_what_for(
+    client: httpx.AsyncClient, db: ConnectionDatabase
+) -> None:
+    consortium = await factories.create_consortium(db, name="Regio Parkstad")
+    sharer = await factories.create_partner(db, consortium, name="Contactcenter Maas")
+    profile = await factories.share_profile(db, callers.partner_caller(sharer))
+    link = await emailed_link(db, profile.person_id, "consent_request")
+    landing = await client.get(path_of(link))
+    html = landing.text
+    assert "<h1>Contactcenter Maas vraagt of het je profiel mag delen</h1>" in html
+    assert "een werkgever in Regio Parkstad" in html
+    assert "de andere werkgevers van Regio Parkstad" in html
+    assert "wissen we" in html or "gewist op" in html  # what happens without an answer
+    english = await client.get(path_of(link) + "&lang=en")
+    assert "Contactcenter Maas asks whether it may share your profile" in english.text
+
+
+async def test_an_unusable_link_gets_the_general_words(client: httpx.AsyncClient) -> None:
+    landing = await client.get("/portal/consent?token=" + "x" * 43)
+    assert landing.status_code == 200 and "Open je pagina" in landing.text
+    assert "vraagt of het je profiel mag delen" not in landing.text
+
+
+async def test_my_data_shows_the_profile_as_employers_see_it_and_the_answers(
+    client: httpx.AsyncClient, db: ConnectionDatabase, world: intro.World
+) -> None:
+    introduction_id = await _signed_in_by_introduction(client, db, world)
+    page = await client.get(f"/portal/introductions/{introduction_id}")
+    answered = await post_form(
+        client,
+        f"/portal/introductions/{introduction_id}",
+        page=page,
+        answer="accept",
+        message="Graag, bel me na vijven.",
+    )
+    assert answered.status_code == 303
+
+    mine = await client.get("/portal/me")
+    html = mine.text
+    assert mine.status_code == 200
+    assert "Je profiel zoals werkgevers het zien" in html
+    assert "Callcenter Maastricht A heeft je profiel gedeeld binnen Zuid-Limburg test" in html
+    assert world.profile.pseudonym in html and "Klantenservice met energie-ervaring" in html
+    assert "Canary Vermeulen" in html  # listed under what employers do not see
+    assert "Je kennismakingen" in html
+    assert "Klantcontact Heerlen B" in html and "Klantenservice energie" in html
+    assert "je hebt ja gezegd" in html
+    assert "Graag, bel me na vijven." in html
+    assert 'href="/portal/me/profile"' in html
+
+
+async def test_the_person_corrects_the_profile(
+    client: httpx.AsyncClient, db: ConnectionDatabase, world: intro.World
+) -> None:
+    await _signed_in_by_introduction(client, db, world)
+    form = await client.get("/portal/me/profile")
+    assert form.status_code == 200
+    assert 'value="Klantenservice met energie-ervaring"' in form.text
+    assert form.text.count("<label") >= 8
+
+    fields = _fields_of(form.text)
+    bad = await post_form(
+        client, "/portal/me/profile", page=form, **{**fields, "postcodeArea": "12"}
+    )
+    assert bad.status_code == 422
+    assert "Vul de vier cijfers van een Nederlandse postcode in" in bad.text
+    assert 'id="postcodeArea" name="postcodeArea" value="12"' in bad.text
+    assert 'aria-invalid="true"' in bad.text
+
+    same = await post_form(client, "/portal/me/profile", page=form, **fields)
+    assert same.status_code == 303 and same.headers["location"] == "/portal/me"
+
+    corrected = await post_form(
+        client,
+        "/portal/me/profile",
+        page=form,
+        **{**fields, "headline": "Teamleider klantenservice", "hoursMax": "32",
+           "skill-1": "klachtafhandeling", "level-1": "4", "phone": ""},
+    )  # fmt: skip
+    assert corrected.status_code == 303
+    assert corrected.headers["location"] == "/portal/me?done=corrected"
+    row = await system_fetchrow(
+        db,
+        """select p.headline, p.hours_max, c.phone from profile p
+           join person_contact c on c.person_id = p.person_id where p.id = $1""",
+        world.profile.id,
+    )
+    assert (row["headline"], row["hours_max"], row["phone"]) == (
+        "Teamleider klantenservice",
+        32,
+        None,
+    )
+    mine = await client.get("/portal/me?done=corrected")
+    assert "Je profiel is gecorrigeerd" in mine.text and "klachtafhandeling" in mine.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/portal/staff", "/portal/hr", "/portal/hr/vacancies", "/portal/admin/partners"]
+)
+async def test_a_candidate_session_never_opens_staff_pages(
+    client: httpx.AsyncClient, db: ConnectionDatabase, world: intro.World, path: str
+) -> None:
+    await _signed_in_by_introduction(client, db, world)
+    response = await client.get(path, follow_redirects=False)
+    assert response.status_code in (401, 403, 404)
+    assert world.profile.pseudonym not in response.text
+    assert "Canary Vermeulen" not in response.text
+
+
+def _fields_of(html: str) -> dict[str, str]:
+    """The text fields and selected options of the profile form, as a browser sends them."""
+    fields = dict(
+        re.findall(
+            r'<input type="(?:text|number|date|tel)" id="[^"]+" name="([^"]+)" value="([^"]*)"',
+            html,
+        )
+    )
+    fields["skillRows"] = re.search(r'name="skillRows" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+    for name, block in re.findall(
+        r'<select id="[^"]+" name="([^"]+)"[^>]*>(.*?)</select>', html, re.S
+    ):
+        chosen = re.search(r'<option value="([^"]*)" selected', block)
+        fields[name] = chosen.group(1) if chosen else ""
+    return fields
