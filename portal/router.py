@@ -19,6 +19,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "portal.pages.my_profile",
     "portal.pages.sign_in",
     "portal.pages.staff",
+    "portal.pages.staff_sso",
 )
 
 

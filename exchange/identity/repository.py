@@ -177,6 +177,32 @@ async def active_staff_user(conn: Connection, *, user_id: UUID) -> StaffStanding
     )
 
 
+async def active_staff_user_by_email(
+    conn: Connection, *, consortium_slug: str, email: str
+) -> StaffStanding | None:
+    """The staff user of the consortium ``consortium_slug`` whose address is ``email``
+    (normalised; unique per consortium), unless disabled."""
+    row = await conn.fetchrow(
+        """select s.id, s.consortium_id, s.partner_id, s.role, s.language,
+                  p.status as partner_status
+           from staff_user s join consortium c on c.id = s.consortium_id
+           left join partner p on p.id = s.partner_id
+           where c.slug = $1 and lower(s.email) = $2 and s.disabled_at is null""",
+        consortium_slug,
+        email,
+    )
+    if row is None:
+        return None
+    return StaffStanding(
+        id=row["id"],
+        consortium_id=row["consortium_id"],
+        partner_id=row["partner_id"],
+        role=CallerRole(row["role"]),
+        language=row["language"],
+        partner_active=row["partner_id"] is None or row["partner_status"] == "ACTIVE",
+    )
+
+
 def _person(row: asyncpg.Record) -> Identity:
     return Identity(
         SubjectKind.PERSON,

@@ -224,10 +224,10 @@ async def _staff_caller(database: Database, consortium_id: UUID, user_id: UUID) 
     )
     async with database.transaction(scope) as conn:
         staff = await repository.active_staff_user(conn, user_id=user_id)
-    return _standing_caller(staff, consortium_id)
+    return standing_caller(staff, consortium_id)
 
 
-def _standing_caller(staff: StaffStanding | None, consortium_id: UUID) -> Caller | None:
+def standing_caller(staff: StaffStanding | None, consortium_id: UUID) -> Caller | None:
     """The caller of an active staff user of ``consortium_id`` whose partner is active."""
     if staff is None or staff.consortium_id != consortium_id or not staff.partner_active:
         return None
@@ -297,7 +297,7 @@ class OpenedSession:
     profile_id: UUID | None
 
 
-def _session_hash(raw: str) -> str:
+def session_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -328,7 +328,7 @@ async def open_portal_session(
         await repository.insert_portal_session(
             conn,
             id=uuid.uuid4(),
-            token_hash=_session_hash(raw),
+            token_hash=session_hash(raw),
             consortium_id=token.consortium_id,
             person_id=token.person_id,
             purpose=purpose,
@@ -338,7 +338,7 @@ async def open_portal_session(
 
 
 def _session_scope(raw: str) -> AccessScope:
-    return AccessScope.anonymous(token_hash=_session_hash(raw))
+    return AccessScope.anonymous(token_hash=session_hash(raw))
 
 
 async def portal_session_caller(database: Database, raw: str, *, language: str) -> Caller | None:
@@ -347,7 +347,7 @@ async def portal_session_caller(database: Database, raw: str, *, language: str) 
     if not 20 <= len(raw) <= 128:
         return None
     async with database.transaction(_session_scope(raw)) as conn:
-        session = await repository.find_session_subject(conn, token_hash=_session_hash(raw))
+        session = await repository.find_session_subject(conn, token_hash=session_hash(raw))
     if session is None:
         return None
     if session.staff_user_id is not None:
@@ -358,7 +358,7 @@ async def portal_session_caller(database: Database, raw: str, *, language: str) 
 
 async def end_portal_session(database: Database, raw: str) -> None:
     async with database.transaction(_session_scope(raw)) as conn:
-        await repository.delete_portal_session(conn, token_hash=_session_hash(raw))
+        await repository.delete_portal_session(conn, token_hash=session_hash(raw))
 
 
 # ---------------------------------------------------------------- the API's link in a browser
@@ -393,7 +393,7 @@ async def open_sign_in_session(
             )
             await apply_scope(conn, lookup)
             staff = await repository.active_staff_user(conn, user_id=token.staff_user_id)
-            caller = _standing_caller(staff, token.consortium_id)
+            caller = standing_caller(staff, token.consortium_id)
         elif token.person_id is not None:
             await apply_scope(conn, AccessScope.anonymous(person_id=str(token.person_id)))
             person = await repository.find_person(conn, person_id=token.person_id)
@@ -407,7 +407,7 @@ async def open_sign_in_session(
             await repository.insert_portal_session(
                 conn,
                 id=uuid.uuid4(),
-                token_hash=_session_hash(raw),
+                token_hash=session_hash(raw),
                 consortium_id=caller.consortium_id,
                 person_id=caller.person_id,
                 purpose=TokenPurpose.SIGN_IN,
@@ -418,7 +418,7 @@ async def open_sign_in_session(
             await repository.insert_staff_portal_session(
                 conn,
                 id=uuid.uuid4(),
-                token_hash=_session_hash(raw),
+                token_hash=session_hash(raw),
                 consortium_id=caller.consortium_id,
                 staff_user_id=caller.user_id,
                 minutes=minutes,
