@@ -36,6 +36,14 @@ CODES: dict[str, str] = {
     "REMOTE": N_("remote"),
     "HYBRID": N_("hybrid"),
     "ON_SITE": N_("on site"),
+    # sectors whose experience a profile may list (stored as Dutch words)
+    "horeca": N_("hospitality"),
+    "retail": N_("retail"),
+    "zorg": N_("care"),
+    "onderwijs": N_("education"),
+    "toerisme": N_("tourism"),
+    "logistiek": N_("logistics"),
+    "overig": N_("other sector"),
     # pay periods
     "HOUR": N_("per hour"),
     "MONTH": N_("per month"),
@@ -141,6 +149,14 @@ FIELD_ERRORS: dict[tuple[str, str], str] = {
     ("input.competencies.phrase", "TOO_LONG"): N_("A skill can be at most 200 characters."),
     ("input.fullName", "OUT_OF_RANGE"): N_("Enter your name, at most 200 characters."),
     ("input.phone", "INVALID_PHONE"): N_("Enter a phone number, such as 06 12345678."),
+    ("input.minPay.amount", "INVALID"): N_("Enter an amount in euros, such as 14,50."),
+    ("input.minPay.amount", "OUT_OF_RANGE"): N_(
+        "Enter a plausible amount: at most 200 euros an hour or 20,000 a month."
+    ),
+    ("input.languages", "TOO_MANY"): N_("That is more languages than a profile can hold."),
+    ("input.languages.language", "DUPLICATE"): N_("You listed this language twice."),
+    ("input.languages.language", "INVALID_LANGUAGE"): N_("Choose a language."),
+    ("input.languages.level", "INVALID_CEFR_LEVEL"): N_("Choose a level."),
 }
 
 

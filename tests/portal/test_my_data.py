@@ -13,7 +13,7 @@ from infra.db import ConnectionDatabase
 from tests.support import callers, factories
 from tests.support import introductions as intro
 from tests.support.as_system import system_fetchrow
-from tests.support.http import path_of, post_form, token_of
+from tests.support.http import csrf_of, path_of, post_form, token_of
 from tests.support.mail import emailed_link
 
 
@@ -113,42 +113,49 @@ async def test_the_person_corrects_the_profile(
     form = await client.get("/portal/me/profile")
     assert form.status_code == 200
     assert 'value="Klantenservice met energie-ervaring"' in form.text
-    assert form.text.count("<label") >= 8
-
     fields = _fields_of(form.text)
-    bad = await post_form(
-        client, "/portal/me/profile", page=form, **{**fields, "postcodeArea": "12"}
-    )
+    shown = {(fields[f"language-{i}"][0], fields[f"languageLevel-{i}"][0]) for i in (0, 1)}
+    assert shown == {("nl", "NATIVE"), ("de", "B2")}
+
+    unreadable = await _post(client, {**fields, "minPayAmount": ["veel"]})
+    assert unreadable.status_code == 422 and "Vul een bedrag in euro in" in unreadable.text
+    bad = await _post(client, {**fields, "postcodeArea": ["12"]})
     assert bad.status_code == 422
     assert "Vul de vier cijfers van een Nederlandse postcode in" in bad.text
     assert 'id="postcodeArea" name="postcodeArea" value="12"' in bad.text
     assert 'aria-invalid="true"' in bad.text
 
-    same = await post_form(client, "/portal/me/profile", page=form, **fields)
+    same = await _post(client, fields)
     assert same.status_code == 303 and same.headers["location"] == "/portal/me"
 
-    corrected = await post_form(
+    corrected = await _post(
         client,
-        "/portal/me/profile",
-        page=form,
-        **{**fields, "headline": "Teamleider klantenservice", "hoursMax": "32",
-           "skill-1": "klachtafhandeling", "level-1": "4", "phone": ""},
+        {**fields, "headline": ["Teamleider klantenservice"], "hoursMax": ["32"],
+         "skill-1": [""], "phone": [""], "minPayAmount": ["14,50"],
+         "language-2": ["en"], "languageLevel-2": ["C1"], "sectors": ["zorg", "horeca"],
+         "shifts": ["EVENING"], "presentRole": ["SENIOR_AGENT"]},
     )  # fmt: skip
     assert corrected.status_code == 303
     assert corrected.headers["location"] == "/portal/me?done=corrected"
     row = await system_fetchrow(
         db,
-        """select p.headline, p.hours_max, c.phone from profile p
+        """select p.headline, p.hours_max, p.min_pay_cents, p.transferable_sectors, p.shifts,
+                  p.present_role, c.phone from profile p
            join person_contact c on c.person_id = p.person_id where p.id = $1""",
         world.profile.id,
     )
-    assert (row["headline"], row["hours_max"], row["phone"]) == (
-        "Teamleider klantenservice",
-        32,
-        None,
-    )
+    assert dict(row) == {
+        "headline": "Teamleider klantenservice",
+        "hours_max": 32,
+        "min_pay_cents": 1450,
+        "transferable_sectors": ["horeca", "zorg"],
+        "shifts": ["EVENING"],
+        "present_role": "SENIOR_AGENT",
+        "phone": None,
+    }
     mine = await client.get("/portal/me?done=corrected")
-    assert "Je profiel is gecorrigeerd" in mine.text and "klachtafhandeling" in mine.text
+    assert "Je profiel is gecorrigeerd" in mine.text
+    assert "Zendesk" not in mine.text and "Engels: C1" in mine.text and "horeca, zorg" in mine.text
 
 
 @pytest.mark.parametrize(
@@ -164,18 +171,31 @@ async def test_a_candidate_session_never_opens_staff_pages(
     assert "Canary Vermeulen" not in response.text
 
 
-def _fields_of(html: str) -> dict[str, str]:
-    """The text fields and selected options of the profile form, as a browser sends them."""
-    fields = dict(
-        re.findall(
-            r'<input type="(?:text|number|date|tel)" id="[^"]+" name="([^"]+)" value="([^"]*)"',
-            html,
-        )
+async def _post(client: httpx.AsyncClient, fields: dict[str, list[str]]) -> httpx.Response:
+    page = await client.get("/portal/me/profile")
+    return await client.post(
+        "/portal/me/profile", data={**fields, "csrf_token": csrf_of(page.text)}
     )
-    fields["skillRows"] = re.search(r'name="skillRows" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+
+
+def _fields_of(html: str) -> dict[str, list[str]]:
+    """What the profile form sends as it stands: its text fields, hidden row counts,
+    selected options and ticked boxes."""
+    fields: dict[str, list[str]] = {}
+    for name, value in re.findall(
+        r'<input type="(?:text|number|date|tel|hidden)" id="[^"]+" name="([^"]+)" value="([^"]*)"',
+        html,
+    ):
+        fields[name] = [value]
+    for name in ("skillRows", "languageRows"):
+        fields[name] = [re.search(rf'name="{name}" value="(\d+)"', html).group(1)]  # type: ignore[union-attr]
     for name, block in re.findall(
         r'<select id="[^"]+" name="([^"]+)"[^>]*>(.*?)</select>', html, re.S
     ):
         chosen = re.search(r'<option value="([^"]*)" selected', block)
-        fields[name] = chosen.group(1) if chosen else ""
+        fields[name] = [chosen.group(1) if chosen else ""]
+    for name, value in re.findall(
+        r'<input type="checkbox" id="[^"]+" name="([^"]+)" value="([^"]+)" checked', html
+    ):
+        fields.setdefault(name, []).append(value)
     return fields
