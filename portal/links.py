@@ -23,6 +23,7 @@ from portal.web import Page, checked_form, redirect, render, text
 
 
 def link_page(page: Page, token: str, action: str) -> Response:
+    page.shows_link = True
     return render(page, "link_open.html", token=token, action=action, landing=None)
 
 
@@ -31,6 +32,7 @@ async def landing_page(page: Page, token: str, action: str, purpose: TokenPurpos
     landing = await link_landing(
         page.database, token, purpose, language=page.language, settings=page.settings
     )
+    page.shows_link = True
     return render(page, "link_open.html", token=token, action=action, landing=landing)
 
 

@@ -93,6 +93,9 @@ class Page:
     staff: Caller | None = None
     """The signed-in partner staff user or consortium admin, kept apart from
     :attr:`caller` so that no candidate page ever serves a staff session."""
+    shows_link: bool = False
+    """The page behind an emailed link (its token unused yet): switching the language
+    keeps the token, so the page in the other language still opens the link."""
 
     @property
     def database(self) -> Database:
@@ -111,7 +114,8 @@ class Page:
         return self.caller
 
     def url_with_language(self, language: str) -> str:
-        params = {k: v for k, v in self.request.query_params.items() if k not in ("lang", "token")}
+        dropped = ("lang",) if self.shows_link else ("lang", "token")
+        params = {k: v for k, v in self.request.query_params.items() if k not in dropped}
         params["lang"] = language
         return f"{self.request.url.path}?{urlencode(params)}"
 

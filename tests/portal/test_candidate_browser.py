@@ -117,6 +117,14 @@ async def test_a_candidate_consents_and_accepts_an_introduction_in_a_real_browse
             assert await page.locator("html").get_attribute("lang") == language
             assert "Contactcenter Maas" in await page.locator("h1").inner_text()
             await _checked(page, f"candidate-consent-link-{language}")
+            # switching the language there keeps the link: there and back again
+            other, back = (
+                ("English", "Nederlands") if language == "nl" else ("Nederlands", "English")
+            )
+            await page.get_by_role("link", name=other).click()
+            assert "Contactcenter Maas" in await page.locator("h1").inner_text()
+            await page.get_by_role("link", name=back).click()
+            assert await page.locator("html").get_attribute("lang") == language
             await page.get_by_role("button", name=words["continue"]).click()
             await page.wait_for_url(base + "/portal/consent")
             assert await page.locator("h1").inner_text() == words["consent_h1"]
