@@ -4,12 +4,15 @@ the emailed links say what they are for and who asks; a candidate never opens st
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import httpx
 import pytest
 
+from exchange.identity.one_time import TokenPurpose, issue_one_time_token
 from infra.db import ConnectionDatabase
+from infra.scope import AccessScope
 from tests.support import callers, factories
 from tests.support import introductions as intro
 from tests.support.as_system import system_fetchrow
@@ -72,6 +75,25 @@ async def test_the_consent_link_says_who_asks_and_what_for(
     assert switch is not None and token_of(link) in switch.group(1)  # the link survives
     english = await client.get(switch.group(1).replace("&amp;", "&"))
     assert "Contactcenter Maas asks whether it may share your profile" in english.text
+
+
+async def test_the_renewal_link_says_for_which_consortium_and_until_when(
+    client: httpx.AsyncClient, db: ConnectionDatabase, world: intro.World
+) -> None:
+    async with db.transaction(AccessScope.system()) as conn:
+        token = await issue_one_time_token(
+            conn,
+            TokenPurpose.RENEW,
+            ttl=dt.timedelta(days=1),
+            consortium_id=world.consortium.id,
+            person_id=world.profile.person_id,
+            profile_id=world.profile.id,
+        )
+    landing = await client.get(f"/portal/renew?token={token}")
+    assert "<h1>Verleng je toestemming voor Zuid-Limburg test</h1>" in landing.text
+    assert "Werkgevers van Zuid-Limburg test kunnen je profiel zien tot" in landing.text
+    opened = await post_form(client, "/portal/renew/open", page=landing, token=token)
+    assert opened.status_code == 303 and opened.headers["location"] == "/portal/renew"
 
 
 async def test_an_unusable_link_gets_the_general_words(client: httpx.AsyncClient) -> None:
