@@ -160,6 +160,7 @@ async def event_page(seq: str, page: Page = Depends(portal_page)) -> Response:
         return not_found(page)
     async with admin_transaction(page, caller) as conn:
         event = await oversight.event_at(conn, caller, seq=int(seq))
+        following = await oversight.event_at(conn, caller, seq=int(seq) + 1)
         partners = {p.id: p.name for p in await list_partners(conn, caller)}
     if event is None:
         return not_found(page)
@@ -167,6 +168,7 @@ async def event_page(seq: str, page: Page = Depends(portal_page)) -> Response:
         page,
         "admin_audit_event.html",
         event=event,
+        has_next=following is not None,
         partner_name=partners.get(event.partner_id) if event.partner_id else None,
         details_pretty=json.dumps(event.details, indent=2, ensure_ascii=False, sort_keys=True),
         action_text=admin_labels.action_label(page.gettext, event.action),

@@ -109,6 +109,13 @@ async def test_one_event_shows_its_details_and_hashes(
     assert event.status_code == 200
     assert rows[0]["hash"] in event.text and rows[0]["prev_hash"] in event.text
     assert "placement recorded" in event.text and str(exchanged.introduction.id) in event.text
+    assert 'rel="prev"' in event.text and 'rel="next"' in event.text
+    head = await _system(
+        db, "select max(seq) as seq from audit_event where consortium_id = $1",
+        exchanged.world.consortium.id,
+    )  # fmt: skip
+    last = await admin.get(f"/portal/admin/audit/events/{head[0]['seq']}")
+    assert last.status_code == 200 and 'rel="next"' not in last.text
     assert (await admin.get("/portal/admin/audit/events/999999")).status_code == 404
     assert (await admin.get("/portal/admin/audit/events/abc")).status_code == 404
 
