@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -182,12 +181,12 @@ async def insert_event(
 ) -> None:
     await conn.execute(
         """insert into webhook_event (id, consortium_id, partner_id, event_type, payload, erasure)
-           values ($1, $2, $3, $4, $5::jsonb, $6)""",
+           values ($1, $2, $3, $4, $5, $6)""",
         event_id,
         consortium_id,
         partner_id,
         event_type.value,
-        json.dumps(payload, separators=(",", ":"), sort_keys=True),
+        payload,
         erasure,
     )
 

@@ -113,6 +113,8 @@ alter table webhook_event force row level security;
 create policy webhook_event_read on webhook_event for select using (app_is_system());
 create policy webhook_event_insert on webhook_event for insert
     with check (app_is_system() or (app_role() <> 'none' and consortium_id = app_consortium()));
+create policy webhook_event_update on webhook_event for update
+    using (app_is_system()) with check (app_is_system());
 create policy webhook_event_delete on webhook_event for delete using (app_is_system());
 
 alter table webhook_message enable row level security;
