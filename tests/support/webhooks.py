@@ -3,22 +3,30 @@ connection, registering an endpoint, running the worker with the clock moved."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ipaddress
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 
+from exchange.identity.clients import insert_api_client, new_client_credentials
+from exchange.partners.models import Partner
 from exchange.webhooks import service
 from exchange.webhooks.address_guard import AddressPolicy, IPAddress, Resolver
 from exchange.webhooks.delivery import DeliveryConfig
 from exchange.webhooks.models import NewSecret
-from infra.caller import Caller
+from infra.caller import PARTNER_SCOPES, Caller
 from infra.db import Database
 from infra.keywrap import KeyEncryptionKeys, parse_kek
+from infra.scope import AccessScope
+from tests.support.processes import free_port
 
 PRODUCTION_POLICY = AddressPolicy(require_https=True, allow_loopback=False)
 LOOPBACK_POLICY = AddressPolicy(require_https=False, allow_loopback=True)
@@ -116,3 +124,32 @@ def delivery_config(
     if clock is not None:
         config.now = clock
     return config
+
+
+@asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[int]:
+    """``app`` (ASGI) under uvicorn on 127.0.0.1: its port."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, timeout=10)
+
+
+async def partner_api_client(db: Database, partner: Partner) -> tuple[str, str]:
+    """A new API client of ``partner`` with every partner scope: (client id, secret)."""
+    credentials = new_client_credentials()
+    async with db.transaction(AccessScope.system()) as conn:
+        await insert_api_client(
+            conn, consortium_id=partner.consortium_id, partner_id=partner.id, name="ATS",
+            scopes=sorted(PARTNER_SCOPES), client_id=credentials.client_id,
+            secret_hash=credentials.secret_hash,
+        )  # fmt: skip
+    return credentials.client_id, credentials.secret
