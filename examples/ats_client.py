@@ -90,7 +90,7 @@ class TussendeurApi:
             self._token = str(token["access_token"])
         return self._token
 
-    async def execute(self, query: str, **variables: Any) -> dict[str, Any]:
+    async def graphql(self, query: str, **variables: Any) -> dict[str, Any]:
         transport = HTTPXAsyncTransport(
             url=f"{self.base_url}/graphql",
             headers={"Authorization": f"Bearer {await self.token()}"},
@@ -102,11 +102,11 @@ class TussendeurApi:
         return result
 
     async def matches(self, vacancy_id: str) -> list[str]:
-        found = await self.execute(MATCHES, vacancyId=vacancy_id)
+        found = await self.graphql(MATCHES, vacancyId=vacancy_id)
         return [edge["node"]["profile"]["id"] for edge in found["matches"]["edges"]]
 
     async def request_introduction(self, profile_id: str, vacancy_id: str) -> str:
-        done = await self.execute(
+        done = await self.graphql(
             REQUEST_INTRODUCTION,
             profileId=profile_id,
             vacancyId=vacancy_id,
@@ -118,12 +118,12 @@ class TussendeurApi:
         return str(payload["introduction"]["id"])
 
     async def introduction(self, introduction_id: str) -> dict[str, Any] | None:
-        found = await self.execute(INTRODUCTION, id=introduction_id)
+        found = await self.graphql(INTRODUCTION, id=introduction_id)
         introduction: dict[str, Any] | None = found["introduction"]
         return introduction
 
     async def confirm_erasure(self, notice_id: str, method: str = "DELETED") -> dict[str, Any]:
-        done = await self.execute(CONFIRM_ERASURE, id=notice_id, method=method)
+        done = await self.graphql(CONFIRM_ERASURE, id=notice_id, method=method)
         confirmed: dict[str, Any] = done["confirmErasure"]
         return confirmed
 

@@ -14,6 +14,7 @@ all; a ``Retry-After`` asks for longer), then given up (erasure events: escalate
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email.utils
 import logging
@@ -195,30 +196,37 @@ async def deliver_due(
     async with httpx.AsyncClient(
         transport=config.transport, timeout=timeout, follow_redirects=False, trust_env=False
     ) as client:
-        for message in due:
-            await _deliver_one(database, config, client, message, report)
+        # the batch's tries run side by side; their results are written in one transaction
+        tries = await asyncio.gather(*(_try_one(config, client, message) for message in due))
+    async with database.transaction(AccessScope.system()) as conn:
+        for message, (attempted_at, result, outcome) in zip(due, tries, strict=True):
+            await _settle(conn, config, message, attempted_at, result, outcome, report)
     return report
 
 
-async def _deliver_one(
-    database: Database,
-    config: DeliveryConfig,
-    client: httpx.AsyncClient,
-    message: DueMessage,
-    report: DeliveryReport,
-) -> None:
+async def _try_one(
+    config: DeliveryConfig, client: httpx.AsyncClient, message: DueMessage
+) -> tuple[dt.datetime, _Try, AttemptOutcome]:
     attempted_at = config.now()
     if message.endpoint_status is not EndpointStatus.ACTIVE:
-        result, outcome = _Try(None, 0, "endpoint disabled"), AttemptOutcome.FAILED
-    else:
-        secret = open_secret(config.keks, message.endpoint_id, message.sealed_secret)
-        try:
-            result = await _send(client, config, message, secret)
-        except EndpointAddressRefused as refused:
-            result = _Try(None, 0, refused.errors[0].message)
-            outcome = AttemptOutcome.REFUSED
-        else:
-            outcome = _outcome(result)
+        return attempted_at, _Try(None, 0, "endpoint disabled"), AttemptOutcome.FAILED
+    secret = open_secret(config.keks, message.endpoint_id, message.sealed_secret)
+    try:
+        result = await _send(client, config, message, secret)
+    except EndpointAddressRefused as refused:
+        return attempted_at, _Try(None, 0, refused.errors[0].message), AttemptOutcome.REFUSED
+    return attempted_at, result, _outcome(result)
+
+
+async def _settle(
+    conn: Connection,
+    config: DeliveryConfig,
+    message: DueMessage,
+    attempted_at: dt.datetime,
+    result: _Try,
+    outcome: AttemptOutcome,
+    report: DeliveryReport,
+) -> None:
     attempts = message.attempts + 1
     if outcome is AttemptOutcome.DELIVERED:
         status = MessageStatus.DELIVERED
@@ -238,31 +246,30 @@ async def _deliver_one(
     asked = parse_retry_after(result.retry_after, attempted_at)
     if asked is not None and asked > delay:
         delay = asked
-    async with database.transaction(AccessScope.system()) as conn:
-        await repository.record_attempt(
-            conn,
-            message=message,
-            attempted_at=attempted_at,
-            status_code=result.status_code,
-            latency_ms=result.latency_ms,
-            outcome=outcome,
-            error=result.error,
-        )
-        await repository.settle_message(
-            conn,
-            message_id=message.id,
-            status=status,
-            attempts=attempts,
-            status_code=result.status_code,
-            error=result.error,
-            next_attempt_at=attempted_at + delay,
-            delivered_at=attempted_at if status is MessageStatus.DELIVERED else None,
-        )
-        if outcome is AttemptOutcome.GONE:
-            await _endpoint_gone(conn, message)
-        if status is MessageStatus.ESCALATED:
-            report.escalated += 1
-            await _escalate(conn, message)
+    await repository.record_attempt(
+        conn,
+        message=message,
+        attempted_at=attempted_at,
+        status_code=result.status_code,
+        latency_ms=result.latency_ms,
+        outcome=outcome,
+        error=result.error,
+    )
+    await repository.settle_message(
+        conn,
+        message_id=message.id,
+        status=status,
+        attempts=attempts,
+        status_code=result.status_code,
+        error=result.error,
+        next_attempt_at=attempted_at + delay,
+        delivered_at=attempted_at if status is MessageStatus.DELIVERED else None,
+    )
+    if outcome is AttemptOutcome.GONE:
+        await _endpoint_gone(conn, message)
+    if status is MessageStatus.ESCALATED:
+        report.escalated += 1
+        await _escalate(conn, message)
     if status is not MessageStatus.DELIVERED:
         log.info(
             "webhook %s to endpoint %s: %s (status %s, try %d)",

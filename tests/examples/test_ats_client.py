@@ -67,7 +67,7 @@ async def test_share_consent_match_introduce_accept_withdraw(
         api = TussendeurApi(base_url, *await partner_api_client(db, b))
         receiver = Receiver("whsec_placeholder", api)
         async with serving(receiver.app()) as port:
-            registered = await api.execute(
+            registered = await api.graphql(
                 REGISTER,
                 input={
                     "url": f"http://127.0.0.1:{port}/webhooks",
@@ -156,13 +156,13 @@ async def test_after_rotation_the_old_secret_stops_verifying(fresh_database: str
         consortium = await factories.create_consortium(db)
         partner = await factories.create_partner(db, consortium)
         api = TussendeurApi(base_url, *await partner_api_client(db, partner))
-        registered = await api.execute(
+        registered = await api.graphql(
             REGISTER,
             input={"url": "http://127.0.0.1:9/webhooks", "eventTypes": ["partner.suspended"]},
         )
         old_secret = registered["registerWebhookEndpoint"]["secret"]
         endpoint_id = registered["registerWebhookEndpoint"]["endpoint"]["id"]
-        rotated = await api.execute(ROTATE, id=endpoint_id)
+        rotated = await api.graphql(ROTATE, id=endpoint_id)
         new_secret = rotated["rotateWebhookSecret"]["secret"]
     assert new_secret != old_secret
     body = '{"data":{},"timestamp":"2026-01-01T00:00:00Z","type":"partner.suspended"}'
