@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 import httpx
 from standardwebhooks import Webhook
 
+from exchange import mail_text
 from exchange.audit import actions
 from exchange.audit.service import record_event
+from exchange.consent_flow import repository as flow_repository
 from exchange.webhooks import repository
 from exchange.webhooks.address_guard import AddressPolicy, Resolver, check_target, system_resolver
 from exchange.webhooks.exceptions import EndpointAddressRefused
@@ -309,15 +311,35 @@ async def _endpoint_gone(conn: Connection, message: DueMessage) -> None:
     )
     staff = await repository.staff_addresses(conn, partner_ids=[message.partner_id])
     admins = await repository.admin_addresses(conn, consortium_id=message.consortium_id)
-    subject = "Webhook endpoint disabled: it answered 410 Gone"
-    body = (
-        f"The webhook endpoint {message.endpoint_id} answered 410 Gone and was disabled.\n"
-        "Register a new endpoint to receive events again; meanwhile erasure notices reach "
-        "the partner's HR staff by mail and the consortium's admins.\n"
+    addresses = list(dict.fromkeys([*staff.get(message.partner_id, []), *admins]))
+    await _mail(conn, message, "webhook_endpoint_gone", addresses)
+
+
+async def _mail(conn: Connection, message: DueMessage, template: str, addresses: list[str]) -> None:
+    """One mail per address about ``message``'s endpoint, in each reader's language."""
+    if not addresses:
+        return
+    names = await repository.names_of(
+        conn, partner_id=message.partner_id, consortium_id=message.consortium_id
     )
-    for address in dict.fromkeys([*staff.get(message.partner_id, []), *admins]):
+    languages = await flow_repository.staff_languages(conn, emails=addresses)
+    for address in addresses:
+        mail = mail_text.render(
+            template,
+            languages.get(address, "nl"),
+            partner_name=names[0],
+            consortium_name=names[1],
+            url=message.url,
+            event_type=message.event_type,
+        )
         await enqueue_mail(
-            conn, address, subject, body, "webhook_gone", "en", consortium_id=message.consortium_id
+            conn,
+            address,
+            mail.subject,
+            mail.body,
+            mail.template,
+            mail.language,
+            consortium_id=message.consortium_id,
         )
 
 
@@ -335,18 +357,4 @@ async def _escalate(conn: Connection, message: DueMessage) -> None:
         details={"endpoint_id": str(message.endpoint_id), "event_type": message.event_type},
     )
     admins = await repository.admin_addresses(conn, consortium_id=message.consortium_id)
-    body = (
-        f"An erasure event ({message.event_type}, message {message.id}) could not be delivered "
-        f"to partner {message.partner_id}'s webhook endpoint {message.endpoint_id}.\n"
-        "See erasureNotices(overdue: true) and reach the partner another way.\n"
-    )
-    for address in admins:
-        await enqueue_mail(
-            conn,
-            address,
-            "Erasure notice undeliverable by webhook",
-            body,
-            "webhook_escalated",
-            "en",
-            consortium_id=message.consortium_id,
-        )
+    await _mail(conn, message, "webhook_escalated", admins)

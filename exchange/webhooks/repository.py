@@ -554,3 +554,15 @@ async def profile_pseudonym(conn: Connection, *, profile_id: UUID) -> str | None
         "select pseudonym from profile where id = $1", profile_id
     )
     return value
+
+
+async def names_of(conn: Connection, *, partner_id: UUID, consortium_id: UUID) -> tuple[str, str]:
+    """A partner's name and its consortium's (system scope), for mail."""
+    row = await conn.fetchrow(
+        """select p.name as partner, c.name as consortium
+           from partner p join consortium c on c.id = p.consortium_id
+           where p.id = $1 and c.id = $2""",
+        partner_id,
+        consortium_id,
+    )
+    return (row["partner"], row["consortium"]) if row else ("", "Tussendeur")

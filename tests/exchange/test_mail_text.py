@@ -49,6 +49,17 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "expires_at": WINTER,
     },
     "portal_sign_in": {"links": [LINK, LINK], "minutes": 15},
+    "webhook_endpoint_gone": {
+        "partner_name": "Belwerk",
+        "consortium_name": "Regio Noord",
+        "url": "https://ats.belwerk.example/hooks",
+    },
+    "webhook_escalated": {
+        "partner_name": "Belwerk",
+        "consortium_name": "Regio Noord",
+        "url": "https://ats.belwerk.example/hooks",
+        "event_type": "consent.withdrawn",
+    },
     "sign_in": {
         "links": [
             {"role": CallerRole.PARTNER_HR, "url": LINK},

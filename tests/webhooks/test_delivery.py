@@ -133,7 +133,7 @@ async def test_410_disables_the_endpoint_and_tells_staff_and_admins(
     assert (endpoint["status"], endpoint["disabled_reason"]) == ("DISABLED", "GONE")
     assert (await _message(db))["status"] == "ENDPOINT_GONE"
     mailed = await system_fetch(
-        db, "select to_address from mail_outbox where template = 'webhook_gone'"
+        db, "select to_address from mail_outbox where template = 'webhook_endpoint_gone'"
     )
     assert {m["to_address"] for m in mailed} == {hr_address, admin_address}
 
