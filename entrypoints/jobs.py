@@ -43,10 +43,13 @@ class Job:
 
 
 def periodic_jobs(
-    settings: Settings, database: Database, sender_of: Callable[[], MailSender]
+    settings: Settings,
+    database: Database,
+    sender_of: Callable[[], MailSender],
+    engine: MatchEngine | None = None,
 ) -> list[Job]:
     """The periodic jobs the settings ask for. ``sender_of`` names the mail sender at each
-    round (tests may swap it after start-up)."""
+    round (tests may swap it after start-up); ``engine`` ranks ``matches.new``."""
 
     async def deliver() -> None:
         await deliver_pending(database, sender_of())
@@ -63,7 +66,13 @@ def periodic_jobs(
         checkpoints = partial(checkpoint_round, database)
         jobs.append(Job("audit-checkpoints", checkpoints, interval, first, HOURLY_JITTER))
     if settings.webhook_delivery_interval_seconds > 0:
-        webhooks = partial(delivery_round, database, config_from_settings(settings))
+        webhooks = partial(
+            delivery_round,
+            database,
+            config_from_settings(settings),
+            engine=engine,
+            matches_min_score=settings.webhook_matches_min_score,
+        )
         jobs.append(Job("webhooks", webhooks, settings.webhook_delivery_interval_seconds))
     return jobs
 
@@ -85,7 +94,7 @@ async def running_jobs(
     tasks: list[asyncio.Task[None]] = []
     try:
         await engine.start_listening(runtime.app_dsn, database)
-        for job in periodic_jobs(settings, database, sender_of):
+        for job in periodic_jobs(settings, database, sender_of, engine):
             loop = periodic(
                 job.name,
                 job.run,

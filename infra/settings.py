@@ -86,6 +86,7 @@ class Settings(BaseSettings):
     webhook_allow_loopback: bool = False
     webhook_timeout_seconds: float = Field(default=15.0, gt=0, le=60)
     webhook_delivery_interval_seconds: int = Field(default=5, ge=0)  # 0: the server never runs it
+    webhook_matches_min_score: float = Field(default=60.0, ge=0, le=100)  # matches.new threshold
     # audit trail (issue 5): how often the server verifies and signs each chain's head
     audit_checkpoint_interval_seconds: int = Field(default=3600, ge=0)  # 0: never (CLI only)
 

@@ -30,6 +30,7 @@ from exchange import mail_text
 from exchange.audit import actions
 from exchange.audit.service import record_event
 from exchange.consent_flow import repository as flow_repository
+from exchange.matching.engine import MatchEngine
 from exchange.webhooks import repository
 from exchange.webhooks.address_guard import AddressPolicy, Resolver, check_target, system_resolver
 from exchange.webhooks.exceptions import EndpointAddressRefused
@@ -40,6 +41,7 @@ from exchange.webhooks.models import (
     EndpointStatus,
     MessageStatus,
 )
+from exchange.webhooks.scheduled import announce_new_matches, announce_outcomes_due
 from exchange.webhooks.service import open_secret
 from infra.db import Connection, Database
 from infra.key_encryption import key_encryption_keys
@@ -119,8 +121,19 @@ def config_from_settings(
     )
 
 
-async def delivery_round(database: Database, config: DeliveryConfig) -> None:
-    """One round of the server's webhook job: deliver until nothing more is due now."""
+async def delivery_round(
+    database: Database,
+    config: DeliveryConfig,
+    *,
+    engine: MatchEngine | None = None,
+    matches_min_score: float = 60.0,
+) -> None:
+    """One round of the server's webhook job: the time-based events (``scheduled.py``),
+    then deliver until nothing more is due now."""
+    now = config.now()
+    await announce_outcomes_due(database, today=now.date())
+    if engine is not None:
+        await announce_new_matches(database, engine, min_score=matches_min_score, now=now)
     while True:
         report = await deliver_due(database, config)
         if report.delivered + report.retrying + report.failed + report.gone == 0:

@@ -148,3 +148,27 @@ create policy erasure_notice_update on erasure_notice for update
         or (app_role() = 'partner_hr' and partner_id = app_partner()))
     with check (app_is_system() or app_is_admin_of(consortium_id)
         or (app_role() = 'partner_hr' and partner_id = app_partner()));
+
+-- Time-based events are sent once: a key per event (placement.outcome_due per placement
+-- and milestone, matches.new per vacancy and day), and the profiles already announced
+-- as new matches of a vacancy. Written and read by the system only.
+create table webhook_sent_once (
+    key text primary key,
+    consortium_id uuid not null references consortium(id) on delete cascade,
+    created_at timestamptz not null default now()
+);
+create table webhook_match_announced (
+    vacancy_id uuid not null references vacancy(id) on delete cascade,
+    profile_id uuid not null references profile(id) on delete cascade,
+    consortium_id uuid not null references consortium(id) on delete cascade,
+    announced_at timestamptz not null default now(),
+    primary key (vacancy_id, profile_id)
+);
+alter table webhook_sent_once enable row level security;
+alter table webhook_sent_once force row level security;
+create policy webhook_sent_once_all on webhook_sent_once for all
+    using (app_is_system()) with check (app_is_system());
+alter table webhook_match_announced enable row level security;
+alter table webhook_match_announced force row level security;
+create policy webhook_match_announced_all on webhook_match_announced for all
+    using (app_is_system()) with check (app_is_system());
