@@ -60,6 +60,12 @@ CODES: dict[str, str] = {
     "CONTACT_REQUESTED": N_("asked for an introduction"),
     "CONTACT_REVEALED": N_("received your contact details"),
     "PLACEMENT_RECORDED": N_("recorded your placement"),
+    # erasure notices
+    "CONSENT_WITHDRAWN": N_("consent withdrawn"),
+    "CONSENT_EXPIRED": N_("consent expired"),
+    "PERSON_ERASED": N_("data erased"),
+    "DELETED": N_("deleted"),
+    "ANONYMISED": N_("anonymised"),
 }
 
 LANGUAGE_NAMES = {
@@ -118,6 +124,8 @@ FIELD_ERRORS: dict[tuple[str, str], str] = {
     ("input.scope.partnerIds", "NOT_FOUND"): N_("That partner is not part of this exchange."),
     ("profile", "CONFLICT"): N_("Your profile no longer waits for an answer."),
     ("profile", "CLOSED"): N_("There is no consent in force."),
+    ("noticeId", "NOT_FOUND"): N_("This erasure notice is not one of yours."),
+    ("noticeId", "CONFLICT"): N_("This erasure was confirmed already."),
 }
 
 

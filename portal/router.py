@@ -13,6 +13,7 @@ STATIC = Path(__file__).parent / "static"
 # Each module has an APIRouter named ``router``; a new page is one line here.
 PAGE_MODULES: tuple[str, ...] = (
     "portal.pages.consent",
+    "portal.pages.erasure_notices",
     "portal.pages.front_door",
     "portal.pages.introductions",
     "portal.pages.me",

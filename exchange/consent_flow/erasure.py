@@ -21,7 +21,7 @@ from exchange.consent_flow.exceptions import PersonNotFound
 from exchange.introductions.models import IntroductionStatus
 from exchange.introductions.service import withdraw_introductions_for_profile
 from exchange.webhooks import repository as webhook_repository
-from exchange.webhooks.events import issue_erasure_notice
+from exchange.webhooks.events import ERASURE_NOTICES_PATH, issue_erasure_notice
 from exchange.webhooks.models import ErasureReason, EventType
 from infra.db import Connection
 from infra.mail import enqueue_mail
@@ -92,6 +92,7 @@ async def erase_person(
                 partner_name=names.get(partner_id, ""),
                 consortium_name=consortium or "Tussendeur",
                 introductions=items,
+                notices_link=settings.public_url.rstrip("/") + ERASURE_NOTICES_PATH,
             )
             await enqueue_mail(
                 conn,

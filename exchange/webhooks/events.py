@@ -21,6 +21,7 @@ from exchange.webhooks.models import ERASURE_EVENTS, ErasureReason, EventType
 from infra.db import Connection
 
 ERASURE_DEADLINE = dt.timedelta(days=30)  # how long a partner has to erase its copy
+ERASURE_NOTICES_PATH = "/portal/staff/erasure-notices"  # where staff confirm (the portal)
 _REASON_EVENT = {
     ErasureReason.CONSENT_WITHDRAWN: EventType.CONSENT_WITHDRAWN,
     ErasureReason.CONSENT_EXPIRED: EventType.CONSENT_EXPIRED,

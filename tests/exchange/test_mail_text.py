@@ -40,6 +40,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
             {"id": "i-1", "vacancy_title": "Klantadviseur", "accepted_at": WINTER},
             {"id": "i-2", "vacancy_title": "Teamleider", "accepted_at": SUMMER},
         ],
+        "notices_link": "https://tussendeur.example/portal/staff/erasure-notices",
     },
     "introduction_request": {
         "partner_name": "Belwerk",

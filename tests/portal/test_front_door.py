@@ -5,7 +5,6 @@ token exchange."""
 from __future__ import annotations
 
 import re
-import uuid
 
 import httpx
 import pytest
@@ -20,8 +19,8 @@ from infra.settings import Settings
 from tests.support import callers, factories
 from tests.support.as_system import system_fetch
 from tests.support.http import csrf_of, path_of, post_form, token_of
+from tests.support.staff_portal import BROWSER, staff_link
 
-BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 URL_ATTRIBUTE = re.compile(r'(?:href|src|action)="([^"]*)"')
 
 
@@ -29,20 +28,6 @@ URL_ATTRIBUTE = re.compile(r'(?:href|src|action)="([^"]*)"')
 async def partner(db: ConnectionDatabase) -> Partner:
     consortium = await factories.create_consortium(db)
     return await factories.create_partner(db, consortium, name="Contactcenter Maas")
-
-
-async def staff_link(
-    db: ConnectionDatabase, settings: Settings, user_id: uuid.UUID, partner: Partner, role: str
-) -> str:
-    identity = Identity(
-        SubjectKind.STAFF_USER,
-        user_id,
-        partner.consortium_id,
-        CallerRole(role),
-        partner_id=partner.id if role == "partner_hr" else None,
-    )
-    async with db.transaction(AccessScope.system()) as conn:
-        return await issue_sign_in_link(conn, settings, identity)
 
 
 @pytest.mark.parametrize(
