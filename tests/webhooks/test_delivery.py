@@ -10,10 +10,18 @@ import json
 from collections import Counter
 
 import httpx
+import pytest
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from entrypoints.jobs import periodic_jobs
 from exchange.webhooks import repository, service
-from exchange.webhooks.delivery import RETRY_DELAYS, deliver_due, parse_retry_after
+from exchange.webhooks.delivery import (
+    MAX_ATTEMPTS,
+    RETRY_DELAYS,
+    deliver_due,
+    parse_retry_after,
+)
 from exchange.webhooks.events import emit
 from exchange.webhooks.models import EventType
 from infra.db import ConnectionDatabase
@@ -22,13 +30,15 @@ from infra.scope import AccessScope
 from infra.settings import Environment, Settings
 from tests.support import factories
 from tests.support.as_system import system_fetch, system_fetchrow
+from tests.support.consent import withdraw
 from tests.support.databases import app_database
 from tests.support.http import TEST_BASE_URL
-from tests.support.introductions import World, build_world, request
+from tests.support.introductions import World, build_world, request, respond
 from tests.support.webhooks import (
     PRODUCTION_POLICY,
     Clock,
     FakeReceiver,
+    context,
     delivery_config,
     register,
     resolver_of,
@@ -256,3 +266,86 @@ def test_the_interval_setting_starts_or_leaves_out_the_job() -> None:
 
     assert "webhooks" in names(5)
     assert "webhooks" not in names(0)
+
+
+async def test_after_rotation_deliveries_no_longer_verify_with_the_old_secret(
+    db: ConnectionDatabase,
+) -> None:
+    world = await build_world(db)
+    created = await register(db, world.hr_b, "http://127.0.0.1:9/hook", EVENTS)
+    await request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
+    receiver = FakeReceiver()
+    config = delivery_config(transport=receiver.transport())
+    await deliver_due(db, config)
+    async with db.transaction(world.hr_b.access_scope()) as conn:
+        rotated = await service.rotate_secret(
+            conn, world.hr_b, context(), endpoint_id=created.endpoint.id
+        )
+        message = (await service.deliveries(conn, world.hr_b, endpoint_id=created.endpoint.id))[0][
+            0
+        ]
+        await service.redeliver(conn, world.hr_b, message_id=message.id)
+    await deliver_due(db, config)
+    before, after = receiver.requests
+
+    def verify(secret: str, sent: httpx.Request) -> object:
+        return Webhook(secret).verify(sent.content, dict(sent.headers))
+
+    assert verify(created.secret, before)
+    assert verify(rotated.secret, after)
+    with pytest.raises(WebhookVerificationError):
+        verify(created.secret, after)
+
+
+async def test_an_erasure_event_to_a_gone_endpoint_is_escalated_to_the_admins(
+    db: ConnectionDatabase,
+) -> None:
+    world = await build_world(db)
+    _, admin_address = await factories.create_staff(db, world.b, role="consortium_admin")
+    await register(
+        db, world.hr_b, "http://127.0.0.1:9/hook", ["introduction.accepted", "consent.withdrawn"]
+    )
+    introduction = await request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
+    await respond(db, world.person, introduction.id, accept=True)
+    receiver = FakeReceiver(statuses=[200, 410])
+    config = delivery_config(transport=receiver.transport())
+    assert (await deliver_due(db, config)).delivered == 1
+    await withdraw(db, world.person)
+    report = await deliver_due(db, config)
+    assert (report.gone, report.escalated) == (1, 1)
+    rows = await system_fetch(
+        db, "select event_type, status from webhook_message order by event_type"
+    )
+    assert [(r["event_type"], r["status"]) for r in rows] == [
+        ("consent.withdrawn", "ESCALATED"),
+        ("introduction.accepted", "DELIVERED"),
+    ]
+    mailed = await system_fetch(
+        db, "select to_address from mail_outbox where template = 'webhook_escalated'"
+    )
+    assert [m["to_address"] for m in mailed] == [admin_address]
+    escalated = await system_fetch(
+        db, "select 1 from audit_event where action = 'webhook.escalated'"
+    )
+    assert len(escalated) == 1
+
+
+async def test_an_erasure_event_that_never_gets_through_is_escalated_after_the_last_try(
+    db: ConnectionDatabase,
+) -> None:
+    world = await build_world(db)
+    await register(db, world.hr_b, "http://127.0.0.1:9/hook", ["consent.withdrawn"])
+    introduction = await request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
+    await respond(db, world.person, introduction.id, accept=True)
+    await withdraw(db, world.person)
+    receiver = FakeReceiver(default=503)
+    clock = Clock()
+    config = delivery_config(transport=receiver.transport(), clock=clock)
+    for _ in range(MAX_ATTEMPTS):
+        await deliver_due(db, config)
+        clock.move(dt.timedelta(days=1, hours=1))
+    assert len(receiver.requests) == MAX_ATTEMPTS
+    message = await _message(db)
+    assert (message["status"], message["attempts"]) == ("ESCALATED", MAX_ATTEMPTS)
+    clock.move(dt.timedelta(days=5))
+    assert (await deliver_due(db, config)).retrying == 0

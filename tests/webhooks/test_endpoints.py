@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from exchange.webhooks import service
+from exchange.webhooks.delivery import deliver_due
 from exchange.webhooks.exceptions import EndpointNotFound
 from infra.db import ConnectionDatabase
 from infra.errors import UserError
@@ -15,7 +16,15 @@ from tests.conftest import GraphQLAs
 from tests.support import callers, factories
 from tests.support.as_system import system_fetchrow
 from tests.support.http import TEST_BASE_URL
-from tests.support.webhooks import PRODUCTION_POLICY, context, register, resolver_of
+from tests.support.introductions import build_world, request
+from tests.support.webhooks import (
+    PRODUCTION_POLICY,
+    FakeReceiver,
+    context,
+    delivery_config,
+    register,
+    resolver_of,
+)
 
 REGISTER = """mutation($input: RegisterWebhookEndpointInput!) {
   registerWebhookEndpoint(input: $input) {
@@ -167,3 +176,55 @@ async def test_unknown_and_repeated_event_types_are_named(db: ConnectionDatabase
         ("input.eventTypes.1", "INVALID"),
         ("input.eventTypes.2", "DUPLICATE"),
     ]
+
+
+async def test_the_delivery_log_update_and_redelivery_over_graphql(
+    db: ConnectionDatabase, gql: GraphQLAs
+) -> None:
+    world = await build_world(db)
+    created = await register(db, world.hr_b, "http://127.0.0.1:9/hook", ["introduction.requested"])
+    await request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
+    await deliver_due(db, delivery_config(transport=FakeReceiver(statuses=[500]).transport()))
+    log = await gql(
+        world.hr_b,
+        """query($id: ID!) { webhookDeliveries(endpointId: $id) {
+             id webhookId eventType status attemptCount
+             attempts { statusCode latencyMs outcome } } }""",
+        id=str(created.endpoint.id),
+    )
+    [message] = log["data"]["webhookDeliveries"]
+    assert (message["eventType"], message["status"], message["attemptCount"]) == (
+        "introduction.requested", "PENDING", 1,
+    )  # fmt: skip
+    assert message["attempts"][0]["statusCode"] == 500
+    assert message["webhookId"] == "msg_" + message["id"].replace("-", "")
+    other = await gql(
+        world.hr_c,
+        "query($id: ID!) { webhookDeliveries(endpointId: $id) { id } }",
+        id=str(created.endpoint.id),
+    )
+    assert other["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    redelivered = await gql(
+        world.hr_b,
+        "mutation($id: ID!) { redeliverWebhookMessage(messageId: $id) { message { status } "
+        "userErrors { field code } } }",
+        id=message["id"],
+    )
+    assert redelivered["data"]["redeliverWebhookMessage"]["message"]["status"] == "PENDING"
+    updated = await gql(
+        world.hr_b,
+        """mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) {
+             endpoint { url eventTypes } secret userErrors { field code } } }""",
+        input={"id": str(created.endpoint.id), "url": "http://10.0.0.5/x"},
+    )
+    assert updated["data"]["updateWebhookEndpoint"]["userErrors"] == [
+        {"field": "input.url", "code": "NOT_ALLOWED"}
+    ]
+    updated = await gql(
+        world.hr_b,
+        """mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) {
+             endpoint { eventTypes } secret userErrors { field code } } }""",
+        input={"id": str(created.endpoint.id), "eventTypes": ["matches.new"]},
+    )
+    payload = updated["data"]["updateWebhookEndpoint"]
+    assert payload["endpoint"]["eventTypes"] == ["matches.new"] and payload["secret"] is None
