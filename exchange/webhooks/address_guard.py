@@ -24,6 +24,7 @@ from infra.settings import Environment, Settings
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
 MAX_URL_LENGTH = 2000
+RESOLVE_TIMEOUT_SECONDS = 5.0
 
 
 async def system_resolver(host: str, port: int) -> list[IPAddress]:
@@ -118,8 +119,9 @@ async def check_target(
         addresses = [ipaddress.ip_address(host)]
     except ValueError:
         try:
-            addresses = await resolver(host, port)
-        except OSError:
+            async with asyncio.timeout(RESOLVE_TIMEOUT_SECONDS):
+                addresses = await resolver(host, port)
+        except (OSError, TimeoutError):
             addresses = []
         if not addresses:
             raise EndpointAddressRefused(
