@@ -18,6 +18,7 @@ from exchange.audit import actions
 from exchange.audit.service import record_event
 from exchange.webhooks import repository
 from exchange.webhooks.models import ERASURE_EVENTS, ErasureReason, EventType
+from exchange.webhooks.notices import repository as notices_repository
 from infra.db import Connection
 
 ERASURE_DEADLINE = dt.timedelta(days=30)  # how long a partner has to erase its copy
@@ -98,7 +99,7 @@ async def issue_erasure_notice(
     moment = now or dt.datetime.now(dt.UTC)
     notice_id = uuid.uuid4()
     erase_by = moment + ERASURE_DEADLINE
-    await repository.insert_notice(
+    await notices_repository.insert_notice(
         conn,
         notice_id=notice_id,
         consortium_id=consortium_id,
@@ -154,8 +155,8 @@ async def notify_erasure_for_profile(
 ) -> int:
     """A notice to every partner that received the contact data of ``profile_id`` through
     an accepted introduction (run under the person's or the system scope); how many."""
-    received = await repository.contact_received(conn, profile_id=profile_id)
-    pseudonym = await repository.profile_pseudonym(conn, profile_id=profile_id)
+    received = await notices_repository.contact_received(conn, profile_id=profile_id)
+    pseudonym = await notices_repository.profile_pseudonym(conn, profile_id=profile_id)
     for partner_id, introduction_ids in received.items():
         await issue_erasure_notice(
             conn,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -15,13 +14,9 @@ from exchange.webhooks.models import (
     DueMessage,
     Endpoint,
     EndpointStatus,
-    ErasureMethod,
-    ErasureNotice,
-    ErasureReason,
     EventType,
     Message,
     MessageStatus,
-    UnreachablePartner,
 )
 from infra.db import Connection
 from infra.keywrap import SealedSecret
@@ -382,112 +377,6 @@ async def requeue_message(conn: Connection, *, message_id: UUID, now: dt.datetim
     return _message(row)
 
 
-# ---------------------------------------------------------------- erasure notices
-
-_NOTICE_COLUMNS = """id, consortium_id, partner_id, reason, profile_id, pseudonym,
-    introduction_ids, erase_by, created_at, confirmed_at, method"""
-
-
-def _notice(r: Any) -> ErasureNotice:
-    return ErasureNotice(
-        id=r["id"],
-        consortium_id=r["consortium_id"],
-        partner_id=r["partner_id"],
-        reason=ErasureReason(r["reason"]),
-        profile_id=r["profile_id"],
-        pseudonym=r["pseudonym"],
-        introduction_ids=tuple(r["introduction_ids"]),
-        erase_by=r["erase_by"],
-        created_at=r["created_at"],
-        confirmed_at=r["confirmed_at"],
-        method=ErasureMethod(r["method"]) if r["method"] else None,
-    )
-
-
-async def insert_notice(
-    conn: Connection,
-    *,
-    notice_id: UUID,
-    consortium_id: UUID,
-    partner_id: UUID,
-    reason: ErasureReason,
-    profile_id: UUID | None,
-    pseudonym: str | None,
-    introduction_ids: Sequence[UUID],
-    erase_by: dt.datetime,
-    now: dt.datetime,
-) -> None:
-    await conn.execute(
-        """insert into erasure_notice (id, consortium_id, partner_id, reason, profile_id,
-               pseudonym, introduction_ids, erase_by, created_at)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
-        notice_id,
-        consortium_id,
-        partner_id,
-        reason.value,
-        profile_id,
-        pseudonym,
-        list(introduction_ids),
-        erase_by,
-        now,
-    )
-
-
-async def get_notice(
-    conn: Connection, *, notice_id: UUID, consortium_id: UUID
-) -> ErasureNotice | None:
-    row = await conn.fetchrow(
-        f"""select {_NOTICE_COLUMNS} from erasure_notice
-            where id = $1 and consortium_id = $2 for update""",
-        notice_id,
-        consortium_id,
-    )
-    return _notice(row) if row else None
-
-
-async def confirm_notice(
-    conn: Connection,
-    *,
-    notice_id: UUID,
-    method: ErasureMethod,
-    confirmed_by: str,
-    now: dt.datetime,
-) -> ErasureNotice:
-    row = await conn.fetchrow(
-        f"""update erasure_notice set confirmed_at = $2, method = $3, confirmed_by = $4
-            where id = $1 returning {_NOTICE_COLUMNS}""",
-        notice_id,
-        now,
-        method.value,
-        confirmed_by,
-    )
-    return _notice(row)
-
-
-async def list_notices(
-    conn: Connection,
-    *,
-    consortium_id: UUID,
-    partner_id: UUID | None,
-    confirmed: bool | None,
-    overdue_at: dt.datetime | None,
-    limit: int,
-) -> list[ErasureNotice]:
-    rows = await conn.fetch(
-        f"""select {_NOTICE_COLUMNS} from erasure_notice
-            where consortium_id = $1 and ($2::uuid is null or partner_id = $2)
-              and ($3::boolean is null or (confirmed_at is not null) = $3)
-              and ($4::timestamptz is null or (confirmed_at is null and erase_by < $4))
-            order by created_at desc, id limit $5""",
-        consortium_id,
-        partner_id,
-        confirmed,
-        overdue_at,
-        limit,
-    )
-    return [_notice(r) for r in rows]
-
-
 # ---------------------------------------------------------------- who to tell (system scope)
 
 
@@ -516,47 +405,6 @@ async def admin_addresses(conn: Connection, *, consortium_id: UUID) -> list[str]
     return [r["email"] for r in rows]
 
 
-async def unreachable_partners(
-    conn: Connection, *, consortium_id: UUID, erasure_events: Sequence[EventType]
-) -> list[UnreachablePartner]:
-    """Active partners with no active endpoint for erasure events and no HR staff to mail."""
-    rows = await conn.fetch(
-        """select p.id, p.name from partner p
-           where p.consortium_id = $1
-             and not exists (select 1 from webhook_endpoint e
-                             where e.partner_id = p.id and e.status = 'ACTIVE'
-                               and e.event_types && $2::text[])
-             and not exists (select 1 from staff_user s
-                             where s.partner_id = p.id and s.role = 'partner_hr'
-                               and s.disabled_at is null)
-           order by p.name, p.id""",
-        consortium_id,
-        [e.value for e in erasure_events],
-    )
-    return [UnreachablePartner(r["id"], r["name"]) for r in rows]
-
-
-async def contact_received(conn: Connection, *, profile_id: UUID) -> dict[UUID, list[UUID]]:
-    """The accepted introductions of a profile, by requesting partner (the partners that
-    hold its contact data); under the person's or the system scope."""
-    rows = await conn.fetch(
-        """select requesting_partner_id, id from introduction
-           where profile_id = $1 and status = 'ACCEPTED' order by requested_at, id""",
-        profile_id,
-    )
-    found: dict[UUID, list[UUID]] = {}
-    for r in rows:
-        found.setdefault(r["requesting_partner_id"], []).append(r["id"])
-    return found
-
-
-async def profile_pseudonym(conn: Connection, *, profile_id: UUID) -> str | None:
-    value: str | None = await conn.fetchval(
-        "select pseudonym from profile where id = $1", profile_id
-    )
-    return value
-
-
 async def names_of(conn: Connection, *, partner_id: UUID, consortium_id: UUID) -> tuple[str, str]:
     """A partner's name and its consortium's (system scope), for mail."""
     row = await conn.fetchrow(
@@ -567,109 +415,3 @@ async def names_of(conn: Connection, *, partner_id: UUID, consortium_id: UUID) -
         consortium_id,
     )
     return (row["partner"], row["consortium"]) if row else ("", "Tussendeur")
-
-
-# ---------------------------------------------------------------- time-based events (system)
-
-
-@dataclass(frozen=True, slots=True)
-class OutcomeDue:
-    placement_id: UUID
-    consortium_id: UUID
-    hiring_partner_id: UUID
-    vacancy_id: UUID
-    months: int
-
-
-async def claim_outcomes_due(conn: Connection, *, today: dt.date) -> list[OutcomeDue]:
-    """Placements whose 3- or 6-month outcome is due and unrecorded, for hiring partners
-    subscribed to ``placement.outcome_due``; each (placement, milestone) is returned once
-    ever (its key is written here)."""
-    rows = await conn.fetch(
-        """with due as (
-               select p.id, p.consortium_id, p.hiring_partner_id, p.vacancy_id, m.months,
-                      'placement.outcome_due:' || p.id || ':' || m.months as key
-               from placement p cross join (values (3), (6)) as m(months)
-               where p.left_on is null
-                 and case m.months when 3 then p.employed_at_3_months is null
-                                   else p.employed_at_6_months is null end
-                 and (p.start_date + make_interval(months => m.months))::date <= $1
-                 and exists (select 1 from webhook_endpoint e
-                             where e.partner_id = p.hiring_partner_id and e.status = 'ACTIVE'
-                               and $2 = any(e.event_types))),
-           fresh as (
-               insert into webhook_sent_once (key, consortium_id)
-               select key, consortium_id from due on conflict do nothing returning key)
-           select due.* from due join fresh using (key) order by due.id, due.months""",
-        today,
-        EventType.PLACEMENT_OUTCOME_DUE.value,
-    )
-    return [
-        OutcomeDue(
-            r["id"], r["consortium_id"], r["hiring_partner_id"], r["vacancy_id"], r["months"]
-        )
-        for r in rows
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class WatchedVacancy:
-    vacancy_id: UUID
-    consortium_id: UUID
-    partner_id: UUID
-
-
-async def vacancies_watched_for_matches(conn: Connection, *, day: dt.date) -> list[WatchedVacancy]:
-    """Open vacancies of partners subscribed to ``matches.new`` not yet announced on ``day``."""
-    rows = await conn.fetch(
-        """select v.id, v.consortium_id, v.partner_id from vacancy v
-           join partner p on p.id = v.partner_id and p.status = 'ACTIVE'
-           where v.status = 'OPEN'
-             and exists (select 1 from webhook_endpoint e
-                         where e.partner_id = v.partner_id and e.status = 'ACTIVE'
-                           and $1 = any(e.event_types))
-             and not exists (select 1 from webhook_sent_once s
-                             where s.key = 'matches.new:' || v.id || ':' || $2::text)
-           order by v.id""",
-        EventType.MATCHES_NEW.value,
-        day.isoformat(),
-    )
-    return [WatchedVacancy(r["id"], r["consortium_id"], r["partner_id"]) for r in rows]
-
-
-async def announce_matches(
-    conn: Connection,
-    *,
-    vacancy: WatchedVacancy,
-    profile_ids: Sequence[UUID],
-    day: dt.date,
-) -> list[UUID]:
-    """Of ``profile_ids``, those never announced for the vacancy, now marked announced;
-    at most once per vacancy and day (an empty list when the day's key exists)."""
-    key = f"{EventType.MATCHES_NEW.value}:{vacancy.vacancy_id}:{day.isoformat()}"
-    fresh = await conn.fetch(
-        """select id from unnest($2::uuid[]) as id
-           where not exists (select 1 from webhook_match_announced a
-                             where a.vacancy_id = $1 and a.profile_id = id)""",
-        vacancy.vacancy_id,
-        list(profile_ids),
-    )
-    if not fresh:
-        return []
-    claimed = await conn.fetchval(
-        """insert into webhook_sent_once (key, consortium_id) values ($1, $2)
-           on conflict do nothing returning key""",
-        key,
-        vacancy.consortium_id,
-    )
-    if claimed is None:
-        return []
-    ids = [r["id"] for r in fresh]
-    await conn.execute(
-        """insert into webhook_match_announced (vacancy_id, profile_id, consortium_id)
-           select $1, id, $3 from unnest($2::uuid[]) as id on conflict do nothing""",
-        vacancy.vacancy_id,
-        ids,
-        vacancy.consortium_id,
-    )
-    return ids

@@ -22,9 +22,9 @@ from exchange.matching.engine import MatchEngine
 from exchange.matching.service import match_vacancy
 from exchange.vacancies import repository as vacancies_repository
 from exchange.vacancies.models import VacancyStatus
-from exchange.webhooks import repository
 from exchange.webhooks.events import emit
 from exchange.webhooks.models import EventType
+from exchange.webhooks.timed import repository as timed_repository
 from infra.caller import Caller
 from infra.db import Database
 from infra.scope import AccessScope
@@ -36,7 +36,7 @@ WEBHOOK_ACTOR = "tussendeur-webhooks"
 
 async def announce_outcomes_due(database: Database, *, today: dt.date) -> int:
     async with database.transaction(AccessScope.system()) as conn:
-        due = await repository.claim_outcomes_due(conn, today=today)
+        due = await timed_repository.claim_outcomes_due(conn, today=today)
         for item in due:
             await emit(
                 conn,
@@ -57,7 +57,7 @@ async def announce_new_matches(
 ) -> int:
     """One ``matches.new`` per watched vacancy with profiles never announced; how many."""
     async with database.transaction(AccessScope.system()) as conn:
-        watched = await repository.vacancies_watched_for_matches(conn, day=now.date())
+        watched = await timed_repository.vacancies_watched_for_matches(conn, day=now.date())
     sent = 0
     for item in watched:
         partner = Caller.api_client(item.consortium_id, WEBHOOK_ACTOR, partner_id=item.partner_id)
@@ -83,7 +83,7 @@ async def announce_new_matches(
         if not candidates:
             continue
         async with database.transaction(AccessScope.system()) as conn:
-            new = await repository.announce_matches(
+            new = await timed_repository.announce_matches(
                 conn, vacancy=item, profile_ids=candidates, day=now.date()
             )
             if not new:

@@ -44,6 +44,7 @@ from exchange.webhooks.models import (
     NoticeStatus,
     UnreachablePartner,
 )
+from exchange.webhooks.notices import repository as notices_repository
 from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
 from infra.errors import Collector, Forbidden
@@ -338,14 +339,14 @@ async def confirm_erasure(
 ) -> ErasureNotice:
     """The partner (its system or staff) confirms it erased or anonymised its copy."""
     caller.require(CallerRole.PARTNER_HR)
-    notice = await repository.get_notice(
+    notice = await notices_repository.get_notice(
         conn, notice_id=notice_id, consortium_id=caller.consortium_id
     )
     if notice is None or notice.partner_id != caller.partner_id:
         raise NoticeNotFound()
     if notice.confirmed_at is not None:
         raise NoticeConfirmed()
-    confirmed = await repository.confirm_notice(
+    confirmed = await notices_repository.confirm_notice(
         conn,
         notice_id=notice.id,
         method=method,
@@ -377,7 +378,7 @@ async def erasure_notices(
     _require_notice_reader(caller)
     if caller.role is CallerRole.PARTNER_HR:
         partner_id = caller.partner_id
-    return await repository.list_notices(
+    return await notices_repository.list_notices(
         conn,
         consortium_id=caller.consortium_id,
         partner_id=partner_id,
@@ -392,6 +393,6 @@ async def unreachable_partners(conn: Connection, caller: Caller) -> list[Unreach
 
     Reads staff addresses, which a consortium admin may see under its own scope."""
     caller.require(CallerRole.CONSORTIUM_ADMIN, Scope.ADMIN)
-    return await repository.unreachable_partners(
+    return await notices_repository.unreachable_partners(
         conn, consortium_id=caller.consortium_id, erasure_events=sorted(ERASURE_EVENTS)
     )
