@@ -7,7 +7,9 @@ import asyncio
 import datetime as dt
 import itertools
 import json
+import sys
 from collections import Counter
+from typing import Any
 
 import httpx
 import pytest
@@ -24,14 +26,14 @@ from exchange.webhooks.delivery import (
 )
 from exchange.webhooks.events import emit
 from exchange.webhooks.models import EventType
-from infra.db import ConnectionDatabase
+from infra.db import ConnectionDatabase, dsn_for_role
 from infra.mail import MemorySender
 from infra.scope import AccessScope
 from infra.settings import Environment, Settings
 from tests.support import factories
 from tests.support.as_system import system_fetch, system_fetchrow
 from tests.support.consent import withdraw
-from tests.support.databases import app_database
+from tests.support.databases import APP_ROLE, app_database
 from tests.support.http import TEST_BASE_URL
 from tests.support.introductions import World, build_world, request, respond
 from tests.support.webhooks import (
@@ -42,6 +44,7 @@ from tests.support.webhooks import (
     delivery_config,
     register,
     resolver_of,
+    serving,
 )
 
 EVENTS = ["introduction.requested", "introduction.accepted", "partner.suspended"]
@@ -349,3 +352,40 @@ async def test_an_erasure_event_that_never_gets_through_is_escalated_after_the_l
     assert (message["status"], message["attempts"]) == ("ESCALATED", MAX_ATTEMPTS)
     clock.move(dt.timedelta(days=5))
     assert (await deliver_due(db, config)).retrying == 0
+
+
+async def test_two_worker_processes_never_deliver_one_message_twice(fresh_database: str) -> None:
+    seen: Counter[str] = Counter()
+
+    async def count(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        headers = dict(scope.get("headers", []))
+        seen[headers[b"webhook-id"].decode()] += 1
+        await asyncio.sleep(0.002)
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async with app_database(fresh_database) as database, serving(count) as port:
+        world = await build_world(database)  # type: ignore[arg-type]
+        await register(database, world.hr_b, f"http://127.0.0.1:{port}/hook", EVENTS)
+        async with database.transaction(AccessScope.system()) as conn:
+            for index in range(60):
+                await emit(
+                    conn, consortium_id=world.consortium.id, partner_id=world.b.id,
+                    event_type=EventType.PARTNER_SUSPENDED, data={"n": index},
+                )  # fmt: skip
+            await repository.fan_out(conn, limit=500, now=dt.datetime.now(dt.UTC))
+        app_dsn = dsn_for_role(fresh_database, APP_ROLE, None)
+        workers = [
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "tests.support.webhook_worker",
+                app_dsn,
+                stdout=asyncio.subprocess.PIPE,
+            )
+            for _ in range(2)
+        ]
+        outputs = [await asyncio.wait_for(w.communicate(), timeout=120) for w in workers]
+    counts = [int(out.decode().strip()) for out, _ in outputs]
+    assert sum(counts) == 60 == len(seen)
+    assert set(seen.values()) == {1}
