@@ -6,7 +6,7 @@ public address at the check and to ``127.0.0.1`` a moment later — DNS rebindin
 nowhere). Outside development and test an endpoint must be HTTPS; loopback, private,
 link-local (cloud metadata included), multicast and reserved addresses are refused
 everywhere unless ``webhook_allow_loopback`` lets loopback receivers through (tests, a
-local demo).
+local demo), which may then also be plain http.
 """
 
 from __future__ import annotations
@@ -71,10 +71,15 @@ class CheckedTarget:
         return name if self.port == default else f"{name}:{self.port}"
 
 
+def _unmapped(address: IPAddress) -> IPAddress:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
 def refused_address(address: IPAddress, policy: AddressPolicy) -> str | None:
     """Why a delivery must not go to ``address`` (None: it may)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    address = _unmapped(address)
     if address.is_loopback:
         return None if policy.allow_loopback else "a loopback address"
     if address.is_link_local:
@@ -102,8 +107,6 @@ def split_url(url: str, policy: AddressPolicy, *, field: str) -> SplitResult:
         raise EndpointAddressRefused("a URL with credentials in it", field=field)
     if parts.fragment:
         raise EndpointAddressRefused("a URL with a fragment", field=field, code="INVALID_LINK")
-    if policy.require_https and parts.scheme != "https":
-        raise EndpointAddressRefused("an endpoint must use https://", field=field)
     return parts
 
 
@@ -112,6 +115,8 @@ async def check_target(
 ) -> CheckedTarget:
     """Resolve ``url`` and check every address it names; the first one is the target."""
     parts = split_url(url, policy, field=field)
+    if policy.require_https and parts.scheme != "https" and not policy.allow_loopback:
+        raise EndpointAddressRefused("an endpoint must use https://", field=field)
     host = parts.hostname
     assert host is not None
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -131,6 +136,10 @@ async def check_target(
         reason = refused_address(address, policy)
         if reason is not None:
             raise EndpointAddressRefused(f"the URL leads to {reason}", field=field)
+    # plain http only where TLS is not asked for, or to an allowed loopback receiver
+    loopback = all(_unmapped(a).is_loopback for a in addresses)
+    if policy.require_https and parts.scheme != "https" and not loopback:
+        raise EndpointAddressRefused("an endpoint must use https://", field=field)
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from exchange.webhooks import service
+from exchange.webhooks.address_guard import AddressPolicy
 from exchange.webhooks.delivery import deliver_due
 from exchange.webhooks.exceptions import EndpointNotFound
 from infra.db import ConnectionDatabase
@@ -228,3 +229,24 @@ async def test_the_delivery_log_update_and_redelivery_over_graphql(
     )
     payload = updated["data"]["updateWebhookEndpoint"]
     assert payload["endpoint"]["eventTypes"] == ["matches.new"] and payload["secret"] is None
+
+
+async def test_the_loopback_allowance_admits_plain_http_to_loopback_only(
+    db: ConnectionDatabase,
+) -> None:
+    consortium = await factories.create_consortium(db)
+    hr = callers.partner_caller(await factories.create_partner(db, consortium))
+    allowance = AddressPolicy(require_https=True, allow_loopback=True)
+    created = await register(
+        db, hr, "http://127.0.0.1:8765/webhooks", ["matches.new"], policy=allowance
+    )
+    assert created.endpoint.url == "http://127.0.0.1:8765/webhooks"
+    resolver = resolver_of({"hooks.partner.example": "93.184.216.34"})
+    with pytest.raises(UserError) as refused:
+        await register(
+            db, hr, "http://hooks.partner.example/h", ["matches.new"],
+            policy=allowance, resolver=resolver,
+        )  # fmt: skip
+    assert [(e.field, e.code) for e in refused.value.errors] == [("input.url", "NOT_ALLOWED")]
+    with pytest.raises(UserError):
+        await register(db, hr, "http://10.1.1.1/h", ["matches.new"], policy=allowance)
