@@ -1,6 +1,6 @@
 """Benchmark of webhook delivery: messages/s to a loopback receiver, 1 and 4 workers.
 
-    python bench/webhooks.py [--messages 2000] [--workers 1 4] [--batch 20] [--keep]
+    python -m bench.webhooks [--messages 2000] [--workers 1 4] [--batch 20] [--keep]
 
 Runs on a fresh database (``bench_webhooks_<random>``) on the configured PostgreSQL:
 ``DATABASE_URL`` when set, else the embedded server under ``TUSSENDEUR_DATA_DIR``. The
