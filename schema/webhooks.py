@@ -31,11 +31,7 @@ from schema.context import Context
 from schema.errors import UserErrorType, user_errors
 from schema.ids import parse_id, to_id
 
-WebhookEventTypeEnum = strawberry.enum(
-    EventType,
-    name="WebhookEventType",
-    description="Values are the wire names: introduction.accepted, consent.withdrawn, ...",
-)
+EVENT_TYPES_DESCRIPTION = "Wire names of the events: " + ", ".join(e.value for e in EventType)
 EndpointStatusEnum = strawberry.enum(EndpointStatus, name="WebhookEndpointStatus")
 DisabledReasonEnum = strawberry.enum(DisabledReason, name="WebhookDisabledReason")
 MessageStatusEnum = strawberry.enum(MessageStatus, name="WebhookMessageStatus")
@@ -168,7 +164,7 @@ class UnreachablePartnerType:
 @strawberry.input
 class RegisterWebhookEndpointInput:
     url: str
-    event_types: list[str]
+    event_types: list[str] = strawberry.field(description=EVENT_TYPES_DESCRIPTION)
     partner_id: strawberry.ID | None = strawberry.field(
         default=None, description="Admins name the partner; a partner's own is implied."
     )
@@ -179,7 +175,9 @@ class RegisterWebhookEndpointInput:
 class UpdateWebhookEndpointInput:
     id: strawberry.ID
     url: str | None = None
-    event_types: list[str] | None = None
+    event_types: list[str] | None = strawberry.field(
+        default=None, description=EVENT_TYPES_DESCRIPTION
+    )
     description: str | None = None
 
 
