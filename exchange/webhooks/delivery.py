@@ -62,6 +62,7 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 JITTER = 0.2  # each delay is moved by up to ±20 %
 MAX_RETRY_AFTER = dt.timedelta(hours=24)
 LEASE_MARGIN = dt.timedelta(seconds=30)
+LOG_KEPT = dt.timedelta(days=30)  # settled messages and their tries stay readable this long
 
 
 def retry_delay(
@@ -131,6 +132,8 @@ async def delivery_round(
     """One round of the server's webhook job: the time-based events (``scheduled.py``),
     then deliver until nothing more is due now."""
     now = config.now()
+    async with database.transaction(AccessScope.system()) as conn:
+        await repository.purge_settled(conn, before=now - LOG_KEPT)
     await announce_outcomes_due(database, today=now.date())
     if engine is not None:
         await announce_new_matches(database, engine, min_score=matches_min_score, now=now)

@@ -415,3 +415,14 @@ async def names_of(conn: Connection, *, partner_id: UUID, consortium_id: UUID) -
         consortium_id,
     )
     return (row["partner"], row["consortium"]) if row else ("", "Tussendeur")
+
+
+async def purge_settled(conn: Connection, *, before: dt.datetime) -> int:
+    """Forget messages settled (delivered, given up, gone, escalated) before ``before``,
+    with their tries (system scope); how many."""
+    result = await conn.execute(
+        """delete from webhook_message
+           where status <> 'PENDING' and coalesce(delivered_at, next_attempt_at) < $1""",
+        before,
+    )
+    return int(result.split()[-1])

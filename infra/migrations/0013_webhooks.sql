@@ -123,6 +123,7 @@ create policy webhook_message_read on webhook_message for select
     using (app_is_system() or app_is_admin_of(consortium_id)
         or (app_role() = 'partner_hr' and partner_id = app_partner()));
 create policy webhook_message_insert on webhook_message for insert with check (app_is_system());
+create policy webhook_message_delete on webhook_message for delete using (app_is_system());
 create policy webhook_message_update on webhook_message for update
     using (app_is_system() or app_is_admin_of(consortium_id)
         or (app_role() = 'partner_hr' and partner_id = app_partner()))
@@ -135,6 +136,7 @@ create policy webhook_attempt_read on webhook_attempt for select
     using (app_is_system() or app_is_admin_of(consortium_id)
         or (app_role() = 'partner_hr' and partner_id = app_partner()));
 create policy webhook_attempt_insert on webhook_attempt for insert with check (app_is_system());
+create policy webhook_attempt_delete on webhook_attempt for delete using (app_is_system());
 
 alter table erasure_notice enable row level security;
 alter table erasure_notice force row level security;

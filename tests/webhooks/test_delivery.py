@@ -22,6 +22,7 @@ from exchange.webhooks.delivery import (
     MAX_ATTEMPTS,
     RETRY_DELAYS,
     deliver_due,
+    delivery_round,
     parse_retry_after,
 )
 from exchange.webhooks.events import emit
@@ -389,3 +390,19 @@ async def test_two_worker_processes_never_deliver_one_message_twice(fresh_databa
     counts = [int(out.decode().strip()) for out, _ in outputs]
     assert sum(counts) == 60 == len(seen)
     assert set(seen.values()) == {1}
+
+
+async def test_settled_messages_are_forgotten_after_thirty_days(db: ConnectionDatabase) -> None:
+    world = await _world_with_endpoint(db)
+    await request(db, world.hr_b, world.profile.id, world.vacancy_b.id)
+    clock = Clock()
+    config = delivery_config(transport=FakeReceiver().transport(), clock=clock)
+    await delivery_round(db, config)
+    assert len(await system_fetch(db, "select 1 from webhook_attempt")) == 1
+    clock.move(dt.timedelta(days=29))
+    await delivery_round(db, config)
+    assert len(await system_fetch(db, "select 1 from webhook_message")) == 1
+    clock.move(dt.timedelta(days=2))
+    await delivery_round(db, config)
+    assert await system_fetch(db, "select 1 from webhook_message") == []
+    assert await system_fetch(db, "select 1 from webhook_attempt") == []
