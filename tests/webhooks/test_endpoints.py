@@ -71,7 +71,14 @@ async def test_a_partner_registers_an_endpoint_and_sees_its_secret_once(
 
 @pytest.mark.parametrize(
     "url",
-    ["http://127.0.0.1/hook", "https://169.254.169.254/latest", "https://10.0.0.1/hook"],
+    [
+        "http://127.0.0.1",
+        "http://169.254.169.254",
+        "http://10.0.0.1",
+        "https://169.254.169.254/latest",
+        "https://[fd00:ec2::254]/",
+        "http://0.0.0.0:8000/",
+    ],
 )
 async def test_graphql_refuses_internal_addresses_naming_the_field(
     db: ConnectionDatabase, gql: GraphQLAs, url: str
