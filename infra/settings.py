@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     sign_in_throttle_window_seconds: int = Field(default=900, ge=1, le=86_400)
     throttle_hash_key: SecretStr | None = None  # HMAC key for the counters' address hashes
 
+    # single sign-on for staff (issue 9): an OpenID Connect provider; off unless the issuer
+    # (or a metadata URL), the client id and secret and the consortium are all set
+    oidc_issuer: str | None = None  # discovery at {issuer}/.well-known/openid-configuration
+    oidc_metadata_url: str | None = None  # a discovery document elsewhere (overrides)
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_consortium: str | None = None  # slug of the consortium whose staff sign in this way
+    oidc_provider_name: str = "single sign-on"  # shown on the button: "Sign in with …"
+
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_username: str | None = None
@@ -99,6 +108,23 @@ class Settings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.env is Environment.DEVELOPMENT
+
+    @property
+    def oidc_discovery_url(self) -> str | None:
+        if self.oidc_metadata_url:
+            return self.oidc_metadata_url
+        if self.oidc_issuer:
+            return self.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration"
+        return None
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(
+            self.oidc_discovery_url
+            and self.oidc_client_id
+            and self.oidc_client_secret
+            and self.oidc_consortium
+        )
 
     @property
     def issuer(self) -> str:

@@ -36,15 +36,23 @@ CODES: dict[str, str] = {
     "REMOTE": N_("remote"),
     "HYBRID": N_("hybrid"),
     "ON_SITE": N_("on site"),
+    # sectors whose experience a profile may list (stored as Dutch words)
+    "horeca": N_("hospitality"),
+    "retail": N_("retail"),
+    "zorg": N_("care"),
+    "onderwijs": N_("education"),
+    "toerisme": N_("tourism"),
+    "logistiek": N_("logistics"),
+    "overig": N_("other sector"),
     # pay periods
     "HOUR": N_("per hour"),
     "MONTH": N_("per month"),
     # languages and levels
     "NATIVE": N_("native"),
     # consent
-    "ALL_PARTNERS": N_("all partners"),
-    "ONLY": N_("only the partners I tick"),
-    "ALL_EXCEPT": N_("all partners except the ones I tick"),
+    "ALL_PARTNERS": N_("all employers"),
+    "ONLY": N_("only the employers I tick"),
+    "ALL_EXCEPT": N_("all employers except the ones I tick"),
     "GRANTED": N_("granted"),
     "CHANGED": N_("changed"),
     "RENEWED": N_("renewed"),
@@ -52,7 +60,7 @@ CODES: dict[str, str] = {
     "REFUSED": N_("refused"),
     "EXPIRED": N_("expired"),
     "PENDING_CONSENT": N_("waiting for your answer"),
-    "ACTIVE": N_("visible to the partners you chose"),
+    "ACTIVE": N_("visible to the employers you chose"),
     "PAUSED": N_("paused"),
     # access log
     "SHOWN_IN_MATCHES": N_("showed your profile among its matches"),
@@ -105,9 +113,9 @@ class Labels:
 
 
 ERRORS: dict[str, str] = {
-    "REQUIRED": N_("Tick at least one partner, or choose all partners."),
-    "NOT_ALLOWED": N_("Leave the partners unticked when you choose all partners."),
-    "TOO_MANY": N_("That is more partners than a choice can hold."),
+    "REQUIRED": N_("Tick at least one employer, or choose all employers."),
+    "NOT_ALLOWED": N_("Leave the employers unticked when you choose all employers."),
+    "TOO_MANY": N_("That is more employers than a choice can hold."),
     "OWN_PARTNER": N_("The employer that shared your profile never sees it anyway."),
     "INVALID": N_("Choose one of the options."),
     "INVALID_ID": N_("That choice is not valid."),
@@ -121,11 +129,42 @@ FIELD_ERRORS: dict[tuple[str, str], str] = {
     ("input.textVersion", "NOT_FOUND"): N_(
         "This consent text is no longer current; please read it again."
     ),
-    ("input.scope.partnerIds", "NOT_FOUND"): N_("That partner is not part of this exchange."),
+    ("input.scope.partnerIds", "NOT_FOUND"): N_("That employer is not part of this exchange."),
     ("profile", "CONFLICT"): N_("Your profile no longer waits for an answer."),
     ("profile", "CLOSED"): N_("There is no consent in force."),
     ("noticeId", "NOT_FOUND"): N_("This erasure notice is not one of yours."),
     ("noticeId", "CONFLICT"): N_("This erasure was confirmed already."),
+    # correcting one's own profile (portal.pages.my_profile)
+    ("input.headline", "TOO_LONG"): N_("The headline can be at most 200 characters."),
+    ("input.postcodeArea", "INVALID_POSTCODE"): N_(
+        "Enter the four digits of a Dutch postcode, such as 6211."
+    ),
+    ("input.maxTravelKm", "INVALID"): N_("Enter a whole number of kilometres."),
+    ("input.maxTravelKm", "OUT_OF_RANGE"): N_("Enter a distance from 0 to 300 km."),
+    ("input.hoursMin", "INVALID"): N_("Enter a whole number of hours."),
+    ("input.hoursMax", "INVALID"): N_("Enter a whole number of hours."),
+    ("input.hoursMin", "OUT_OF_RANGE"): N_("Enter from 1 to 48 hours a week."),
+    ("input.hoursMax", "OUT_OF_RANGE"): N_(
+        "Enter from 1 to 48 hours a week, and at least the hours you gave as the least."
+    ),
+    ("input.availableFrom", "INVALID"): N_("Enter a date, such as 2027-03-01."),
+    ("input.availableFrom", "OUT_OF_RANGE"): N_(
+        "Choose a date from a year ago up to two years ahead."
+    ),
+    ("input.competencies", "REQUIRED"): N_("Name at least one skill."),
+    ("input.competencies", "TOO_MANY"): N_("That is more skills than a profile can hold."),
+    ("input.competencies.level", "OUT_OF_RANGE"): N_("Choose a level from 1 to 5."),
+    ("input.competencies.phrase", "TOO_LONG"): N_("A skill can be at most 200 characters."),
+    ("input.fullName", "OUT_OF_RANGE"): N_("Enter your name, at most 200 characters."),
+    ("input.phone", "INVALID_PHONE"): N_("Enter a phone number, such as 06 12345678."),
+    ("input.minPay.amount", "INVALID"): N_("Enter an amount in euros, such as 14,50."),
+    ("input.minPay.amount", "OUT_OF_RANGE"): N_(
+        "Enter a plausible amount: at most 200 euros an hour or 20,000 a month."
+    ),
+    ("input.languages", "TOO_MANY"): N_("That is more languages than a profile can hold."),
+    ("input.languages.language", "DUPLICATE"): N_("You listed this language twice."),
+    ("input.languages.language", "INVALID_LANGUAGE"): N_("Choose a language."),
+    ("input.languages.level", "INVALID_CEFR_LEVEL"): N_("Choose a level."),
 }
 
 

@@ -17,8 +17,10 @@ PAGE_MODULES: tuple[str, ...] = (
     "portal.pages.front_door",
     "portal.pages.introductions",
     "portal.pages.me",
+    "portal.pages.my_profile",
     "portal.pages.sign_in",
     "portal.pages.staff",
+    "portal.pages.staff_sso",
 )
 
 

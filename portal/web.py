@@ -1,8 +1,9 @@
 """The portal's footing: templates per language, the request's page context, cookies,
 CSRF protection and responses with safe headers.
 
-Cookies (HttpOnly, SameSite=Lax, Secure when the public URL is https, path /portal but
-for the language, which the front door and the emailed links' pages read too):
+Cookies (HttpOnly, SameSite=Lax, Secure when the public URL is https; the session's path
+is /portal, the CSRF token's and the language's /, since the front door and the pages
+behind emailed links outside /portal — ``/auth/sign-in/redeem`` — read them too):
 
 * ``td_session`` — the person's or staff user's session (see :mod:`portal.sessions`);
 * ``td_csrf`` — a random token every form carries back in a hidden field (double
@@ -25,6 +26,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.datastructures import FormData
 
+from exchange.competencies import CompetencyNormalizer
 from exchange.identity.service import portal_session_caller
 from infra.caller import Caller, CallerRole
 from infra.db import Database
@@ -36,6 +38,8 @@ from portal.sessions import SESSION_COOKIE
 CSRF_COOKIE = "td_csrf"
 CSRF_FIELD = "csrf_token"
 COOKIE_PATH = "/portal"
+# read by every page that shows a portal form or the language switch, inside /portal or not
+SITE_WIDE_COOKIES = {CSRF_COOKIE: "/", i18n.LANGUAGE_COOKIE: "/"}
 TEMPLATES = Path(__file__).parent / "templates"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -70,6 +74,7 @@ class PortalServices(Protocol):
 
     settings: Settings
     database: Database
+    normalizer: CompetencyNormalizer
 
 
 @dataclass
@@ -88,6 +93,9 @@ class Page:
     staff: Caller | None = None
     """The signed-in partner staff user or consortium admin, kept apart from
     :attr:`caller` so that no candidate page ever serves a staff session."""
+    shows_link: bool = False
+    """The page behind an emailed link (its token unused yet): switching the language
+    keeps the token, so the page in the other language still opens the link."""
 
     @property
     def database(self) -> Database:
@@ -106,7 +114,8 @@ class Page:
         return self.caller
 
     def url_with_language(self, language: str) -> str:
-        params = {k: v for k, v in self.request.query_params.items() if k not in ("lang", "token")}
+        dropped = ("lang",) if self.shows_link else ("lang", "token")
+        params = {k: v for k, v in self.request.query_params.items() if k not in dropped}
         params["lang"] = language
         return f"{self.request.url.path}?{urlencode(params)}"
 
@@ -180,10 +189,10 @@ def _origin(url: str) -> str:
 def finish(page: Page, response: Response) -> Response:
     secure = secure_cookies(page.settings)
     for name, value in page.new_cookies.items():
-        language = name == i18n.LANGUAGE_COOKIE  # also for / and the emailed links' pages
+        language = name == i18n.LANGUAGE_COOKIE
         response.set_cookie(
             name, value, httponly=True, samesite="lax", secure=secure,
-            path="/" if language else COOKIE_PATH,
+            path=SITE_WIDE_COOKIES.get(name, COOKIE_PATH),
             max_age=60 * 60 * 24 * 365 if language else None,
         )  # fmt: skip
     for name in page.cleared_cookies:

@@ -63,6 +63,8 @@ class Identity:
     role: CallerRole
     partner_id: UUID | None = None
     language: str = "nl"
+    consortium_name: str = ""  # names the link in a mail for an address with several
+    partner_name: str | None = None  # the partner an HR user works for
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ __all__ = [
     "hash_token",
     "is_well_formed",
     "issue_one_time_token",
+    "peek_one_time_token",
     "redeem_one_time_token",
     "token_scope",
 ]
@@ -111,4 +112,16 @@ async def redeem_one_time_token(
         return None
     return await repository.use_one_time_token(
         conn, token_hash=hash_token(raw_token), purpose=TokenPurpose(purpose), now=now
+    )
+
+
+async def peek_one_time_token(
+    conn: Connection, raw_token: str, purpose: TokenPurpose
+) -> OneTimeToken | None:
+    """The token as :func:`redeem_one_time_token` would use it, left unused: for the page
+    that says what a link is for before its button is pressed. Needs :func:`token_scope`."""
+    if not is_well_formed(raw_token):
+        return None
+    return await repository.usable_one_time_token(
+        conn, token_hash=hash_token(raw_token), purpose=TokenPurpose(purpose)
     )

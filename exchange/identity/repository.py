@@ -177,6 +177,32 @@ async def active_staff_user(conn: Connection, *, user_id: UUID) -> StaffStanding
     )
 
 
+async def active_staff_user_by_email(
+    conn: Connection, *, consortium_slug: str, email: str
+) -> StaffStanding | None:
+    """The staff user of the consortium ``consortium_slug`` whose address is ``email``
+    (normalised; unique per consortium), unless disabled."""
+    row = await conn.fetchrow(
+        """select s.id, s.consortium_id, s.partner_id, s.role, s.language,
+                  p.status as partner_status
+           from staff_user s join consortium c on c.id = s.consortium_id
+           left join partner p on p.id = s.partner_id
+           where c.slug = $1 and lower(s.email) = $2 and s.disabled_at is null""",
+        consortium_slug,
+        email,
+    )
+    if row is None:
+        return None
+    return StaffStanding(
+        id=row["id"],
+        consortium_id=row["consortium_id"],
+        partner_id=row["partner_id"],
+        role=CallerRole(row["role"]),
+        language=row["language"],
+        partner_active=row["partner_id"] is None or row["partner_status"] == "ACTIVE",
+    )
+
+
 def _person(row: asyncpg.Record) -> Identity:
     return Identity(
         SubjectKind.PERSON,
@@ -184,6 +210,7 @@ def _person(row: asyncpg.Record) -> Identity:
         row["consortium_id"],
         CallerRole.CANDIDATE,
         language=row["language"],
+        consortium_name=row.get("consortium_name") or "",
     )
 
 
@@ -230,23 +257,42 @@ async def insert_one_time_token(
     )
 
 
+_ONE_TIME_COLUMNS = """id, purpose, consortium_id, staff_user_id, person_id, profile_id,
+                    introduction_id, created_at, expires_at"""
+
+
 async def use_one_time_token(
     conn: Connection, *, token_hash: str, purpose: TokenPurpose, now: dt.datetime | None
 ) -> OneTimeToken | None:
     """Mark the token used if it is unused, unexpired and for ``purpose``: one statement,
     so two racing requests cannot both use it."""
     row = await conn.fetchrow(
-        """update sign_in_token set used_at = coalesce($3, clock_timestamp())
+        f"""update sign_in_token set used_at = coalesce($3, clock_timestamp())
            where token_hash = $1 and purpose = $2 and used_at is null
              and expires_at > coalesce($3, clock_timestamp())
-           returning id, purpose, consortium_id, staff_user_id, person_id, profile_id,
-                     introduction_id, created_at, expires_at""",
+           returning {_ONE_TIME_COLUMNS}""",
         token_hash,
         purpose.value,
         now,
     )
-    if row is None:
-        return None
+    return None if row is None else _one_time_token(row)
+
+
+async def usable_one_time_token(
+    conn: Connection, *, token_hash: str, purpose: TokenPurpose
+) -> OneTimeToken | None:
+    """The token if it is unused, unexpired and for ``purpose``, without using it."""
+    row = await conn.fetchrow(
+        f"""select {_ONE_TIME_COLUMNS} from sign_in_token
+           where token_hash = $1 and purpose = $2 and used_at is null
+             and expires_at > clock_timestamp()""",
+        token_hash,
+        purpose.value,
+    )
+    return None if row is None else _one_time_token(row)
+
+
+def _one_time_token(row: asyncpg.Record) -> OneTimeToken:
     return OneTimeToken(
         id=row["id"],
         purpose=TokenPurpose(row["purpose"]),
@@ -273,17 +319,22 @@ async def lock_sign_in_address(conn: Connection, *, address: str) -> None:
 
 async def find_identities(conn: Connection, *, email: str, limit: int) -> list[Identity]:
     """Active staff users, then people, whose address is ``email`` (normalised); at most
-    ``limit`` of each."""
+    ``limit`` of each, with their consortium's (and HR users' partner's) name."""
     staff = await conn.fetch(
-        """select id, consortium_id, partner_id, role, language from staff_user
-           where lower(email) = $1 and disabled_at is null order by created_at, id limit $2""",
+        """select s.id, s.consortium_id, s.partner_id, s.role, s.language,
+                  c.name as consortium_name, pa.name as partner_name
+           from staff_user s join consortium c on c.id = s.consortium_id
+           left join partner pa on pa.id = s.partner_id
+           where lower(s.email) = $1 and s.disabled_at is null
+           order by s.created_at, s.id limit $2""",
         email,
         limit,
     )
     people = await conn.fetch(
-        """select p.id, p.consortium_id, p.language
-           from person_contact c join person p on p.id = c.person_id
-           where lower(c.email) = $1 order by c.created_at, c.person_id limit $2""",
+        """select p.id, p.consortium_id, p.language, c.name as consortium_name
+           from person_contact pc join person p on p.id = pc.person_id
+           join consortium c on c.id = p.consortium_id
+           where lower(pc.email) = $1 order by pc.created_at, pc.person_id limit $2""",
         email,
         limit,
     )
@@ -295,6 +346,8 @@ async def find_identities(conn: Connection, *, email: str, limit: int) -> list[I
             CallerRole(r["role"]),
             r["partner_id"],
             r["language"],
+            r["consortium_name"],
+            r["partner_name"],
         )
         for r in staff
     ]

@@ -148,8 +148,16 @@ async def issue_sign_in_links(
     if door is SignInDoor.PORTAL:
         lang = language if language in mail_text.LANGUAGES else first.language
         links = [
-            mail_text.link(settings.public_url, PORTAL_SIGN_IN_PATH, token, lang)
-            for token in [await _portal_token(conn, ttl, person, now) for person in identities]
+            {
+                "url": mail_text.link(
+                    settings.public_url,
+                    PORTAL_SIGN_IN_PATH,
+                    await _portal_token(conn, ttl, person, now),
+                    lang,
+                ),
+                "consortium": person.consortium_name,
+            }
+            for person in identities
         ]
         mail = mail_text.render("portal_sign_in", lang, links=links, minutes=minutes)
         subject, body, template, lang = mail.subject, mail.body, mail.template, mail.language
@@ -186,11 +194,20 @@ async def _portal_token(
 
 
 def _mail_text(language: str, links: list[tuple[Identity, str]], minutes: int) -> tuple[str, str]:
-    """The sign-in mail's subject and body (one link, or one per role the address holds)."""
+    """The sign-in mail's subject and body: one link per account the address holds, each
+    named by role, consortium and (for HR) partner, so two consortia's links differ."""
     mail = mail_text.render(
         "sign_in",
         language,
-        links=[{"role": identity.role, "url": link} for identity, link in links],
+        links=[
+            {
+                "role": identity.role,
+                "url": link,
+                "consortium": identity.consortium_name,
+                "partner": identity.partner_name,
+            }
+            for identity, link in links
+        ],
         minutes=minutes,
     )
     return mail.subject, mail.body
@@ -207,10 +224,10 @@ async def _staff_caller(database: Database, consortium_id: UUID, user_id: UUID) 
     )
     async with database.transaction(scope) as conn:
         staff = await repository.active_staff_user(conn, user_id=user_id)
-    return _standing_caller(staff, consortium_id)
+    return standing_caller(staff, consortium_id)
 
 
-def _standing_caller(staff: StaffStanding | None, consortium_id: UUID) -> Caller | None:
+def standing_caller(staff: StaffStanding | None, consortium_id: UUID) -> Caller | None:
     """The caller of an active staff user of ``consortium_id`` whose partner is active."""
     if staff is None or staff.consortium_id != consortium_id or not staff.partner_active:
         return None
@@ -280,7 +297,7 @@ class OpenedSession:
     profile_id: UUID | None
 
 
-def _session_hash(raw: str) -> str:
+def session_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -311,7 +328,7 @@ async def open_portal_session(
         await repository.insert_portal_session(
             conn,
             id=uuid.uuid4(),
-            token_hash=_session_hash(raw),
+            token_hash=session_hash(raw),
             consortium_id=token.consortium_id,
             person_id=token.person_id,
             purpose=purpose,
@@ -321,7 +338,7 @@ async def open_portal_session(
 
 
 def _session_scope(raw: str) -> AccessScope:
-    return AccessScope.anonymous(token_hash=_session_hash(raw))
+    return AccessScope.anonymous(token_hash=session_hash(raw))
 
 
 async def portal_session_caller(database: Database, raw: str, *, language: str) -> Caller | None:
@@ -330,7 +347,7 @@ async def portal_session_caller(database: Database, raw: str, *, language: str) 
     if not 20 <= len(raw) <= 128:
         return None
     async with database.transaction(_session_scope(raw)) as conn:
-        session = await repository.find_session_subject(conn, token_hash=_session_hash(raw))
+        session = await repository.find_session_subject(conn, token_hash=session_hash(raw))
     if session is None:
         return None
     if session.staff_user_id is not None:
@@ -341,7 +358,7 @@ async def portal_session_caller(database: Database, raw: str, *, language: str) 
 
 async def end_portal_session(database: Database, raw: str) -> None:
     async with database.transaction(_session_scope(raw)) as conn:
-        await repository.delete_portal_session(conn, token_hash=_session_hash(raw))
+        await repository.delete_portal_session(conn, token_hash=session_hash(raw))
 
 
 # ---------------------------------------------------------------- the API's link in a browser
@@ -376,7 +393,7 @@ async def open_sign_in_session(
             )
             await apply_scope(conn, lookup)
             staff = await repository.active_staff_user(conn, user_id=token.staff_user_id)
-            caller = _standing_caller(staff, token.consortium_id)
+            caller = standing_caller(staff, token.consortium_id)
         elif token.person_id is not None:
             await apply_scope(conn, AccessScope.anonymous(person_id=str(token.person_id)))
             person = await repository.find_person(conn, person_id=token.person_id)
@@ -390,7 +407,7 @@ async def open_sign_in_session(
             await repository.insert_portal_session(
                 conn,
                 id=uuid.uuid4(),
-                token_hash=_session_hash(raw),
+                token_hash=session_hash(raw),
                 consortium_id=caller.consortium_id,
                 person_id=caller.person_id,
                 purpose=TokenPurpose.SIGN_IN,
@@ -401,7 +418,7 @@ async def open_sign_in_session(
             await repository.insert_staff_portal_session(
                 conn,
                 id=uuid.uuid4(),
-                token_hash=_session_hash(raw),
+                token_hash=session_hash(raw),
                 consortium_id=caller.consortium_id,
                 staff_user_id=caller.user_id,
                 minutes=minutes,

@@ -19,7 +19,7 @@ from exchange.identity.one_time import TokenPurpose
 from infra.caller import Caller
 from infra.errors import FieldError, UserError
 from portal.errors import http_status
-from portal.links import link_page, open_link
+from portal.links import landing_page, open_link
 from portal.sessions import SESSION_COOKIE
 from portal.web import Page, checked_form, portal_page, redirect, render, text
 
@@ -91,7 +91,7 @@ def _no_session(page: Page) -> Response:
 @router.get("/portal/consent")
 async def consent_page(page: Page = Depends(portal_page), token: str | None = None) -> Response:
     if token:
-        return link_page(page, token, "/portal/consent/open")
+        return await landing_page(page, token, "/portal/consent/open", TokenPurpose.CONSENT)
     if page.caller is None:
         return _no_session(page)
     return await show_choice(page, page.caller, "consent.html")
@@ -137,7 +137,7 @@ async def consent_answer(page: Page = Depends(portal_page)) -> Response:
 @router.get("/portal/renew")
 async def renew_page(page: Page = Depends(portal_page), token: str | None = None) -> Response:
     if token:
-        return link_page(page, token, "/portal/renew/open")
+        return await landing_page(page, token, "/portal/renew/open", TokenPurpose.RENEW)
     if page.caller is None:
         return _no_session(page)
     return await show_choice(page, page.caller, "renew.html")

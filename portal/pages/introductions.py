@@ -19,7 +19,7 @@ from exchange.introductions.models import IntroductionStatus, MyIntroduction
 from infra.errors import Closed, FieldError, UserError
 from portal.errors import http_status
 from portal.labels import N_
-from portal.links import link_page, open_link
+from portal.links import landing_page, open_link
 from portal.web import Page, checked_form, portal_page, redirect, render, text
 
 router = APIRouter()
@@ -95,7 +95,9 @@ def _now() -> dt.datetime:
 async def answer_link(page: Page = Depends(portal_page), token: str | None = None) -> Response:
     """The emailed link lands here; the token is only used when the button is pressed."""
     if token:
-        return link_page(page, token, "/portal/introductions/open")
+        return await landing_page(
+            page, token, "/portal/introductions/open", TokenPurpose.INTRODUCTION
+        )
     return redirect(page, LIST_PATH)
 
 

@@ -1,4 +1,6 @@
-"""The person's own page: state, history with receipts, who looked; export, withdraw, erase."""
+"""The person's own page: the profile exactly as employers see it and who shared it, the
+consent's state and history with receipts, the introductions with the answers given,
+who looked; export, withdraw, erase (correcting the profile: :mod:`portal.pages.my_profile`)."""
 
 from __future__ import annotations
 
@@ -14,12 +16,16 @@ from exchange.consent_flow import rights
 from exchange.consent_flow import service as flow
 from exchange.consent_flow.overview import consent_overview
 from exchange.identity.service import end_portal_session
+from exchange.introductions import service as introductions
 from infra.errors import NotFound, UserError
 from infra.scope import AccessScope
+from portal.pages.introductions import STATUS as INTRODUCTION_STATUS
 from portal.sessions import SESSION_COOKIE
 from portal.web import Page, checked_form, finish, portal_page, redirect, render, text
 
 router = APIRouter()
+
+DONE = ("granted", "renewed", "withdrawn", "corrected")  # the notice after a change
 
 
 def _download(page: Page, document: object, filename: str) -> Response:
@@ -55,13 +61,17 @@ async def my_data(page: Page = Depends(portal_page), done: str | None = None) ->
             overview = None
         consents = await rights.my_consents(conn, caller, page.settings)
         access, _ = await rights.my_access_log(conn, caller, limit=20)
+        asked = await introductions.list_my_introductions(
+            conn, caller, status=None, limit=50, after=None
+        )
     return render(
         page,
         "my_data.html",
         o=overview,
         consents=list(reversed(consents)),
         access=access,
-        done=done if done in ("granted", "renewed", "withdrawn") else None,
+        introductions=[(i, page.gettext(INTRODUCTION_STATUS[i.status])) for i in asked.items],
+        done=done if done in DONE else None,
     )
 
 

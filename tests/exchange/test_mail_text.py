@@ -49,7 +49,13 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "link": LINK,
         "expires_at": WINTER,
     },
-    "portal_sign_in": {"links": [LINK, LINK], "minutes": 15},
+    "portal_sign_in": {
+        "links": [
+            {"url": LINK, "consortium": "Regio Noord"},
+            {"url": LINK, "consortium": "Zuid-Limburg"},
+        ],
+        "minutes": 15,
+    },
     "webhook_endpoint_gone": {
         "partner_name": "Belwerk",
         "consortium_name": "Regio Noord",
@@ -63,8 +69,13 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "sign_in": {
         "links": [
-            {"role": CallerRole.PARTNER_HR, "url": LINK},
-            {"role": CallerRole.CANDIDATE, "url": LINK},
+            {
+                "role": CallerRole.PARTNER_HR,
+                "url": LINK,
+                "consortium": "Regio Noord",
+                "partner": "Belwerk",
+            },
+            {"role": CallerRole.CANDIDATE, "url": LINK, "consortium": "Zuid-Limburg"},
         ],
         "minutes": 15,
     },

@@ -12,7 +12,7 @@ from infra.caller import CallerRole
 from infra.scope import AccessScope
 from infra.settings import Settings
 from tests.support import factories
-from tests.support.browser import CHROMIUM_FLAGS, chromium_path
+from tests.support.browser import CHROMIUM_FLAGS, assert_accessible, chromium_path, screenshot
 from tests.support.http import path_of
 
 
@@ -47,8 +47,12 @@ async def test_front_door_and_staff_link_in_a_real_browser(  # type: ignore[no-u
             await page.goto(base + "/")
             assert await page.locator("h1").count() == 1
             assert await page.locator("html").get_attribute("lang") == "nl"
+            await assert_accessible(page)
+            await screenshot(page, "front-door-nl")
             await page.get_by_role("link", name="English").click()
             assert await page.locator("html").get_attribute("lang") == "en"
+            await assert_accessible(page)
+            await screenshot(page, "front-door-en")
             employer = page.get_by_role("link", name="Sign in as an employer")
             await employer.focus()
             outline = await employer.evaluate("e => getComputedStyle(e).outlineStyle")
@@ -56,6 +60,8 @@ async def test_front_door_and_staff_link_in_a_real_browser(  # type: ignore[no-u
             await page.keyboard.press("Enter")
             await page.wait_for_url(base + "/portal/staff/sign-in")
             assert await page.get_by_label("Email address").count() == 1
+            await assert_accessible(page)
+            await screenshot(page, "staff-sign-in-en")
 
             await page.goto(link)
             await page.get_by_role("button", name="Continue").click()

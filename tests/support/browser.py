@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
@@ -17,6 +18,10 @@ from infra.db import ConnectionDatabase, dsn_for_role
 from infra.settings import Environment, Settings
 from tests.support.databases import APP_ROLE, one_connection
 from tests.support.processes import free_port
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page as BrowserPage
+    from playwright.async_api import Route
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -67,3 +72,62 @@ async def served_on_localhost(
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, timeout=30)
+
+
+SCREENSHOTS_ENV = "TUSSENDEUR_SCREENSHOTS"
+SEVERE_IMPACTS = ("serious", "critical")
+
+
+def screenshots_folder() -> Path:
+    """Where the browser tests leave PNGs of the pages for a reviewer (never committed):
+    ``$TUSSENDEUR_SCREENSHOTS``, else ``.artifacts/screenshots`` in the checkout."""
+    configured = os.environ.get(SCREENSHOTS_ENV)
+    folder = (
+        Path(configured) if configured else Path(__file__).parents[2] / ".artifacts/screenshots"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+async def screenshot(page: BrowserPage, name: str) -> Path:
+    """A full-page PNG named ``name`` (e.g. ``hr-dashboard-nl``) in :func:`screenshots_folder`."""
+    path = screenshots_folder() / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+async def assert_accessible(page: BrowserPage) -> None:
+    """axe-core (bundled with axe-playwright-python, no network) on the page as it is now;
+    fails naming every serious or critical violation and the elements it found them on.
+
+    The portal's pages run without JavaScript and the tests browse with it off, so axe
+    runs on a copy: the page's HTML served at the same URL (its stylesheets come from the
+    app) in a second, script-enabled context of the same browser."""
+    from axe_playwright_python.async_playwright import Axe  # type: ignore[import-untyped]
+
+    html, url = await page.content(), page.url
+    browser = page.context.browser
+    assert browser is not None
+    context = await browser.new_context(java_script_enabled=True)
+    try:
+        copy = await context.new_page()
+
+        async def serve_copy(route: Route) -> None:
+            await route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+        await copy.route(lambda requested: requested == url, serve_copy)
+        await copy.goto(url)
+        results = await Axe().run(copy)
+    finally:
+        await context.close()
+    severe = [
+        violation
+        for violation in results.response["violations"]
+        if violation.get("impact") in SEVERE_IMPACTS
+    ]
+    described = [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + ", ".join(str(node.get("target")) for node in v.get("nodes", [])[:5])
+        for v in severe
+    ]
+    assert not severe, f"axe on {url}:\n" + "\n".join(described)

@@ -43,10 +43,10 @@ def normalizer() -> CompetencyNormalizer:
     return _NORMALIZER
 
 
-async def create_consortium(db: Database, *, slug: str | None = None) -> Consortium:
-    consortium = Consortium(
-        id=uuid.uuid4(), slug=slug or f"c-{uuid.uuid4().hex[:8]}", name="Zuid-Limburg test"
-    )
+async def create_consortium(
+    db: Database, *, slug: str | None = None, name: str = "Zuid-Limburg test"
+) -> Consortium:
+    consortium = Consortium(id=uuid.uuid4(), slug=slug or f"c-{uuid.uuid4().hex[:8]}", name=name)
     async with db.transaction(AccessScope.system()) as conn:
         await partners_repository.insert_consortium(conn, consortium=consortium)
     return consortium
