@@ -59,7 +59,7 @@ async def test_another_partner_cannot_confirm_and_admins_see_everything(
     assert "Er zijn geen verwijderverzoeken." in page.text
     [notice] = await system_fetch(db, "select id from erasure_notice")
     refused = await post_form(client, f"{PAGE}/{notice['id']}/confirm", page=page, method="DELETED")
-    assert refused.status_code == 400 and "niet voor u" in refused.text
+    assert refused.status_code == 400 and "niet voor jou" in refused.text
 
     admin_client = httpx.AsyncClient(transport=client._transport, base_url=client.base_url)
     async with admin_client:
