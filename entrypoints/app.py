@@ -24,6 +24,7 @@ from exchange.identity.keys import KeyStore
 from exchange.matching.engine import MatchEngine
 from exchange.matching.proposals import ProposalCache
 from exchange.taxonomy.service import load_taxonomy
+from exchange.webhooks.address_guard import Resolver, system_resolver
 from infra.db import Database
 from infra.errors import DeadlineExceeded, ServiceUnavailable, Unauthenticated
 from infra.key_encryption import key_encryption_keys
@@ -51,6 +52,7 @@ class Services:
     runtime: Runtime | None = None
     key_store: KeyStore = field(init=False)
     mail_sender: MailSender = field(init=False)  # tests may swap in their own
+    webhook_resolver: Resolver = system_resolver  # tests may swap in their own
 
     def __post_init__(self) -> None:
         self.mail_sender = sender_for(self.settings)

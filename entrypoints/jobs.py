@@ -3,7 +3,8 @@
 - the matcher's index, followed by LISTEN/NOTIFY (``MatchEngine.start_listening``);
 - mail delivery from the outbox, every ``DELIVERY_INTERVAL_SECONDS``;
 - consent retention, every ``TUSSENDEUR_RETENTION_INTERVAL_SECONDS``;
-- audit checkpoints, every ``TUSSENDEUR_AUDIT_CHECKPOINT_INTERVAL_SECONDS``.
+- audit checkpoints, every ``TUSSENDEUR_AUDIT_CHECKPOINT_INTERVAL_SECONDS``;
+- webhook delivery, every ``TUSSENDEUR_WEBHOOK_DELIVERY_INTERVAL_SECONDS``.
 
 An interval of 0 means the server never runs that job (the CLI still can). Each job is
 one round repeated by :func:`infra.periodic.periodic`. Only a process that owns its pool
@@ -22,6 +23,7 @@ from functools import partial
 from exchange.audit.jobs import FIRST_RUN_DELAY_SECONDS, checkpoint_round
 from exchange.consent_flow.retention import retention_round
 from exchange.matching.engine import MatchEngine
+from exchange.webhooks.delivery import config_from_settings, delivery_round
 from infra.db import Database
 from infra.mail import DELIVERY_INTERVAL_SECONDS, MailSender, deliver_pending
 from infra.periodic import periodic
@@ -41,10 +43,13 @@ class Job:
 
 
 def periodic_jobs(
-    settings: Settings, database: Database, sender_of: Callable[[], MailSender]
+    settings: Settings,
+    database: Database,
+    sender_of: Callable[[], MailSender],
+    engine: MatchEngine | None = None,
 ) -> list[Job]:
     """The periodic jobs the settings ask for. ``sender_of`` names the mail sender at each
-    round (tests may swap it after start-up)."""
+    round (tests may swap it after start-up); ``engine`` ranks ``matches.new``."""
 
     async def deliver() -> None:
         await deliver_pending(database, sender_of())
@@ -60,6 +65,15 @@ def periodic_jobs(
         first = min(FIRST_RUN_DELAY_SECONDS, interval)
         checkpoints = partial(checkpoint_round, database)
         jobs.append(Job("audit-checkpoints", checkpoints, interval, first, HOURLY_JITTER))
+    if settings.webhook_delivery_interval_seconds > 0:
+        webhooks = partial(
+            delivery_round,
+            database,
+            config_from_settings(settings),
+            engine=engine,
+            matches_min_score=settings.webhook_matches_min_score,
+        )
+        jobs.append(Job("webhooks", webhooks, settings.webhook_delivery_interval_seconds))
     return jobs
 
 
@@ -80,7 +94,7 @@ async def running_jobs(
     tasks: list[asyncio.Task[None]] = []
     try:
         await engine.start_listening(runtime.app_dsn, database)
-        for job in periodic_jobs(settings, database, sender_of):
+        for job in periodic_jobs(settings, database, sender_of, engine):
             loop = periodic(
                 job.name,
                 job.run,

@@ -27,6 +27,7 @@ class Scope(StrEnum):
     MATCHES_READ = "matches:read"
     INTRODUCTIONS_WRITE = "introductions:write"
     PLACEMENTS_WRITE = "placements:write"
+    WEBHOOKS = "webhooks"
     ADMIN = "admin"
     AUDIT_READ = "audit:read"
     ME = "me"
@@ -41,6 +42,7 @@ PARTNER_SCOPES = frozenset(
         Scope.MATCHES_READ,
         Scope.INTRODUCTIONS_WRITE,
         Scope.PLACEMENTS_WRITE,
+        Scope.WEBHOOKS,
     }
 )
 ADMIN_SCOPES = frozenset({Scope.ADMIN, Scope.AUDIT_READ})

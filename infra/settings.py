@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     portal_session_minutes: int = Field(default=120, ge=5, le=1440)
     # introductions (issue 4): requests per partner per profile in any 24 hours
     introduction_daily_cap: int = Field(default=3, ge=1, le=50)
+    # webhooks (issue 10): loopback receivers only for tests and a local demo
+    webhook_allow_loopback: bool = False
+    webhook_timeout_seconds: float = Field(default=15.0, gt=0, le=60)
+    webhook_delivery_interval_seconds: int = Field(default=5, ge=0)  # 0: the server never runs it
+    webhook_matches_min_score: float = Field(default=60.0, ge=0, le=100)  # matches.new threshold
     # audit trail (issue 5): how often the server verifies and signs each chain's head
     audit_checkpoint_interval_seconds: int = Field(default=3600, ge=0)  # 0: never (CLI only)
 

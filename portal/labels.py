@@ -68,6 +68,12 @@ CODES: dict[str, str] = {
     "CONTACT_REQUESTED": N_("asked for an introduction"),
     "CONTACT_REVEALED": N_("received your contact details"),
     "PLACEMENT_RECORDED": N_("recorded your placement"),
+    # erasure notices
+    "CONSENT_WITHDRAWN": N_("consent withdrawn"),
+    "CONSENT_EXPIRED": N_("consent expired"),
+    "PERSON_ERASED": N_("data erased"),
+    "DELETED": N_("deleted"),
+    "ANONYMISED": N_("anonymised"),
 }
 
 LANGUAGE_NAMES = {
@@ -126,6 +132,8 @@ FIELD_ERRORS: dict[tuple[str, str], str] = {
     ("input.scope.partnerIds", "NOT_FOUND"): N_("That employer is not part of this exchange."),
     ("profile", "CONFLICT"): N_("Your profile no longer waits for an answer."),
     ("profile", "CLOSED"): N_("There is no consent in force."),
+    ("noticeId", "NOT_FOUND"): N_("This erasure notice is not one of yours."),
+    ("noticeId", "CONFLICT"): N_("This erasure was confirmed already."),
     # correcting one's own profile (portal.pages.my_profile)
     ("input.headline", "TOO_LONG"): N_("The headline can be at most 200 characters."),
     ("input.postcodeArea", "INVALID_POSTCODE"): N_(

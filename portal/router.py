@@ -20,6 +20,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "portal.pages.admin_staff",
     "portal.pages.admin_statistics",
     "portal.pages.consent",
+    "portal.pages.erasure_notices",
     "portal.pages.front_door",
     "portal.pages.introductions",
     "portal.pages.me",

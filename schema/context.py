@@ -10,6 +10,7 @@ from strawberry.fastapi import BaseContext
 from exchange.competencies import CompetencyNormalizer
 from exchange.matching.engine import MatchEngine
 from exchange.matching.proposals import ProposalCache
+from exchange.webhooks.address_guard import Resolver
 from infra.caller import Caller, CallerRole, Scope, require_caller
 from infra.db import Database
 from infra.errors import Forbidden, Unauthenticated
@@ -23,6 +24,9 @@ class GraphQLServices(Protocol):
     normalizer: CompetencyNormalizer
     match_engine: MatchEngine | None
     proposal_cache: ProposalCache
+
+    @property
+    def webhook_resolver(self) -> Resolver: ...
 
 
 @dataclass

@@ -20,6 +20,7 @@ from schema import (
     staff,
     statistics,
     vacancies,
+    webhooks,
 )
 from schema.hardening import HardenedSchema, schema_config, schema_extensions
 
@@ -36,6 +37,7 @@ QUERY_TYPES: tuple[type, ...] = (
     audit.Query,
     statistics.Query,
     staff.Query,
+    webhooks.Query,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     vacancies.Mutation,
@@ -45,6 +47,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     placements.Mutation,
     admin.Mutation,
     staff.Mutation,
+    webhooks.Mutation,
 )
 
 

@@ -1,6 +1,6 @@
 """SQL lives in ``repository.py`` modules only (and the migrations, which are .sql files).
 
-Every .py file of the service (not tests/, not bench/) is parsed; a call of a query method
+Every .py file of the service (not tests/, bench/ or examples/) is parsed; a call of a query method
 of a connection (``fetch``, ``execute``, the ``copy_…`` ones, ``cursor``, …) or a string that reads
 as SQL, anywhere but in a ``repository.py`` or a file of the allowlist below, fails the
 test with its file and line.
@@ -14,7 +14,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SKIPPED_DIRS = {"tests", "bench", "migrations", ".venv", "build", "dist", "node_modules"}
+SKIPPED_DIRS = {
+    "tests",
+    "bench",
+    "examples",
+    "migrations",
+    ".venv",
+    "build",
+    "dist",
+    "node_modules",
+}
 
 QUERY_METHODS = {
     *("fetch", "fetchrow", "fetchval", "execute", "executemany", "cursor", "prepare"),

@@ -29,6 +29,8 @@ from exchange.partners.exceptions import (
 )
 from exchange.partners.models import Partner, PartnerStatus
 from exchange.partners.service import new_partner
+from exchange.webhooks.events import emit
+from exchange.webhooks.models import EventType
 from infra.caller import ADMIN_SCOPES, PARTNER_SCOPES, Caller, CallerRole, Scope
 from infra.db import Connection
 from infra.errors import Collector, FieldError, UserError
@@ -242,6 +244,18 @@ async def suspend_partner(
                 "reason": "PARTNER_SUSPENDED",
             },
         )
+    await emit(
+        conn,
+        consortium_id=partner.consortium_id,
+        partner_id=partner.id,
+        event_type=EventType.PARTNER_SUSPENDED,
+        data={
+            "partnerId": str(partner.id),
+            "reason": reason.value,
+            "introductionIds": [str(row.id) for row in withdrawn],
+        },
+        now=now,
+    )
     suspended = await partners_repository.get_partner(conn, partner_id=partner.id)
     assert suspended is not None
     return suspended, effect

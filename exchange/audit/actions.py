@@ -77,6 +77,16 @@ SIGNED_IN = "auth.signed_in"
 SIGN_IN_LINK_SENT = "auth.sign_in_link_sent"
 KEY_ROTATED = "auth.key_rotated"
 
+# ---------------------------------------------------------------- webhooks and erasure notices
+WEBHOOK_ENDPOINT_REGISTERED = "webhook.endpoint_registered"
+WEBHOOK_ENDPOINT_UPDATED = "webhook.endpoint_updated"
+WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"  # noqa: S105 (an action name)
+WEBHOOK_ENDPOINT_DISABLED = "webhook.endpoint_disabled"
+WEBHOOK_REDELIVERED = "webhook.redelivered"
+WEBHOOK_ESCALATED = "webhook.escalated"
+ERASURE_NOTICE_ISSUED = "erasure.notice_issued"
+ERASURE_CONFIRMED = "erasure.confirmed"
+
 
 CATALOGUE: dict[str, ActionSpec] = {
     spec.action: spec
@@ -147,6 +157,25 @@ CATALOGUE: dict[str, ActionSpec] = {
         ActionSpec(SIGNED_IN, "staff_user", "someone signed in", ("method",)),
         ActionSpec(SIGN_IN_LINK_SENT, "staff_user", "a sign-in link was sent"),
         ActionSpec(KEY_ROTATED, None, "the platform signing key was rotated", ("kid",)),
+        ActionSpec(WEBHOOK_ENDPOINT_REGISTERED, "webhook_endpoint",
+                   "a partner's webhook endpoint was registered", ("partner_id", "event_types")),
+        ActionSpec(WEBHOOK_ENDPOINT_UPDATED, "webhook_endpoint",
+                   "a webhook endpoint's URL or events changed", ("event_types",)),
+        ActionSpec(WEBHOOK_SECRET_ROTATED, "webhook_endpoint",
+                   "a webhook endpoint got a new signing secret", ("secret_version",)),
+        ActionSpec(WEBHOOK_ENDPOINT_DISABLED, "webhook_endpoint",
+                   "a webhook endpoint was disabled (by its partner, or it answered 410)",
+                   ("reason",)),
+        ActionSpec(WEBHOOK_REDELIVERED, "webhook_message",
+                   "a webhook message was queued for delivery again", ("endpoint_id",)),
+        ActionSpec(WEBHOOK_ESCALATED, "webhook_message",
+                   "an erasure event could not be delivered: the admins were told",
+                   ("endpoint_id", "event_type")),
+        ActionSpec(ERASURE_NOTICE_ISSUED, "erasure_notice",
+                   "a partner was told to erase what it holds of a person",
+                   ("partner_id", "reason", "erase_by")),
+        ActionSpec(ERASURE_CONFIRMED, "erasure_notice",
+                   "a partner confirmed it erased what it held", ("method",)),
     )
 }  # fmt: skip
 

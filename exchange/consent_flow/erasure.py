@@ -4,8 +4,9 @@ What goes: profiles with competencies and languages, contact data, sign-in token
 portal sessions, mail to or about the person, the free texts of their introductions,
 and (through the foreign keys) the references from consent records. What stays: consent records and
 introductions without the person, and the audit trail, which holds pseudonymous ids
-only. Partners that received contact data through an accepted introduction get a
-notice in the outbox to erase their copy.
+only. Partners that received contact data through an accepted introduction get an
+erasure notice to confirm (``exchange.webhooks``): by webhook when they have an endpoint
+for ``person.erased``, otherwise by mail to their HR staff.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from exchange.consent_flow.exceptions import PersonNotFound
 from exchange.consent_flow.models import ErasureNoticeSent
 from exchange.introductions.models import IntroductionStatus
 from exchange.introductions.service import withdraw_introductions_for_profile
+from exchange.webhooks import repository as webhook_repository
+from exchange.webhooks.events import ERASURE_NOTICES_PATH, issue_erasure_notice
+from exchange.webhooks.models import ErasureReason, EventType
 from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
 from infra.mail import enqueue_mail
@@ -67,7 +71,22 @@ async def erase_person(
         languages = await flow_repository.staff_languages(
             conn, emails=[a for found in addresses.values() for a in found]
         )
+        # partners with an endpoint for erasures get the webhook instead of the mail
+        hooked = await webhook_repository.partners_with_endpoint(
+            conn, partner_ids=list(received), event_type=EventType.PERSON_ERASED
+        )
     for partner_id, items in received.items():
+        await issue_erasure_notice(
+            conn,
+            consortium_id=consortium_id,
+            partner_id=partner_id,
+            reason=ErasureReason.PERSON_ERASED,
+            profile_id=None,
+            pseudonym=None,
+            introduction_ids=[UUID(str(item["id"])) for item in items],
+        )
+        if partner_id in hooked:
+            continue
         for address in addresses.get(partner_id, []):
             mail = mail_text.render(
                 "erasure_notice",
@@ -75,6 +94,7 @@ async def erase_person(
                 partner_name=names.get(partner_id, ""),
                 consortium_name=consortium or "Tussendeur",
                 introductions=items,
+                notices_link=settings.public_url.rstrip("/") + ERASURE_NOTICES_PATH,
             )
             await enqueue_mail(
                 conn,
@@ -91,8 +111,10 @@ async def erase_person(
         "profiles": len(profiles),
         "introductions": len(introductions),
         "notices": notices,
-        "partners_notified": sum(1 for p in received if addresses.get(p)),
-        "partners_without_address": sum(1 for p in received if not addresses.get(p)),
+        "partners_notified": sum(1 for p in received if addresses.get(p) or p in hooked),
+        "partners_without_address": sum(
+            1 for p in received if not addresses.get(p) and p not in hooked
+        ),
         "mails_removed": mails_removed,
     }
 

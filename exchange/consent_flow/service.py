@@ -35,6 +35,8 @@ from exchange.identity.one_time import MAX_TTL, TokenPurpose, issue_one_time_tok
 from exchange.introductions.service import withdraw_introductions_for_profile
 from exchange.partners import repository as partners_repository
 from exchange.profiles.models import Profile, ProfileStatus
+from exchange.webhooks.events import notify_erasure_for_profile
+from exchange.webhooks.models import ErasureReason
 from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
 from infra.errors import Collector, NotFound
@@ -399,6 +401,17 @@ async def end_consent(
         conn, profile_id=profile.id, status=status, ended_at=ended_at, now=now
     )
     await withdraw_introductions_for_profile(conn, profile_id=profile.id)
+    await notify_erasure_for_profile(
+        conn,
+        consortium_id=profile.consortium_id,
+        profile_id=profile.id,
+        reason=(
+            ErasureReason.CONSENT_WITHDRAWN
+            if event is ConsentEvent.WITHDRAWN
+            else ErasureReason.CONSENT_EXPIRED
+        ),
+        now=now,
+    )
     return record
 
 

@@ -41,6 +41,8 @@ from exchange.introductions.models import (
 from exchange.introductions.repository import IntroductionRow
 from exchange.vacancies.exceptions import VacancyClosed, VacancyNotFound
 from exchange.vacancies.models import VacancyStatus
+from exchange.webhooks.events import emit_introduction
+from exchange.webhooks.models import EventType
 from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
 from infra.errors import Collector
@@ -134,6 +136,16 @@ async def request_introduction(
     assert introduction is not None
     await _notify_person(
         conn, caller, introduction, person_id=profile.person_id, rules=rules, now=now
+    )
+    await emit_introduction(
+        conn,
+        event_type=EventType.INTRODUCTION_REQUESTED,
+        consortium_id=introduction.consortium_id,
+        partner_id=caller.partner_id,
+        introduction_id=introduction_id,
+        profile_id=profile.id,
+        vacancy_id=vacancy_id,
+        now=now,
     )
     await record_caller_event(
         conn,
@@ -283,6 +295,16 @@ async def respond_to_introduction(
         "vacancy_id": str(row.vacancy_id),
         "requesting_partner_id": str(row.requesting_partner_id),
     }
+    await emit_introduction(
+        conn,
+        event_type=(EventType.INTRODUCTION_ACCEPTED if accept else EventType.INTRODUCTION_DECLINED),
+        consortium_id=row.consortium_id,
+        partner_id=row.requesting_partner_id,
+        introduction_id=row.id,
+        profile_id=row.profile_id,
+        vacancy_id=row.vacancy_id,
+        now=now,
+    )
     await record_caller_event(
         conn,
         caller,
@@ -353,6 +375,16 @@ async def _audit_closed(
         }
         if reason is not None:
             details["reason"] = reason
+        if action == INTRODUCTION_EXPIRED:
+            await emit_introduction(
+                conn,
+                event_type=EventType.INTRODUCTION_EXPIRED,
+                consortium_id=row.consortium_id,
+                partner_id=row.requesting_partner_id,
+                introduction_id=row.id,
+                profile_id=row.profile_id,
+                vacancy_id=row.vacancy_id,
+            )
         await record_event(
             conn,
             consortium_id=row.consortium_id,

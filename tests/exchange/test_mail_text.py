@@ -40,6 +40,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
             {"id": "i-1", "vacancy_title": "Klantadviseur", "accepted_at": WINTER},
             {"id": "i-2", "vacancy_title": "Teamleider", "accepted_at": SUMMER},
         ],
+        "notices_link": "https://tussendeur.example/portal/staff/erasure-notices",
     },
     "introduction_request": {
         "partner_name": "Belwerk",
@@ -54,6 +55,17 @@ SAMPLES: dict[str, dict[str, Any]] = {
             {"url": LINK, "consortium": "Zuid-Limburg"},
         ],
         "minutes": 15,
+    },
+    "webhook_endpoint_gone": {
+        "partner_name": "Belwerk",
+        "consortium_name": "Regio Noord",
+        "url": "https://ats.belwerk.example/hooks",
+    },
+    "webhook_escalated": {
+        "partner_name": "Belwerk",
+        "consortium_name": "Regio Noord",
+        "url": "https://ats.belwerk.example/hooks",
+        "event_type": "consent.withdrawn",
     },
     "sign_in": {
         "links": [

@@ -5,7 +5,6 @@ token exchange."""
 from __future__ import annotations
 
 import re
-import uuid
 
 import httpx
 import pytest
@@ -20,8 +19,8 @@ from infra.settings import Settings
 from tests.support import callers, factories
 from tests.support.as_system import system_fetch
 from tests.support.http import csrf_of, path_of, post_form, token_of
+from tests.support.staff_portal import BROWSER, staff_sign_in_link
 
-BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 URL_ATTRIBUTE = re.compile(r'(?:href|src|action)="([^"]*)"')
 
 
@@ -29,20 +28,6 @@ URL_ATTRIBUTE = re.compile(r'(?:href|src|action)="([^"]*)"')
 async def partner(db: ConnectionDatabase) -> Partner:
     consortium = await factories.create_consortium(db)
     return await factories.create_partner(db, consortium, name="Contactcenter Maas")
-
-
-async def staff_link(
-    db: ConnectionDatabase, settings: Settings, user_id: uuid.UUID, partner: Partner, role: str
-) -> str:
-    identity = Identity(
-        SubjectKind.STAFF_USER,
-        user_id,
-        partner.consortium_id,
-        CallerRole(role),
-        partner_id=partner.id if role == "partner_hr" else None,
-    )
-    async with db.transaction(AccessScope.system()) as conn:
-        return await issue_sign_in_link(conn, settings, identity)
 
 
 @pytest.mark.parametrize(
@@ -89,7 +74,7 @@ async def test_a_staff_link_opened_in_a_browser_lands_on_the_staff_page(
     client: httpx.AsyncClient, db: ConnectionDatabase, app_settings: Settings, partner: Partner
 ) -> None:
     user_id, email = await factories.create_staff(db, partner, display_name="Anouk de Vries")
-    link = await staff_link(db, app_settings, user_id, partner, "partner_hr")
+    link = await staff_sign_in_link(db, app_settings, user_id, partner, "partner_hr")
     client.headers.update(BROWSER)
 
     page = await client.get(path_of(link))
@@ -141,7 +126,7 @@ async def test_an_admin_lands_on_the_staff_page_of_the_consortium(
     user_id, _ = await factories.create_staff(
         db, partner, role="consortium_admin", display_name="Sanne"
     )
-    link = await staff_link(db, app_settings, user_id, partner, "consortium_admin")
+    link = await staff_sign_in_link(db, app_settings, user_id, partner, "consortium_admin")
     page = await client.get(path_of(link))
     opened = await post_form(client, "/portal/sign-in/redeem", page=page, token=token_of(link))
     assert opened.headers["location"] == "/portal/staff"
@@ -154,7 +139,7 @@ async def test_a_suspended_partner_ends_its_staff_sessions(
     client: httpx.AsyncClient, db: ConnectionDatabase, app_settings: Settings, partner: Partner
 ) -> None:
     user_id, _ = await factories.create_staff(db, partner)
-    link = await staff_link(db, app_settings, user_id, partner, "partner_hr")
+    link = await staff_sign_in_link(db, app_settings, user_id, partner, "partner_hr")
     page = await client.get(path_of(link))
     await post_form(client, "/portal/sign-in/redeem", page=page, token=token_of(link))
     assert (await client.get("/portal/staff")).status_code == 200
@@ -196,7 +181,7 @@ async def test_api_clients_still_get_a_json_token(
     request_kwargs: dict[str, object],
 ) -> None:
     user_id, _ = await factories.create_staff(db, partner)
-    token = token_of(await staff_link(db, app_settings, user_id, partner, "partner_hr"))
+    token = token_of(await staff_sign_in_link(db, app_settings, user_id, partner, "partner_hr"))
     headers = request_kwargs["headers"]
     assert isinstance(headers, dict)
     if request_kwargs.get("json"):

@@ -9,7 +9,7 @@ import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
@@ -42,9 +42,11 @@ def chromium_path() -> str | None:
 
 
 @asynccontextmanager
-async def served_on_localhost(owner_dsn: str) -> AsyncIterator[tuple[str, ConnectionDatabase]]:
+async def served_on_localhost(
+    owner_dsn: str, **settings_overrides: Any
+) -> AsyncIterator[tuple[str, ConnectionDatabase]]:
     """The whole app under uvicorn on 127.0.0.1: (its base URL, an app-role connection
-    whose every transaction commits)."""
+    whose every transaction commits); ``settings_overrides`` change its settings."""
     port = free_port()
     settings = Settings(
         env=Environment.TEST,
@@ -52,6 +54,7 @@ async def served_on_localhost(owner_dsn: str) -> AsyncIterator[tuple[str, Connec
         public_url=f"http://127.0.0.1:{port}",
         retention_interval_seconds=0,
         log_json=False,
+        **settings_overrides,
     )
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")

@@ -45,3 +45,8 @@ async def shared_and_confirmed(
     person = callers.candidate_caller(profile)
     await grant(db, person, **grant_args)
     return profile, person
+
+
+async def withdraw(db: Database, person: Caller) -> flow.ConsentOutcome:
+    async with db.transaction(person.access_scope()) as conn:
+        return await flow.withdraw_consent(conn, person, method=CollectionMethod.API)

@@ -50,3 +50,23 @@ async def sign_in_staff(
     opened = await post_form(client, "/portal/sign-in/redeem", page=page, token=token_of(link))
     assert opened.status_code == 303, opened.text
     return user_id
+
+
+BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+async def open_staff_session(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    user_id: uuid.UUID,
+    partner: Partner,
+    role: str = "partner_hr",
+) -> None:
+    """Sign ``client`` in as an existing staff user, as a browser opening the emailed link
+    does (the client keeps the browser's ``Accept`` header afterwards)."""
+    link = await staff_sign_in_link(db, settings, user_id, partner, role)
+    client.headers.update(BROWSER)
+    page = await client.get(path_of(link))
+    opened = await post_form(client, "/portal/sign-in/redeem", page=page, token=token_of(link))
+    assert opened.status_code == 303, opened.text

@@ -1,0 +1,1 @@
+"""Signed webhooks to partner systems (Standard Webhooks), and acknowledged erasure."""

@@ -1,0 +1,1 @@
+"""Erasure notices: what a partner must erase, by when, and its confirmation."""

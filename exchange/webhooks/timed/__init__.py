@@ -1,0 +1,1 @@
+"""Time-based webhook events: placement outcomes due, new matches."""
