@@ -14,6 +14,8 @@ STATIC = Path(__file__).parent / "static"
 PAGE_MODULES: tuple[str, ...] = (
     "portal.pages.consent",
     "portal.pages.front_door",
+    "portal.pages.hr_dashboard",
+    "portal.pages.hr_vacancies",
     "portal.pages.introductions",
     "portal.pages.me",
     "portal.pages.sign_in",
