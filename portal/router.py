@@ -16,6 +16,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "portal.pages.front_door",
     "portal.pages.hr_dashboard",
     "portal.pages.hr_matches",
+    "portal.pages.hr_profiles",
     "portal.pages.hr_vacancies",
     "portal.pages.introductions",
     "portal.pages.me",

@@ -114,51 +114,51 @@ class VacancyForm:
         return self
 
 
-def _text(form: FormData, name: str) -> str:
+def value(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
 
 
-def _rows(form: FormData, name: str) -> int:
-    count = _text(form, name)
+def rows(form: FormData, name: str) -> int:
+    count = value(form, name)
     return min(int(count), MAX_ROWS) if count.isdigit() else 0
 
 
 def read_form(form: FormData) -> VacancyForm:
     """The form as sent, with empty requirement and language rows dropped."""
-    requirement_rows, language_rows = _rows(form, "req_rows"), _rows(form, "lang_rows")
+    requirement_rows, language_rows = rows(form, "req_rows"), rows(form, "lang_rows")
     requirements = [
         RequirementRow(
-            phrase=_text(form, f"req-{i}-phrase"),
-            must_have=_text(form, f"req-{i}-must") == "yes",
-            weight=_text(form, f"req-{i}-weight") or "1",
-            level=_text(form, f"req-{i}-level"),
+            phrase=value(form, f"req-{i}-phrase"),
+            must_have=value(form, f"req-{i}-must") == "yes",
+            weight=value(form, f"req-{i}-weight") or "1",
+            level=value(form, f"req-{i}-level"),
         )
         for i in range(requirement_rows)
     ]
     languages = [
         LanguageRow(
-            code=_text(form, f"lang-{i}-code"),
-            level=_text(form, f"lang-{i}-level"),
-            must_have=_text(form, f"lang-{i}-must") == "yes",
+            code=value(form, f"lang-{i}-code"),
+            level=value(form, f"lang-{i}-level"),
+            must_have=value(form, f"lang-{i}-must") == "yes",
         )
         for i in range(language_rows)
     ]
     return VacancyForm(
-        title=_text(form, "title"),
-        description=_text(form, "description"),
-        role=_text(form, "role"),
-        role_level=_text(form, "role_level"),
-        postcode_area=_text(form, "postcode_area"),
-        hours_min=_text(form, "hours_min"),
-        hours_max=_text(form, "hours_max"),
+        title=value(form, "title"),
+        description=value(form, "description"),
+        role=value(form, "role"),
+        role_level=value(form, "role_level"),
+        postcode_area=value(form, "postcode_area"),
+        hours_min=value(form, "hours_min"),
+        hours_max=value(form, "hours_max"),
         shifts=[s for s in form.getlist("shifts") if isinstance(s, str)],
-        work_mode=_text(form, "work_mode"),
-        pay_min=_text(form, "pay_min"),
-        pay_max=_text(form, "pay_max"),
-        pay_period=_text(form, "pay_period"),
-        training_offered=_text(form, "training_offered"),
-        start_date=_text(form, "start_date"),
+        work_mode=value(form, "work_mode"),
+        pay_min=value(form, "pay_min"),
+        pay_max=value(form, "pay_max"),
+        pay_period=value(form, "pay_period"),
+        training_offered=value(form, "training_offered"),
+        start_date=value(form, "start_date"),
         requirements=[r for r in requirements if r.phrase],
         languages=[lang for lang in languages if lang.code or lang.level],
         requirement_rows=requirement_rows,
@@ -166,7 +166,7 @@ def read_form(form: FormData) -> VacancyForm:
     )
 
 
-def _integer(errors: Collector, path: str, value: str, *, required: bool = True) -> int | None:
+def integer(errors: Collector, path: str, value: str, *, required: bool = True) -> int | None:
     if not value:
         if required:
             errors.add(path, "REQUIRED", "must not be empty")
@@ -177,7 +177,7 @@ def _integer(errors: Collector, path: str, value: str, *, required: bool = True)
     return int(value)
 
 
-def _cents(errors: Collector, path: str, value: str) -> int | None:
+def cents(errors: Collector, path: str, value: str) -> int | None:
     try:
         amount = Decimal(value.replace(",", "."))
     except InvalidOperation:
@@ -198,7 +198,7 @@ def _weight(errors: Collector, path: str, value: str) -> float:
     return weight
 
 
-def _choice(errors: Collector, path: str, kind: type[_Choice], value: str) -> _Choice | None:
+def choice(errors: Collector, path: str, kind: type[_Choice], value: str) -> _Choice | None:
     try:
         return kind(value)
     except ValueError:
@@ -210,12 +210,12 @@ def to_input(form: VacancyForm) -> VacancyInput:
     """The use case's input; a ``UserError`` naming each field that is not even a number,
     a date or one of the choices (the use case checks the rest)."""
     errors = Collector()
-    role = _choice(errors, "input.role", Role, form.role)
-    work_mode = _choice(errors, "input.workMode", WorkMode, form.work_mode)
-    shifts = [_choice(errors, "input.shifts", Shift, s) for s in form.shifts]
-    role_level = _integer(errors, "input.roleLevel", form.role_level)
-    hours_min = _integer(errors, "input.hoursMin", form.hours_min)
-    hours_max = _integer(errors, "input.hoursMax", form.hours_max)
+    role = choice(errors, "input.role", Role, form.role)
+    work_mode = choice(errors, "input.workMode", WorkMode, form.work_mode)
+    shifts = [choice(errors, "input.shifts", Shift, s) for s in form.shifts]
+    role_level = integer(errors, "input.roleLevel", form.role_level)
+    hours_min = integer(errors, "input.hoursMin", form.hours_min)
+    hours_max = integer(errors, "input.hoursMax", form.hours_max)
     start_date = None
     if not form.start_date:
         errors.add("input.startDate", "REQUIRED", "must not be empty")
@@ -226,14 +226,14 @@ def to_input(form: VacancyForm) -> VacancyInput:
             errors.add("input.startDate", "INVALID_DATE", "must be a date")
     pay = None
     if form.pay_min or form.pay_max:
-        period = _choice(errors, "input.pay.period", PayPeriod, form.pay_period)
-        low = _cents(errors, "input.pay.min", form.pay_min or form.pay_max)
-        high = _cents(errors, "input.pay.max", form.pay_max or form.pay_min)
+        period = choice(errors, "input.pay.period", PayPeriod, form.pay_period)
+        low = cents(errors, "input.pay.min", form.pay_min or form.pay_max)
+        high = cents(errors, "input.pay.max", form.pay_max or form.pay_min)
         if period is not None and low is not None and high is not None:
             pay = PayRange(low, high, period)
     requirements = []
     for i, row in enumerate(form.requirements):
-        level = _integer(errors, f"input.requirements.{i}.minLevel", row.level, required=False)
+        level = integer(errors, f"input.requirements.{i}.minLevel", row.level, required=False)
         weight = _weight(errors, f"input.requirements.{i}.weight", row.weight)
         requirements.append(RequirementInput(row.phrase, row.must_have, weight, level))
     languages = tuple(
