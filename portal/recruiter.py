@@ -22,6 +22,7 @@ from infra.caller import Caller, CallerRole
 from infra.db import Database
 from infra.errors import FieldError
 from infra.settings import Settings
+from matching.types import RequirementExplanation
 from portal.labels import N_
 from portal.web import Page, render
 
@@ -48,6 +49,23 @@ def engine(page: Page) -> MatchEngine:
     if found is None:  # only before the app's start-up built it
         raise RuntimeError("the match index is not built yet")
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Explained:
+    """One line of a match's explanation, with the concept's name in the page's language."""
+
+    line: RequirementExplanation
+    concept: str | None
+
+
+def explained(page: Page, lines: tuple[RequirementExplanation, ...]) -> list[Explained]:
+    taxonomy = engine(page).taxonomy
+    shown = []
+    for line in lines:
+        concept = taxonomy.get(line.concept_id) if line.concept_id else None
+        shown.append(Explained(line, concept.label(page.language) if concept else None))
+    return shown
 
 
 def recruiter(page: Page) -> Caller | None:
@@ -111,6 +129,15 @@ CODE_TEXT: dict[str, str] = {
     "CONFLICT": N_("This was done already."),
     "LIMIT_REACHED": N_("You reached today's limit for this person; try again tomorrow."),
     "NOTHING_TO_RECORD": N_("Give at least one outcome."),
+    "TOO_EARLY": N_("You can answer this once that many months have passed since the start."),
+    "BEFORE_START": N_("This date is before the start date."),
+    "IN_FUTURE": N_("This date is in the future."),
+    "INVALID_LEFT_REASON": N_("Choose one of the reasons."),
+    "BEFORE_INTRODUCTION": N_("The start cannot be before the introduction was requested."),
+    "TOO_FAR_AHEAD": N_("Choose a start within a year from today."),
+    "INVALID_PHONE": N_("Enter a phone number."),
+    "UNKNOWN_SECTOR": N_("Choose one of the sectors."),
+    "UNSUPPORTED_LANGUAGE": N_("Choose Dutch or English."),
 }
 
 RANGE_TEXT: dict[str, str] = {

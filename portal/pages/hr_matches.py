@@ -27,12 +27,14 @@ from exchange.vacancies import service as vacancies
 from exchange.vacancies.models import Vacancy, VacancyStatus
 from infra.caller import Caller
 from infra.errors import FieldError, UserError
-from matching.types import ProfileKind, RequirementExplanation, WorkMode
+from matching.types import ProfileKind, WorkMode
 from portal.errors import http_status
 from portal.labels import N_
 from portal.recruiter import (
     PAGE_SIZE,
+    Explained,
     engine,
+    explained,
     not_found,
     parse_id,
     recruiter,
@@ -56,14 +58,6 @@ FILTER_FIELDS = {
     "profileId": ("message-{profile}", N_("Your message"), "other"),
     "vacancyId": ("message-{profile}", N_("Your message"), "other"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Explained:
-    """One line of a match's explanation, with the concept's name in the page's language."""
-
-    line: RequirementExplanation
-    concept: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,15 +110,6 @@ def _filters(form: FilterForm) -> tuple[float, MatchFilters, list[FieldError]]:
     return min_score, MatchFilters(kind, work_mode, available_by), errors
 
 
-def _explained(page: Page, lines: tuple[RequirementExplanation, ...]) -> list[Explained]:
-    taxonomy = engine(page).taxonomy
-    explained = []
-    for line in lines:
-        concept = taxonomy.get(line.concept_id) if line.concept_id else None
-        explained.append(Explained(line, concept.label(page.language) if concept else None))
-    return explained
-
-
 async def _vacancy(page: Page, caller: Caller, vacancy_id: str) -> Vacancy | None:
     wanted = parse_id(vacancy_id)
     if wanted is None:
@@ -171,7 +156,7 @@ async def _matches_page(
     cards = [
         Card(
             item,
-            _explained(page, item.result.explanation),
+            explained(page, item.result.explanation),
             item.profile.id in listed,
             visit is not None and item.profile.id not in visit.seen_profile_ids,
         )
