@@ -127,7 +127,7 @@ async def test_shortlists_and_visits_are_walled_off_in_postgresql(  # type: igno
         async with db.transaction(outsider.access_scope()) as conn:
             await shortlists_repository.add_entry(
                 conn, vacancy_id=world["vacancy"].id, profile_id=world["profile"].id,
-                consortium_id=world["consortium"].id, partner_id=outsider.partner_id,
+                consortium_id=world["consortium"].id, partner_id=world["other"].id,
                 added_by=None,
             )  # fmt: skip
 
