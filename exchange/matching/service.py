@@ -157,6 +157,31 @@ async def find_matches(
     return MatchPage(items=items, has_next_page=len(allowed) > wanted)
 
 
+_RankedKey = tuple[int, int, UUID, dt.datetime, dt.date]
+_RANKED_IDS: dict[_RankedKey, list[UUID]] = {}
+_RANKED_IDS_SIZE = 2048
+
+
+def _ranked_ids(engine: MatchEngine, vacancy: Vacancy, today: dt.date) -> list[UUID]:
+    """The vacancy's ranking as ids, kept until the index or the vacancy changes (a
+    dashboard counts every open vacancy's matches on each visit)."""
+    key = (id(engine), engine.version, vacancy.id, vacancy.updated_at, today)
+    found = _RANKED_IDS.get(key)
+    if found is None:
+        results = search(
+            engine.index,
+            match_vacancy(vacancy),
+            viewer_partner_id=vacancy.partner_id,
+            k=MAX_MATCH_DEPTH,
+            hidden_partner_ids=engine.hidden_partner_ids,
+            today=today,
+        )
+        if len(_RANKED_IDS) >= _RANKED_IDS_SIZE:
+            _RANKED_IDS.clear()
+        found = _RANKED_IDS[key] = [r.profile_id for r in results]
+    return found
+
+
 async def matching_profile_ids(
     conn: Connection,
     caller: Caller,
@@ -170,19 +195,12 @@ async def matching_profile_ids(
     nothing is audited."""
     caller.require(CallerRole.PARTNER_HR, Scope.MATCHES_READ)
     assert caller.partner_id is not None
-    ranked: dict[UUID, list[UUID]] = {}
-    for vacancy in vacancies:
-        if vacancy.partner_id != caller.partner_id or vacancy.status is not VacancyStatus.OPEN:
-            continue
-        results = search(
-            engine.index,
-            match_vacancy(vacancy),
-            viewer_partner_id=caller.partner_id,
-            k=MAX_MATCH_DEPTH,
-            hidden_partner_ids=engine.hidden_partner_ids,
-            today=today or dt.date.today(),
-        )
-        ranked[vacancy.id] = [r.profile_id for r in results]
+    day = today or dt.date.today()
+    ranked = {
+        v.id: _ranked_ids(engine, v, day)
+        for v in vacancies
+        if v.partner_id == caller.partner_id and v.status is VacancyStatus.OPEN
+    }
     visible = await repository.visible_live_profile_ids(
         conn, profile_ids=sorted({i for ids in ranked.values() for i in ids})
     )
