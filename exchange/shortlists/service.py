@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from uuid import UUID
 
-from exchange.audit.actions import PROFILE_SHOWN_IN_MATCHES
+from exchange.audit.actions import PROFILE_SHOWN_IN_MATCHES, SHORTLIST_ADDED, SHORTLIST_REMOVED
 from exchange.audit.service import record_caller_event
 from exchange.matching import repository as matching_repository
 from exchange.profiles import repository as profiles_repository
@@ -47,7 +47,7 @@ async def add_to_shortlist(
     profiles = await profiles_repository.get_profiles(conn, profile_ids=list(visible))
     if not any(p.partner_id != caller.partner_id for p in profiles):
         raise ShortlistProfileNotFound()  # never its own profiles, as in matches
-    return await repository.add_entry(
+    added = await repository.add_entry(
         conn,
         vacancy_id=vacancy.id,
         profile_id=profile_id,
@@ -55,6 +55,9 @@ async def add_to_shortlist(
         partner_id=caller.partner_id,
         added_by=caller.user_id,
     )
+    if added:
+        await _audit(conn, caller, SHORTLIST_ADDED, vacancy_id, profile_id)
+    return added
 
 
 async def remove_from_shortlist(
@@ -63,8 +66,24 @@ async def remove_from_shortlist(
     caller.require(CallerRole.PARTNER_HR, Scope.MATCHES_READ)
     assert caller.partner_id is not None
     await _own_vacancy(conn, caller, vacancy_id)
-    return await repository.remove_entry(
+    removed = await repository.remove_entry(
         conn, vacancy_id=vacancy_id, profile_id=profile_id, partner_id=caller.partner_id
+    )
+    if removed:
+        await _audit(conn, caller, SHORTLIST_REMOVED, vacancy_id, profile_id)
+    return removed
+
+
+async def _audit(
+    conn: Connection, caller: Caller, action: str, vacancy_id: UUID, profile_id: UUID
+) -> None:
+    await record_caller_event(
+        conn,
+        caller,
+        action=action,
+        subject_kind="vacancy",
+        subject_id=str(vacancy_id),
+        details={"profile_id": str(profile_id)},
     )
 
 

@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from exchange.audit.actions import SHORTLIST_ADDED, SHORTLIST_REMOVED
 from exchange.matching import service as matching
 from exchange.matching.engine import MatchEngine
 from exchange.matching.service import MatchFilters
@@ -21,6 +22,7 @@ from infra.db import ConnectionDatabase
 from infra.errors import Forbidden, NotFound, UserError
 from matching.types import ProfileKind, WorkMode
 from tests.support import callers, factories
+from tests.support.as_system import system_fetch
 
 
 @pytest.fixture
@@ -79,6 +81,13 @@ async def test_shortlist_holds_only_visible_profiles_of_others(  # type: ignore[
             conn, hr, vacancy_id=vacancy.id, profile_id=world["profile"].id
         )
         assert await shortlists.shortlisted_ids(conn, hr, vacancy_id=vacancy.id) == set()
+    events = await system_fetch(
+        db, "select action, details from audit_event where action like 'shortlist.%' order by seq"
+    )
+    assert [(e["action"], e["details"]["profile_id"]) for e in events] == [
+        (SHORTLIST_ADDED, str(world["profile"].id)),
+        (SHORTLIST_REMOVED, str(world["profile"].id)),
+    ]
 
 
 async def test_visits_remember_what_the_matches_held(  # type: ignore[no-untyped-def]
