@@ -146,6 +146,7 @@ RANGE_TEXT: dict[str, str] = {
     "level": N_("Choose a level from 1 to 5."),
     "pay": N_("Enter a plausible amount; the maximum at least the minimum."),
     "weight": N_("Enter a weight above 0 and at most 10."),
+    "soft": N_("Enter a weight from 0 to 3."),
     "travel": N_("Enter a distance from 0 to 300 km."),
     "other": N_("This value is out of range."),
 }

@@ -48,6 +48,7 @@ FIELDS: dict[str, tuple[str, str, str]] = {
     "input.pay.max": ("pay_max", N_("Pay up to"), "pay"),
     "input.pay.period": ("pay_period", N_("Pay per"), "pay"),
     "input.trainingOffered": ("training_offered", N_("Training offered"), "other"),
+    "input.softSkillWeight": ("soft_skill_weight", N_("Weight of soft skills"), "soft"),
     "input.startDate": ("start_date", N_("Start date"), "date"),
     "input.requirements": ("req-0-phrase", N_("Requirements"), "other"),
     "input.requirements.N.phrase": ("req-{n}-phrase", N_("Requirement"), "other"),
@@ -89,6 +90,7 @@ class VacancyForm:
     pay_max: str = ""
     pay_period: str = PayPeriod.HOUR.value
     training_offered: str = ""
+    soft_skill_weight: str = "1"
     start_date: str = ""
     requirements: list[RequirementRow] = field(default_factory=list)
     languages: list[LanguageRow] = field(default_factory=list)
@@ -158,6 +160,7 @@ def read_form(form: FormData) -> VacancyForm:
         pay_max=value(form, "pay_max"),
         pay_period=value(form, "pay_period"),
         training_offered=value(form, "training_offered"),
+        soft_skill_weight=value(form, "soft_skill_weight") or "1",
         start_date=value(form, "start_date"),
         requirements=[r for r in requirements if r.phrase],
         languages=[lang for lang in languages if lang.code or lang.level],
@@ -239,6 +242,7 @@ def to_input(form: VacancyForm) -> VacancyInput:
     languages = tuple(
         LanguageRequirementInput(row.code, row.level, row.must_have) for row in form.languages
     )
+    soft_skill_weight = _weight(errors, "input.softSkillWeight", form.soft_skill_weight)
     errors.raise_if_any()
     assert role is not None and work_mode is not None and start_date is not None
     assert role_level is not None and hours_min is not None and hours_max is not None
@@ -255,6 +259,7 @@ def to_input(form: VacancyForm) -> VacancyInput:
         shifts=tuple(s for s in shifts if s is not None),
         work_mode=work_mode,
         training_offered=form.training_offered,
+        soft_skill_weight=soft_skill_weight,
         requirements=tuple(requirements),
         languages=languages,
     )
@@ -292,6 +297,7 @@ def from_vacancy(vacancy: Vacancy) -> VacancyForm:
         pay_max=_amount(vacancy.pay.max_cents) if vacancy.pay else "",
         pay_period=vacancy.pay.period.value if vacancy.pay else PayPeriod.HOUR.value,
         training_offered=vacancy.training_offered,
+        soft_skill_weight=f"{vacancy.soft_skill_weight:g}",
         start_date=vacancy.start_date.isoformat(),
         requirements=requirements,
         languages=[

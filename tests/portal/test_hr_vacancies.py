@@ -147,20 +147,25 @@ async def test_edit_and_close_a_vacancy(
     client: httpx.AsyncClient, db: ConnectionDatabase, app_settings: Settings, partner: Partner
 ) -> None:
     caller = await sign_in_staff(client, db, app_settings, partner)
-    vacancy = await factories.create_vacancy(db, caller, title="Servicedesk telecom")
+    vacancy = await factories.create_vacancy(
+        db, caller, title="Servicedesk telecom", soft_skill_weight=2.5
+    )
     edit = await client.get(f"/portal/hr/vacancies/{vacancy.id}/edit")
     assert edit.status_code == 200 and 'value="Servicedesk telecom"' in edit.text
+    assert 'value="2.5"' in edit.text  # kept when saved again
     assert 'value="klachten afhandelen"' in edit.text
     saved = await post_form(
         client,
         f"/portal/hr/vacancies/{vacancy.id}/edit",
         page=edit,
         action="save",
-        **_vacancy_fields(title="Servicedesk telecom (Duits)"),
+        **_vacancy_fields(title="Servicedesk telecom (Duits)", soft_skill_weight="2.5"),
     )
     assert saved.status_code == 303
-    rows = await system_fetch(db, "select title from vacancy where id = $1", vacancy.id)
-    assert rows[0]["title"] == "Servicedesk telecom (Duits)"
+    rows = await system_fetch(
+        db, "select title, soft_skill_weight from vacancy where id = $1", vacancy.id
+    )
+    assert (rows[0]["title"], rows[0]["soft_skill_weight"]) == ("Servicedesk telecom (Duits)", 2.5)
 
     page = await client.get(f"/portal/hr/vacancies/{vacancy.id}")
     closed = await post_form(client, f"/portal/hr/vacancies/{vacancy.id}/close", page=page)
