@@ -3,6 +3,9 @@
 The form's "Check requirements" button re-renders it with what each phrase maps to (the
 write-time normaliser, ``vacancies.service.preview_requirements``) and saves nothing; "More
 rows" adds requirement rows. A refused form comes back as typed, each error naming its field.
+
+With JavaScript on, ``static/hr.js`` shows the same mapping while a phrase is typed, from
+``PREVIEW_PATH`` (an HTML fragment); only the form's page allows that one script by its CSP.
 """
 
 from __future__ import annotations
@@ -29,12 +32,14 @@ from portal.recruiter import (
     shown_errors,
 )
 from portal.vacancy_form import VacancyForm
-from portal.web import Page, checked_form, portal_page, redirect, text
+from portal.web import SECURITY_HEADERS, Page, checked_form, portal_page, redirect, text
 
 router = APIRouter()
 
 LIST_PATH = "/portal/hr/vacancies"
 NEW_PATH = "/portal/hr/vacancies/new"
+PREVIEW_PATH = "/portal/hr/vacancies/preview"
+FORM_CSP = SECURITY_HEADERS["Content-Security-Policy"] + "; script-src 'self'; connect-src 'self'"
 LOW_CONFIDENCE = 0.75
 
 
@@ -50,7 +55,7 @@ def _form_page(
     per_row: dict[int, list[RequirementPreview]] = {}
     for preview in previews or []:
         per_row.setdefault(preview.source, []).append(preview)
-    return show(
+    response = show(
         page,
         "hr_vacancy_form.html",
         status_code=status_code,
@@ -68,7 +73,10 @@ def _form_page(
         pay_periods=vacancy_form.PAY_PERIODS,
         cefr_levels=vacancy_form.CEFR_LEVELS,
         language_codes=list(LANGUAGE_NAMES),
+        preview_path=PREVIEW_PATH,
     )
+    response.headers["Content-Security-Policy"] = FORM_CSP
+    return response
 
 
 async def _own(page: Page, caller: Caller, vacancy_id: str) -> Vacancy | None:
@@ -94,6 +102,22 @@ async def vacancy_list(page: Page = Depends(portal_page)) -> Response:
         closed_ones=[v for v in listed.items if v.status is VacancyStatus.CLOSED],
         done=page.request.query_params.get("done"),
     )
+
+
+@router.get(PREVIEW_PATH)
+async def preview(page: Page = Depends(portal_page), phrase: str = "") -> Response:
+    """What one phrase maps to, as the form's preview line (for ``static/hr.js``)."""
+    caller = recruiter(page)
+    if caller is None:
+        return refuse(page)
+    try:
+        async with page.database.transaction(caller.access_scope()) as conn:
+            previews = await service.preview_requirements(
+                conn, caller, services(page).normalizer, [phrase], language=page.language
+            )
+    except UserError:
+        previews = []
+    return show(page, "hr_preview_line.html", lines=previews, low_confidence=LOW_CONFIDENCE)
 
 
 @router.get(NEW_PATH)

@@ -107,8 +107,8 @@ async def test_recruiter_pages_by_keyboard_accessible_in_both_languages(  # type
                 else:
                     await page.keyboard.type(keys)
             await _tab_to(page, lambda i, n, v, t: t == "BUTTON" and v == "check")
-            await page.keyboard.press("Enter")
-            await page.wait_for_load_state()
+            async with page.expect_navigation():
+                await page.keyboard.press("Enter")
             preview = await page.locator("#req-0-preview").inner_text()
             assert "Salesforce" in preview, preview
             assert await page.locator("#title").input_value() == "Klantenservice energie"
@@ -119,8 +119,8 @@ async def test_recruiter_pages_by_keyboard_accessible_in_both_languages(  # type
                 "() => getComputedStyle(document.activeElement).outlineStyle"
             )
             assert outline == "solid"  # focus is visible
-            await page.keyboard.press("Enter")
-            await page.wait_for_load_state()
+            async with page.expect_navigation():
+                await page.keyboard.press("Enter")
             assert "De vacature staat online." in await page.locator("main").inner_text()
             vacancy_url = page.url.split("?")[0]
             await assert_accessible(page)
@@ -131,8 +131,8 @@ async def test_recruiter_pages_by_keyboard_accessible_in_both_languages(  # type
             assert profile.pseudonym in main, main
             await assert_accessible(page)
             await screenshot(page, "hr-matches-nl")
-            await page.get_by_role("button", name="Introductie aanvragen").first.click()
-            await page.wait_for_load_state()
+            async with page.expect_navigation():
+                await page.get_by_role("button", name="Introductie aanvragen").first.click()
             assert "/portal/hr/introductions/" in page.url
             await assert_accessible(page)
             await screenshot(page, "hr-introduction-nl")
@@ -164,5 +164,20 @@ async def test_recruiter_pages_by_keyboard_accessible_in_both_languages(  # type
                 await assert_accessible(page)
                 await screenshot(page, name + "-en")
             assert foreign == []
+
+            # With JavaScript on, the form shows the mapping while a phrase is typed.
+            scripted = await browser.new_context(
+                locale="en-GB",
+                java_script_enabled=True,
+                storage_state=await context.storage_state(),
+            )
+            typing = await scripted.new_page()
+            await typing.goto(base + "/portal/hr/vacancies/new")
+            await typing.locator("#req-0-phrase").press_sequentially("Salesforse", delay=20)
+            await typing.wait_for_function(
+                "() => document.getElementById('req-0-preview').textContent.includes('Salesforce')"
+            )
+            await screenshot(typing, "hr-vacancy-form-typing-en")
+            await scripted.close()
         finally:
             await browser.close()

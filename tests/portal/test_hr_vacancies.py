@@ -174,3 +174,22 @@ async def test_edit_and_close_a_vacancy(
     assert rows[0]["status"] == "CLOSED"
     after = await client.get(f"/portal/hr/vacancies/{vacancy.id}/edit")
     assert after.status_code == 303  # a closed vacancy is not edited
+
+
+async def test_the_preview_line_for_the_typing_script(
+    client: httpx.AsyncClient, db: ConnectionDatabase, app_settings: Settings, partner: Partner
+) -> None:
+    assert (await client.get("/portal/hr/vacancies/preview?phrase=Salesforse")).status_code == 401
+    await sign_in_staff(client, db, app_settings, partner)
+    line = await client.get("/portal/hr/vacancies/preview?phrase=Salesforse&lang=en")
+    assert line.status_code == 200 and "“salesforse” → Salesforce" in line.text
+    assert "<html" not in line.text
+    assert (await client.get("/portal/hr/vacancies/preview?phrase=")).text.strip() == ""
+    form = await client.get("/portal/hr/vacancies/new")
+    assert 'src="/portal/static/hr.js"' in form.text
+    assert form.headers["content-security-policy"].endswith(
+        "; script-src 'self'; connect-src 'self'"
+    )
+    listed = await client.get("/portal/hr/vacancies")
+    assert "script-src" not in listed.headers["content-security-policy"]  # the form alone
+    assert await system_fetch(db, "select 1 from vacancy") == []
