@@ -9,6 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from exchange.placements import service as placements
 from infra.db import ConnectionDatabase
 from infra.settings import Settings
 from tests.support import callers, factories
@@ -94,3 +95,27 @@ async def test_proposals_for_the_partners_vacancies_explained(  # type: ignore[n
         db, "select 1 from audit_event where action = 'placement.proposals_shown'"
     )
     assert len(shown) == 1
+
+
+async def test_the_dashboard_lists_outcomes_that_are_due(  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient, db: ConnectionDatabase, world
+) -> None:
+    profile, hr = world["profile"], world["hr"]
+    then = dt.datetime.now(dt.UTC) - dt.timedelta(days=100)
+    introduction = await request(db, hr, profile.id, world["vacancy"].id, now=then)
+    await respond(db, callers.candidate_caller(profile), introduction.id, accept=True, now=then)
+    async with db.transaction(hr.access_scope()) as conn:
+        await placements.record_placement(
+            conn, hr, introduction_id=introduction.id, start_date=then.date()
+        )
+    dashboard = await client.get("/portal/hr?lang=en")
+    due = dashboard.text.split('id="due"')[1].split("</section>")[0]
+    assert f"/portal/hr/introductions/{introduction.id}" in due
+    assert "3-month outcome" in due and "6-month outcome" not in due
+    page = await client.get(f"/portal/hr/introductions/{introduction.id}")
+    recorded = await post_form(
+        client, f"/portal/hr/introductions/{introduction.id}/outcome", page=page, at3="yes"
+    )
+    assert recorded.status_code == 303
+    again = await client.get("/portal/hr?lang=en")
+    assert "No outcome is due." in again.text

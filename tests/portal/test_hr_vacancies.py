@@ -174,6 +174,13 @@ async def test_edit_and_close_a_vacancy(
     assert rows[0]["status"] == "CLOSED"
     after = await client.get(f"/portal/hr/vacancies/{vacancy.id}/edit")
     assert after.status_code == 303  # a closed vacancy is not edited
+    refused = await post_form(
+        client, f"/portal/hr/vacancies/{vacancy.id}/edit", page=page, action="save",
+        **_vacancy_fields(title="Weer open?"),
+    )  # fmt: skip
+    assert refused.status_code == 409 and 'value="Weer open?"' in refused.text
+    matches = await client.get(f"/portal/hr/vacancies/{vacancy.id}/matches")
+    assert matches.status_code == 409 and "gesloten" in matches.text
 
 
 async def test_the_preview_line_for_the_typing_script(
