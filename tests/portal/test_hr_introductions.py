@@ -80,7 +80,8 @@ async def test_pipeline_from_request_to_outcome(  # type: ignore[no-untyped-def]
     assert [(r["employed_at_3_months"], r["left_reason"]) for r in rows] == [(False, "SCHEDULE")]
     final = await client.get("/portal/hr/introductions")
     placed_stage = final.text.split('id="stage-placed"')[1].split("</section>")[0]
-    assert "(1)" in placed_stage and path in placed_stage  # the placed profile is paused
+    assert "(1)" in placed_stage and path in placed_stage
+    assert "Canary Vermeulen" in placed_stage  # the profile is paused; the person accepted
 
 
 async def test_proposals_for_the_partners_vacancies_explained(  # type: ignore[no-untyped-def]
