@@ -43,8 +43,7 @@ SITE_WIDE_COOKIES = {CSRF_COOKIE: "/", i18n.LANGUAGE_COOKIE: "/"}
 TEMPLATES = Path(__file__).parent / "templates"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        "form-action 'self'; "
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
         "base-uri 'none'; frame-ancestors 'none'"
     ),
     "Referrer-Policy": "no-referrer",  # links carry one-time tokens
@@ -223,6 +222,17 @@ def render(
         **context,
     )
     return finish(page, HTMLResponse(html, status_code=status_code))
+
+
+def with_own_scripts(response: Response, *, connect: bool = False) -> Response:
+    """Let this one page run the app's own script files (progressive enhancement: every
+    page works without them); ``connect`` lets them fetch from the app too. No other page
+    may run a script."""
+    policy = SECURITY_HEADERS["Content-Security-Policy"] + "; script-src 'self'"
+    response.headers["Content-Security-Policy"] = policy + (
+        "; connect-src 'self'" if connect else ""
+    )
+    return response
 
 
 def redirect(page: Page, url: str) -> Response:

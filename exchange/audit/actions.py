@@ -44,6 +44,8 @@ CONSENT_REQUEST_EXPIRED = "consent.request_expired"  # no answer in 14 days: pen
 PROFILE_SHOWN_IN_MATCHES = "profile.shown_in_matches"
 PROFILE_OPENED = "profile.opened"
 PLACEMENT_PROPOSALS_SHOWN = "placement.proposals_shown"
+SHORTLIST_ADDED = "shortlist.added"
+SHORTLIST_REMOVED = "shortlist.removed"
 
 # ---------------------------------------------------------------- introductions and placements
 INTRODUCTION_REQUESTED = "introduction.requested"
@@ -119,6 +121,10 @@ CATALOGUE: dict[str, ActionSpec] = {
                    ("vacancy_id",)),
         ActionSpec(PLACEMENT_PROPOSALS_SHOWN, None,
                    "placement proposals shown to a partner", ("profiles", "vacancy_ids")),
+        ActionSpec(SHORTLIST_ADDED, "vacancy", "a partner put a profile on a vacancy's shortlist",
+                   ("profile_id",)),
+        ActionSpec(SHORTLIST_REMOVED, "vacancy",
+                   "a partner took a profile off a vacancy's shortlist", ("profile_id",)),
         ActionSpec(INTRODUCTION_REQUESTED, "introduction", "a partner asked for an introduction",
                    ("profile_id", "vacancy_id", "sharing_partner_id")),
         ActionSpec(INTRODUCTION_ACCEPTED, "introduction", "the person accepted an introduction",

@@ -190,6 +190,30 @@ async def visible_live_profile_ids(conn: Connection, *, profile_ids: Sequence[UU
     return {r["id"] for r in rows}
 
 
+async def profile_ids_passing(
+    conn: Connection,
+    *,
+    profile_ids: Sequence[UUID],
+    kind: ProfileKind | None,
+    work_mode: WorkMode | None,
+    available_by: dt.date | None,
+) -> set[UUID]:
+    """Which of these profiles pass a recruiter's filters (a profile naming no work mode
+    accepts any)."""
+    rows = await conn.fetch(
+        """select id from profile
+           where id = any($1::uuid[])
+             and ($2::text is null or kind = $2)
+             and ($3::text is null or work_modes = '{}' or $3 = any(work_modes))
+             and ($4::date is null or available_from <= $4)""",
+        list(profile_ids),
+        kind.value if kind else None,
+        work_mode.value if work_mode else None,
+        available_by,
+    )
+    return {r["id"] for r in rows}
+
+
 async def suspended_partner_ids(conn: Connection) -> set[UUID]:
     rows = await conn.fetch("select id from partner where status = 'SUSPENDED'")
     return {r["id"] for r in rows}

@@ -23,6 +23,8 @@ from matching.types import (
     MatchResult,
     MatchVacancy,
     Pay,
+    ProfileKind,
+    WorkMode,
 )
 
 MAX_MATCH_DEPTH = 500  # how far down the ranking a caller may page
@@ -34,6 +36,19 @@ class RankedProfile:
     rank: int  # 0-based position in the ranking
     result: MatchResult
     profile: Profile
+
+
+@dataclass(frozen=True, slots=True)
+class MatchFilters:
+    """A recruiter's narrowing of the ranking; ``None`` leaves a criterion open."""
+
+    kind: ProfileKind | None = None
+    work_mode: WorkMode | None = None
+    available_by: dt.date | None = None  # available from this day or earlier
+
+    @property
+    def any(self) -> bool:
+        return self.kind is not None or self.work_mode is not None or self.available_by is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +89,12 @@ async def find_matches(
     first: int,
     offset: int,
     min_score: float,
+    filters: MatchFilters | None = None,
     today: dt.date | None = None,
 ) -> MatchPage:
-    """Rank profiles for one of the caller's open vacancies; audit which were shown."""
+    """Rank profiles for one of the caller's open vacancies; audit which were shown.
+    With ``filters`` the whole ranking (``MAX_MATCH_DEPTH`` deep) is narrowed before the
+    page is cut, so pages stay consistent."""
     caller.require(CallerRole.PARTNER_HR, Scope.MATCHES_READ)
     assert caller.partner_id is not None
     if not 0 <= min_score <= 100:
@@ -93,11 +111,12 @@ async def find_matches(
     if vacancy.status is not VacancyStatus.OPEN:
         raise VacancyClosed("matches are for open vacancies", field="vacancyId")
     wanted = offset + first
+    narrowing = filters is not None and filters.any
     ranked = search(
         engine.index,
         match_vacancy(vacancy),
         viewer_partner_id=caller.partner_id,
-        k=wanted + RECHECK_SLACK,
+        k=(MAX_MATCH_DEPTH if narrowing else wanted) + RECHECK_SLACK,
         min_score=min_score,
         hidden_partner_ids=engine.hidden_partner_ids,
         today=today or dt.date.today(),
@@ -105,6 +124,14 @@ async def find_matches(
     visible = await repository.visible_live_profile_ids(
         conn, profile_ids=[r.profile_id for r in ranked]
     )
+    if filters is not None and narrowing:
+        visible &= await repository.profile_ids_passing(
+            conn,
+            profile_ids=list(visible),
+            kind=filters.kind,
+            work_mode=filters.work_mode,
+            available_by=filters.available_by,
+        )
     allowed = [r for r in ranked if r.profile_id in visible]
     window = allowed[offset:wanted]
     profiles = {
@@ -128,3 +155,53 @@ async def find_matches(
             details={"profiles": [str(i.profile.id) for i in items], "offset": offset},
         )
     return MatchPage(items=items, has_next_page=len(allowed) > wanted)
+
+
+_RankedKey = tuple[int, int, UUID, dt.datetime, dt.date]
+_RANKED_IDS: dict[_RankedKey, list[UUID]] = {}
+_RANKED_IDS_SIZE = 2048
+
+
+def _ranked_ids(engine: MatchEngine, vacancy: Vacancy, today: dt.date) -> list[UUID]:
+    """The vacancy's ranking as ids, kept until the index or the vacancy changes (a
+    dashboard counts every open vacancy's matches on each visit)."""
+    key = (id(engine), engine.version, vacancy.id, vacancy.updated_at, today)
+    found = _RANKED_IDS.get(key)
+    if found is None:
+        results = search(
+            engine.index,
+            match_vacancy(vacancy),
+            viewer_partner_id=vacancy.partner_id,
+            k=MAX_MATCH_DEPTH,
+            hidden_partner_ids=engine.hidden_partner_ids,
+            today=today,
+        )
+        if len(_RANKED_IDS) >= _RANKED_IDS_SIZE:
+            _RANKED_IDS.clear()
+        found = _RANKED_IDS[key] = [r.profile_id for r in results]
+    return found
+
+
+async def matching_profile_ids(
+    conn: Connection,
+    caller: Caller,
+    engine: MatchEngine,
+    *,
+    vacancies: list[Vacancy],
+    today: dt.date | None = None,
+) -> dict[UUID, list[UUID]]:
+    """Per open vacancy of the caller's, the ids of the profiles it matches now (ranked,
+    ``MAX_MATCH_DEPTH`` deep, re-checked under RLS): for counts, so nothing is shown and
+    nothing is audited."""
+    caller.require(CallerRole.PARTNER_HR, Scope.MATCHES_READ)
+    assert caller.partner_id is not None
+    day = today or dt.date.today()
+    ranked = {
+        v.id: _ranked_ids(engine, v, day)
+        for v in vacancies
+        if v.partner_id == caller.partner_id and v.status is VacancyStatus.OPEN
+    }
+    visible = await repository.visible_live_profile_ids(
+        conn, profile_ids=sorted({i for ids in ranked.values() for i in ids})
+    )
+    return {v: [i for i in ids if i in visible] for v, ids in ranked.items()}

@@ -47,6 +47,22 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+OUTCOME_MONTHS = (3, 6)
+
+
+def outcomes_due(placement: Placement, today: dt.date) -> tuple[int, ...]:
+    """The months (3, 6) whose outcome the hiring partner may record now but has not: the
+    day has come, nothing was recorded for it, and the person is not known to have left."""
+    if placement.left_on is not None:
+        return ()
+    recorded = {3: placement.employed_at_3_months, 6: placement.employed_at_6_months}
+    return tuple(
+        months
+        for months in OUTCOME_MONTHS
+        if recorded[months] is None and add_months(placement.start_date, months) <= today
+    )
+
+
 async def record_placement(
     conn: Connection,
     caller: Caller,

@@ -88,3 +88,15 @@ class Vacancy:
     closed_at: dt.datetime | None
     requirements: tuple[Requirement, ...] = field(default=())
     languages: tuple[LanguageRequirement, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementPreview:
+    """What one requirement phrase (or one part of it) maps to, before anything is saved."""
+
+    source: int  # index of the phrase as given
+    phrase: str  # as typed
+    part: str  # the normalised part of it this line is about
+    concept_id: str | None
+    concept_label: str | None  # in the requested language
+    confidence: float  # 0..1

@@ -15,6 +15,7 @@ from exchange.vacancies.exceptions import VacancyClosed, VacancyNotFound
 from exchange.vacancies.models import (
     MAX_LANGUAGES,
     MAX_REQUIREMENTS,
+    RequirementPreview,
     Vacancy,
     VacancyInput,
     VacancyStatus,
@@ -96,6 +97,38 @@ async def _requirements(
         for lang in data.languages
     )
     return requirements, languages
+
+
+async def preview_requirements(
+    conn: Connection,
+    caller: Caller,
+    normalizer: CompetencyNormalizer,
+    phrases: list[str],
+    *,
+    language: str,
+) -> list[RequirementPreview]:
+    """The write-time normaliser's verdict on requirement phrases, as ``create_vacancy``
+    would store them ("Salesforse" → Salesforce, 0.9), saving no vacancy; only the
+    normaliser's phrase cache may learn the phrases."""
+    caller.require(CallerRole.PARTNER_HR, Scope.VACANCIES_WRITE)
+    errors = Collector()
+    validation.check_phrases(errors, "input.requirements", phrases, max_count=MAX_REQUIREMENTS)
+    errors.raise_if_any()
+    normalized = await normalizer.normalize(conn, [p.strip() for p in phrases])
+    previews = []
+    for n in normalized:
+        concept = normalizer.taxonomy.get(n.concept_id) if n.concept_id else None
+        previews.append(
+            RequirementPreview(
+                source=n.source,
+                phrase=n.phrase,
+                part=n.normalized,
+                concept_id=n.concept_id,
+                concept_label=concept.label(language) if concept else None,
+                confidence=n.confidence,
+            )
+        )
+    return previews
 
 
 async def create_vacancy(

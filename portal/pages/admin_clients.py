@@ -19,7 +19,7 @@ from portal.admin_access import (
     render_admin,
     render_refused,
 )
-from portal.web import Page, checked_form, portal_page, redirect, text
+from portal.web import Page, checked_form, portal_page, redirect, text, with_own_scripts
 
 router = APIRouter()
 
@@ -75,12 +75,13 @@ async def create(page: Page = Depends(portal_page)) -> Response:
         return await _render(page, caller, error=error, partner=partner_text, name=name,
                              scopes=scopes)  # fmt: skip
     # Shown here once, never stored in a URL or the session: the response is no-store.
-    return render_admin(
+    created_page = render_admin(
         page,
         "admin_client_created.html",
         created=created,
         partner_name=partners.get(created.client.partner_id) if created.client.partner_id else None,
     )
+    return with_own_scripts(created_page)
 
 
 @router.post(CLIENTS + "/revoke")

@@ -15,10 +15,7 @@ from fastapi.responses import Response
 
 from exchange.audit.service import record_caller_event
 from exchange.identity.models import SignInDoor
-from exchange.identity.service import (
-    open_sign_in_session,
-    staff_profile,
-)
+from exchange.identity.service import open_sign_in_session
 from infra.caller import CallerRole
 from portal.pages.sign_in import answer_sign_in_form
 from portal.sessions import SESSION_COOKIE
@@ -29,6 +26,8 @@ router = APIRouter()
 STAFF_HOME = "/portal/staff"
 STAFF_SIGN_IN = "/portal/staff/sign-in"
 LINK_REDEEM = "/portal/sign-in/redeem"
+HR_HOME = "/portal/hr"
+ADMIN_HOME = "/portal/admin"
 
 
 @router.get(STAFF_SIGN_IN)
@@ -67,11 +66,10 @@ async def open_emailed_link(page: Page = Depends(portal_page)) -> Response:
 
 @router.get(STAFF_HOME)
 async def staff_home(page: Page = Depends(portal_page)) -> Response:
+    """Where a signed-in staff user starts: a recruiter on the HR dashboard, a consortium
+    admin on the administration pages."""
     if page.staff is None:
         return render(page, "staff_no_session.html", status_code=401)
-    profile = await staff_profile(page.database, page.staff)
-    if profile is None:
-        return render(page, "staff_no_session.html", status_code=401)
-    return render(
-        page, "staff_home.html", who=profile, admin=profile.role is CallerRole.CONSORTIUM_ADMIN
-    )
+    if page.staff.role is CallerRole.CONSORTIUM_ADMIN:
+        return redirect(page, ADMIN_HOME)
+    return redirect(page, HR_HOME)

@@ -15,6 +15,8 @@ from tests.support import factories
 TENANT_TABLES = (
     "vacancy",
     "vacancy_requirement",
+    "vacancy_shortlist",
+    "vacancy_visit",
     "profile",
     "profile_competency",
     "person",

@@ -22,7 +22,7 @@ from tests.support.as_system import system_fetch as _system
 from tests.support.databases import APP_ROLE, one_connection
 from tests.support.exchange_steps import Exchanged, run_exchange
 from tests.support.http import TEST_BASE_URL, client_of, post_form
-from tests.support.staff_portal import sign_in_staff
+from tests.support.staff_portal import sign_in_admin
 
 STEPS = (
     actions.VACANCY_CREATED,
@@ -47,7 +47,7 @@ async def exchanged(db: ConnectionDatabase) -> Exchanged:
 @pytest.fixture
 async def admin(client: httpx.AsyncClient, db: ConnectionDatabase, app_settings: Settings,
                 exchanged: Exchanged) -> httpx.AsyncClient:  # fmt: skip
-    await sign_in_staff(client, db, app_settings, exchanged.world.a)
+    await sign_in_admin(client, db, app_settings, exchanged.world.a)
     return client
 
 
@@ -151,7 +151,7 @@ async def test_a_tampered_trail_is_reported_with_its_first_broken_link(
         client_of(create_app(settings)) as admin,
     ):
         exchanged = await run_exchange(db)
-        await sign_in_staff(admin, db, settings, exchanged.world.a)
+        await sign_in_admin(admin, db, settings, exchanged.world.a)
         rows = await _system(
             db, "select seq from audit_event where consortium_id = $1 and action = $2",
             exchanged.world.consortium.id, actions.INTRODUCTION_REQUESTED,

@@ -10,7 +10,7 @@ from infra.db import ConnectionDatabase
 from infra.settings import Settings
 from tests.support import factories
 from tests.support.exchange_steps import run_exchange
-from tests.support.staff_portal import sign_in_staff
+from tests.support.staff_portal import sign_in_admin
 
 
 async def test_the_admin_sees_which_partner_was_told_to_erase_and_when(
@@ -19,7 +19,7 @@ async def test_the_admin_sees_which_partner_was_told_to_erase_and_when(
     exchanged = await run_exchange(db)
     world = exchanged.world
     await factories.create_staff(db, world.b, email="hr.b@example.nl")
-    await sign_in_staff(client, db, app_settings, world.a)
+    await sign_in_admin(client, db, app_settings, world.a)
     before = await client.get("/portal/admin/erasure")
     assert before.status_code == 200 and "Nog geen wisverzoeken" in before.text
 

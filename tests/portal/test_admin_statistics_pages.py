@@ -13,7 +13,7 @@ from infra.db import ConnectionDatabase
 from infra.settings import Settings
 from portal.charts import Bar, bar_chart, heat_map
 from tests.support.exchange_steps import run_exchange
-from tests.support.staff_portal import sign_in_staff
+from tests.support.staff_portal import sign_in_admin
 
 
 def test_a_count_under_five_reads_as_less_than_five_and_derived_figures_go() -> None:
@@ -41,7 +41,7 @@ async def test_the_admin_sees_the_placement_counted_with_charts_and_tables(
     client: httpx.AsyncClient, db: ConnectionDatabase, app_settings: Settings
 ) -> None:
     exchanged = await run_exchange(db)
-    await sign_in_staff(client, db, app_settings, exchanged.world.a)
+    await sign_in_admin(client, db, app_settings, exchanged.world.a)
     page = await client.get("/portal/admin/statistics")
     assert page.status_code == 200
     html = page.text

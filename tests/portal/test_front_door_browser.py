@@ -1,6 +1,7 @@
 """The front door and a recruiter's emailed link in a real browser (Debian's Chromium,
-JavaScript off): from ``/`` to the staff sign-in page, then from the link to the staff
-page and out again, with the keyboard and without a request leaving the app's origin."""
+JavaScript off): from ``/`` to the staff sign-in page, then from the link to the
+recruiter's dashboard and out again, with the keyboard and without a request leaving the
+app's origin."""
 
 from __future__ import annotations
 
@@ -65,12 +66,12 @@ async def test_front_door_and_staff_link_in_a_real_browser(  # type: ignore[no-u
 
             await page.goto(link)
             await page.get_by_role("button", name="Continue").click()
-            await page.wait_for_url(base + "/portal/staff")
-            heading = await page.get_by_role("heading", level=1).inner_text()
-            assert heading == "Signed in as Noor"
-            assert "Belwerk Parkstad" in await page.locator("main").inner_text()
+            await page.wait_for_url(base + "/portal/hr")  # staff home sends a recruiter here
+            assert await page.get_by_role("heading", level=1).inner_text() == "Overview"
+            main = await page.locator("main").inner_text()
+            assert "Signed in as Noor" in main and "Belwerk Parkstad" in main
             assert "access_token" not in await page.content()
-            await page.locator("main").get_by_role("button", name="Sign out").click()
+            await page.get_by_role("button", name="Sign out").click()
             assert await page.get_by_role("heading", level=1).inner_text() == "You are signed out"
             await page.goto(base + "/portal/staff")
             assert await page.get_by_role("heading", level=1).inner_text() == "Sign in to continue"

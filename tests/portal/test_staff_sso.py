@@ -85,8 +85,8 @@ async def test_a_verified_staff_address_opens_the_staff_page(
     session = next(c for c in cookies if c.startswith("td_session="))
     assert "httponly" in session.lower()
     assert any(c.startswith("td_sso=") and "max-age=0" in c.lower() for c in cookies)
-    mine = await client.get("/portal/staff")
-    assert mine.status_code == 200 and "Anouk de Vries" in mine.text
+    mine = await client.get("/portal/staff", follow_redirects=True)
+    assert mine.status_code == 200 and "Anouk de Vries" in mine.text, mine.url
     events = await system_fetch(
         db,
         "select details from audit_event where action = 'auth.signed_in' and actor_id = $1",

@@ -1,16 +1,17 @@
-"""A staff user signed in to the portal the way a browser does it: the emailed link's
-page, then its button (with the page's CSRF token) — the client keeps the session cookie."""
+"""A staff user signed in to the portal in a test client (through the emailed link, as a
+browser does), and the app's match index rebuilt after a test wrote its data."""
 
 from __future__ import annotations
 
 import uuid
 
 import httpx
+from fastapi import FastAPI
 
 from exchange.identity.models import Identity, SubjectKind
 from exchange.identity.service import issue_sign_in_link
 from exchange.partners.models import Partner
-from infra.caller import CallerRole
+from infra.caller import Caller, CallerRole
 from infra.db import Database
 from infra.scope import AccessScope
 from infra.settings import Settings
@@ -21,8 +22,7 @@ from tests.support.http import path_of, post_form, token_of
 async def staff_sign_in_link(
     db: Database, settings: Settings, user_id: uuid.UUID, partner: Partner, role: str
 ) -> str:
-    """The emailed sign-in link of a staff user (``role`` ``partner_hr`` or
-    ``consortium_admin``; ``partner`` gives the consortium, and the employer of HR)."""
+    """The emailed sign-in link of a staff user of ``partner`` (or of its consortium)."""
     identity = Identity(
         SubjectKind.STAFF_USER,
         user_id,
@@ -40,16 +40,27 @@ async def sign_in_staff(
     settings: Settings,
     partner: Partner,
     *,
-    role: str = "consortium_admin",
-    display_name: str = "Sanne",
-) -> uuid.UUID:
-    """A new staff user of ``partner``'s consortium, signed in on ``client``; its id."""
+    role: str = "partner_hr",
+    display_name: str = "Noor",
+) -> Caller:
+    """A new staff user of ``partner`` signed in on ``client``: the caller its pages act as."""
     user_id, _ = await factories.create_staff(db, partner, role=role, display_name=display_name)
     link = await staff_sign_in_link(db, settings, user_id, partner, role)
     page = await client.get(path_of(link))
     opened = await post_form(client, "/portal/sign-in/redeem", page=page, token=token_of(link))
     assert opened.status_code == 303, opened.text
-    return user_id
+    if role == "partner_hr":
+        return Caller.partner_staff(partner.consortium_id, partner.id, user_id)
+    return Caller.admin(partner.consortium_id, user_id)
+
+
+async def sign_in_admin(
+    client: httpx.AsyncClient, db: Database, settings: Settings, partner: Partner
+) -> Caller:
+    """A new consortium admin of ``partner``'s consortium, signed in on ``client``."""
+    return await sign_in_staff(
+        client, db, settings, partner, role="consortium_admin", display_name="Sanne"
+    )
 
 
 BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -70,3 +81,11 @@ async def open_staff_session(
     page = await client.get(path_of(link))
     opened = await post_form(client, "/portal/sign-in/redeem", page=page, token=token_of(link))
     assert opened.status_code == 303, opened.text
+
+
+async def rebuild_match_index(app: FastAPI, db: Database) -> None:
+    """The app's match index as the data is now (a rolled-back test's writes are never
+    notified to the index's listener)."""
+    engine = app.state.services.match_engine
+    assert engine is not None
+    await engine.build(db)
