@@ -167,10 +167,19 @@ class ConnectionDatabase:
 
 
 async def create_pool(
-    dsn: str, *, min_size: int = 1, max_size: int = 10
+    dsn: str, *, min_size: int = 1, max_size: int = 10, behind_transaction_pooler: bool = False
 ) -> asyncpg.Pool[asyncpg.Record]:
+    """Behind a transaction-mode pooler (PgBouncer) each transaction may run on another
+    server connection: asyncpg then keeps no named prepared statements (one prepared on
+    one server connection is unknown on the next). Nothing else needs to change: the
+    caller's settings are ``set_config(..., true)``, scoped to the transaction."""
     pool = await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, init=init_connection, command_timeout=60
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=init_connection,
+        command_timeout=60,
+        statement_cache_size=0 if behind_transaction_pooler else 100,
     )
     assert pool is not None
     return pool
