@@ -74,10 +74,16 @@ query_wait_timeout = 30
 """
 
 
-def _run_as() -> list[str]:
-    """PgBouncer refuses to run as root: then it switches to postgres (or nobody)."""
+def _run_as(server_host: str) -> list[str]:
+    """PgBouncer refuses to run as root: then it switches to the owner of the server's
+    socket directory (the embedded server keeps its socket in its private data
+    directory), else to postgres (or nobody)."""
     if os.geteuid() != 0:
         return []
+    if server_host.startswith("/"):
+        owner = pwd.getpwuid(os.stat(server_host).st_uid).pw_name
+        if owner != "root":
+            return ["-u", owner]
     for user in ("postgres", "nobody"):
         try:
             pwd.getpwnam(user)
@@ -110,7 +116,10 @@ def pgbouncer_in_front_of(
     log = workdir / "pgbouncer.log"
     with log.open("wb") as output:
         process = subprocess.Popen(  # noqa: S603 - a fixed binary on a config we wrote
-            [binary, *_run_as(), "pgbouncer.ini"], cwd=workdir, stdout=output, stderr=output
+            [binary, *_run_as(_server_address(direct_dsn)[0]), "pgbouncer.ini"],
+            cwd=workdir,
+            stdout=output,
+            stderr=output,
         )
     try:
         started = time.monotonic()
