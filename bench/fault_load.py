@@ -75,7 +75,7 @@ class Figures:
     slowest: float = 0.0
     answers: list[tuple[float, float, bool]] = field(default_factory=list)  # begun, ended, ok
     slow: list[tuple[float, float, str]] = field(default_factory=list)  # past the deadline
-    dropped: list[float] = field(default_factory=list)  # no answer: begun, from the restart
+    dropped: list[float] = field(default_factory=list)  # no answer: when they began
     restart_began: float | None = None
     restart_ended: float | None = None
     ready_again: float | None = None
@@ -145,7 +145,13 @@ class Figures:
                 ),
                 f"  foreign rows {self.foreign_rows} (of {self.ids_checked} ids checked)",
                 "  connections dropped without an answer: "
-                + (", ".join(f"begun {t:+.2f} s from the restart" for t in self.dropped) or "none"),
+                + (
+                    ", ".join(
+                        f"begun {t - (self.restart_began or t):+.2f} s from the restart"
+                        for t in self.dropped
+                    )
+                    or "none"
+                ),
                 f"  from the restart: first success {seconds(self.first_success())},"
                 f" steady (>= {STEADY_SHARE:.0%} ok every second) {seconds(self.steady())},"
                 f" /readyz 200 {seconds(ready)}",
@@ -185,7 +191,7 @@ async def one_client(
             kind = "client timeout"
         except httpx.TransportError as exc:
             kind = type(exc).__name__
-            figures.dropped.append(begun - (figures.restart_began or begun))
+            figures.dropped.append(begun)
         ended = time.monotonic()
         figures.requests += 1
         figures.slowest = max(figures.slowest, ended - begun)
