@@ -175,7 +175,12 @@ def outcome(answer: httpx.Response, actor: Actor, figures: Figures) -> str:
         figures.foreign_rows += foreign
         return "ok"
     codes = sorted({str((e.get("extensions") or {}).get("code")) for e in errors})
-    return f"{answer.status_code} {','.join(codes) or body.get('error', '?')}"
+    messages = " ".join(str(e.get("message")) for e in errors) + str(body.get("message", ""))
+    # load shedding (every pooled connection busy past the acquire timeout) happens without
+    # any fault too; "unreachable" is the restart itself
+    cause = " (pool busy)" if "came free" in messages else ""
+    cause = " (unreachable)" if "cannot be reached" in messages else cause
+    return f"{answer.status_code} {','.join(codes) or body.get('error', '?')}{cause}"
 
 
 async def one_client(

@@ -30,5 +30,6 @@ async def test_a_database_restart_under_load_hangs_nothing_and_leaks_nothing(
     clean = {
         f"{status} {code}" for status in (200, 503) for code in ("SERVICE_UNAVAILABLE", "TIMEOUT")
     }
-    assert figures.errors.keys() <= clean, figures.errors  # every failure names its code
+    codes = {kind.split(" (")[0] for kind in figures.errors}  # without the cause
+    assert codes <= clean, figures.errors  # every failure names its code
     assert figures.dropped == []  # and none is a connection closed without an answer
