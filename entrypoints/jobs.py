@@ -93,7 +93,7 @@ async def running_jobs(
         return
     tasks: list[asyncio.Task[None]] = []
     try:
-        await engine.start_listening(runtime.app_dsn, database)
+        await engine.start_listening(runtime.listen_dsn, database)
         for job in periodic_jobs(settings, database, sender_of, engine):
             loop = periodic(
                 job.name,

@@ -7,6 +7,9 @@ Nothing waits forever: a pooled connection is waited for at most
 ``acquire_timeout_seconds`` (then :class:`~infra.errors.ServiceUnavailable`), and each
 statement runs at most ``statement_timeout_ms`` (PostgreSQL's ``statement_timeout``, set
 per transaction; then :class:`~infra.errors.DeadlineExceeded`, the transaction rolled back).
+A database that is down or restarting, or a backend terminated mid-transaction, is
+:class:`~infra.errors.ServiceUnavailable` at once. A cancelled transaction stays cancelled
+even when its rollback fails.
 Code holding a transaction never opens a second one on the pool: with every connection
 held by such code, all of it would wait for each other.
 """
@@ -119,6 +122,28 @@ class Database(Protocol):
     def transaction(self, scope: AccessScope) -> AbstractAsyncContextManager[Connection]: ...
 
 
+# The server went away (restarted, this backend terminated, the network cut) or does not
+# take connections yet: the request fails at once with SERVICE_UNAVAILABLE, and the pool
+# opens a new connection on a later acquire. (_CLIENT_SIDE errors count only with the
+# connection closed: raised by other code in the block they are not the database's.)
+_DATABASE_GONE = (
+    asyncpg.PostgresConnectionError,  # class 08, e.g. "connection was closed in the middle"
+    asyncpg.AdminShutdownError,  # 57P01: shut down, or pg_terminate_backend
+    asyncpg.CrashShutdownError,  # 57P02
+    asyncpg.CannotConnectNowError,  # 57P03: starting up or shutting down
+)
+# what asyncpg (or the socket) raises on this side when the connection dropped under it
+_CLIENT_SIDE = (OSError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+UNREACHABLE = "the database cannot be reached right now; try again shortly"
+
+
+def _connection_lost(conn: Connection) -> bool:
+    try:
+        return conn.is_closed()
+    except asyncpg.InterfaceError:  # the pool already took the dead connection back
+        return True
+
+
 class PoolDatabase:
     """Production: each transaction on its own pooled connection, none waiting forever."""
 
@@ -141,15 +166,38 @@ class PoolDatabase:
             raise ServiceUnavailable(
                 "no database connection came free in time; try again shortly"
             ) from exc
+        except (*_DATABASE_GONE, OSError, asyncpg.TooManyConnectionsError) as exc:
+            raise ServiceUnavailable(UNREACHABLE) from exc
+        cancelled = False
         try:
             async with conn.transaction(), _pre_commit_frame(conn, commits=True):
-                await apply_scope(conn, scope, statement_timeout_ms=self.statement_timeout_ms)
-                yield conn
+                try:
+                    await apply_scope(conn, scope, statement_timeout_ms=self.statement_timeout_ms)
+                    yield conn
+                except asyncio.CancelledError:
+                    cancelled = True
+                    raise
         except (asyncpg.QueryCanceledError, TimeoutError) as exc:
+            if cancelled:  # the cancel reached the ROLLBACK too: still a cancel
+                raise asyncio.CancelledError() from exc
             # statement_timeout on the server, or asyncpg's command_timeout on this side
             raise DeadlineExceeded("the request took too long and was stopped") from exc
+        except Exception as exc:
+            if cancelled:  # the ROLLBACK failed (the connection died): still a cancel
+                raise asyncio.CancelledError() from exc
+            if isinstance(exc, _DATABASE_GONE) or (
+                isinstance(exc, _CLIENT_SIDE) and _connection_lost(conn)
+            ):
+                raise ServiceUnavailable(UNREACHABLE) from exc
+            raise
         finally:
-            await self.pool.release(conn)  # shielded by asyncpg: runs even when cancelled
+            try:
+                await self.pool.release(conn)  # shielded by asyncpg: runs even when cancelled
+            except (*_CLIENT_SIDE, *_DATABASE_GONE):
+                # it died on its way back (the reset query failed): asyncpg has dropped it and
+                # the pool opens another; what the transaction did is already decided
+                if not _connection_lost(conn):
+                    raise
 
 
 class ConnectionDatabase:
@@ -167,10 +215,19 @@ class ConnectionDatabase:
 
 
 async def create_pool(
-    dsn: str, *, min_size: int = 1, max_size: int = 10
+    dsn: str, *, min_size: int = 1, max_size: int = 10, behind_transaction_pooler: bool = False
 ) -> asyncpg.Pool[asyncpg.Record]:
+    """Behind a transaction-mode pooler (PgBouncer) each transaction may run on another
+    server connection: asyncpg then keeps no named prepared statements (one prepared on
+    one server connection is unknown on the next). Nothing else needs to change: the
+    caller's settings are ``set_config(..., true)``, scoped to the transaction."""
     pool = await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, init=init_connection, command_timeout=60
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=init_connection,
+        command_timeout=60,
+        statement_cache_size=0 if behind_transaction_pooler else 100,
     )
     assert pool is not None
     return pool

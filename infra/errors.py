@@ -7,7 +7,7 @@ faces map the tree in one place each: GraphQL in ``schema/errors.py``, the porta
     TussendeurError
     ├── Unauthenticated      UNAUTHENTICATED  no valid credentials
     ├── Forbidden            FORBIDDEN        the role or token scope does not allow it
-    ├── ServiceUnavailable   SERVICE_UNAVAILABLE  no database connection was free in time
+    ├── ServiceUnavailable   SERVICE_UNAVAILABLE  no database connection: none free in time, or down
     │   └── DeadlineExceeded TIMEOUT          a statement or the whole request ran too long
     └── UserError            BAD_USER_INPUT   the caller can correct it; one FieldError per field
         └── Refusal          (one field, the code of its situation; nothing was written)
@@ -44,7 +44,10 @@ INVALID         A malformed value. ``INVALID_<FORMAT>`` names the format expecte
                 CURSOR, EMAIL, PHONE, POSTCODE, LANGUAGE, CEFR_LEVEL, SCOPE, ROLE,
                 LEFT_REASON, CHARACTERS, LINK; ``UNSUPPORTED_LANGUAGE`` likewise.
 SERVICE_UNAVAILABLE  The service cannot answer now (no database connection came free
-                within ``db_acquire_timeout_seconds``); nothing was written, try again.
+                within ``db_acquire_timeout_seconds``, or the database cannot be reached:
+                restarting, or the connection dropped mid-transaction); nothing was
+                written (a dropped COMMIT is the one exception PostgreSQL itself cannot
+                rule out), try again.
 TIMEOUT         The request ran past its deadline (a statement past
                 ``db_statement_timeout_ms``, or the whole request past
                 ``request_timeout_seconds``); nothing was written, try again.

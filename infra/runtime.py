@@ -14,7 +14,7 @@ from infra.db import PoolDatabase, close_pool, create_pool, dsn_for_role
 from infra.embedded import start_embedded_postgres
 from infra.key_encryption import key_encryption_keys
 from infra.migrate import ensure_database, migrate
-from infra.settings import Settings
+from infra.settings import DatabasePooler, Settings
 
 EMBEDDED_DATABASE = "tussendeur"
 # At shutdown, after requests are drained or cancelled: then held connections are cut.
@@ -26,6 +26,7 @@ class Runtime:
     settings: Settings
     owner_dsn: str
     app_dsn: str
+    listen_dsn: str  # the app role on PostgreSQL itself, never through a transaction pooler
     pool: asyncpg.Pool
     database: PoolDatabase
     embedded_server: Any | None
@@ -38,7 +39,11 @@ def with_database(dsn: str, database: str) -> str:
 
 
 async def resolve_owner_dsn(settings: Settings) -> tuple[str, Any | None]:
-    """The owner DSN from DATABASE_URL, or from an embedded server it starts (or joins)."""
+    """The owner DSN for session work (migrations, CLI commands) straight to PostgreSQL:
+    TUSSENDEUR_DIRECT_DATABASE_URL, else DATABASE_URL, else an embedded server it starts
+    (or joins)."""
+    if settings.direct_database_url:
+        return settings.direct_database_url, None
     if settings.database_url:
         return settings.database_url, None
     server_dsn, server = start_embedded_postgres(settings.data_dir)
@@ -56,13 +61,21 @@ async def open_runtime(
     applied: list[str] = []
     if run_migrations:
         applied = await migrate(owner_dsn, app_role=settings.app_db_role, app_password=password)
-    app_dsn = dsn_for_role(owner_dsn, settings.app_db_role, password)
-    pool = await create_pool(app_dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+    # requests go through DATABASE_URL (perhaps a pooler); the index listener never does
+    app_dsn = dsn_for_role(settings.database_url or owner_dsn, settings.app_db_role, password)
+    listen_dsn = dsn_for_role(owner_dsn, settings.app_db_role, password)
+    pool = await create_pool(
+        app_dsn,
+        min_size=settings.db_pool_min,
+        max_size=settings.db_pool_max,
+        behind_transaction_pooler=settings.database_pooler is DatabasePooler.TRANSACTION,
+    )
     try:
         yield Runtime(
             settings=settings,
             owner_dsn=owner_dsn,
             app_dsn=app_dsn,
+            listen_dsn=listen_dsn,
             pool=pool,
             database=PoolDatabase(
                 pool,

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_APP_ROLE = "tussendeur_app"
@@ -23,6 +23,15 @@ def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("tussendeur", appauthor=False))
 
 
+class DatabasePooler(StrEnum):
+    """What ``DATABASE_URL`` points at: PostgreSQL itself, or a pooler in transaction mode
+    (PgBouncer ``pool_mode = transaction``): then no server-side prepared statement is
+    kept between transactions, and session work goes to ``TUSSENDEUR_DIRECT_DATABASE_URL``."""
+
+    NONE = "none"
+    TRANSACTION = "transaction"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TUSSENDEUR_", extra="ignore")
 
@@ -30,6 +39,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "TUSSENDEUR_DATABASE_URL")
     )
+    # sessions (the index listener's LISTEN, the migrations' advisory lock, CLI commands)
+    # need PostgreSQL itself: required when DATABASE_URL is a transaction-mode pooler
+    direct_database_url: str | None = None
+    database_pooler: DatabasePooler = DatabasePooler.NONE
     data_dir: Path = Field(default_factory=_default_data_dir)
     app_db_role: str = DEFAULT_APP_ROLE
     app_db_password: SecretStr | None = None
@@ -104,6 +117,17 @@ class Settings(BaseSettings):
     metrics_enabled: bool = True  # serve Prometheus text at /metrics
     metrics_max_operation_names: int = 200  # distinct GraphQL operation labels; then "other"
     readyz_timeout_seconds: float = 3.0
+
+    @model_validator(mode="after")
+    def _sessions_bypass_a_transaction_pooler(self) -> Settings:
+        if self.database_pooler is DatabasePooler.TRANSACTION and not (
+            self.database_url and self.direct_database_url
+        ):
+            raise ValueError(
+                "TUSSENDEUR_DATABASE_POOLER=transaction needs DATABASE_URL (the pooler) and "
+                "TUSSENDEUR_DIRECT_DATABASE_URL (PostgreSQL itself, for LISTEN and migrations)"
+            )
+        return self
 
     @property
     def is_development(self) -> bool:

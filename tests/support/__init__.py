@@ -18,4 +18,5 @@ call these; a test module keeps only what is about its own subject.
 - ``e2e``, ``waiting``, ``processes``, ``browser``: the end-to-end test's person and
   operator, waiting with a deadline, the real ``tussendeur`` command, a real browser
 - ``matching``: factories for the pure matcher's values (no database)
+- ``pgbouncer``: PgBouncer in transaction mode on 127.0.0.1 in front of a test server
 """
