@@ -73,6 +73,12 @@ mutation ($input: AddStaffUserInput!) {
   addStaffUser(input: $input) { staffUser { id role partnerId email } userErrors { field code } }
 }"""
 STAFF_USERS = "{ staffUsers { id partnerId role email displayName } }"
+WEBHOOK_ENDPOINTS = "{ webhookEndpoints { id partnerId url eventTypes status } }"
+WEBHOOK_DELIVERIES = """query ($id: ID!) { webhookDeliveries(endpointId: $id) {
+  id webhookId eventType status attempts { statusCode } } }"""
+ERASURE_NOTICES = """{ erasureNotices { id partnerId reason profileId pseudonym
+  introductionIds eraseBy status overdue method } }"""
+UNREACHABLE_PARTNERS = "{ unreachablePartners { partnerId name } }"
 ME = "{ me { role subject partnerId consortiumId scopes } }"
 PROFILE_FIELDS = """
   id pseudonym kind status headline notFitReason presentRole postcodeArea maxTravelKm
@@ -492,6 +498,8 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
         "myIntroductions": MY_INTRODUCTIONS, "apiClients": API_CLIENTS,
         "auditEvents": AUDIT_EVENTS, "verifyAuditTrail": VERIFY_AUDIT,
         "exchangeStatistics": STATISTICS, "staffUsers": STAFF_USERS,
+        "webhookEndpoints": WEBHOOK_ENDPOINTS, "webhookDeliveries": WEBHOOK_DELIVERIES,
+        "erasureNotices": ERASURE_NOTICES, "unreachablePartners": UNREACHABLE_PARTNERS,
     }  # fmt: skip
     served = query_fields(run.settings)
     assert served <= set(every_query), f"new queries, add them here: {served - set(every_query)}"
@@ -506,7 +514,8 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
     assert {n for n, ok in answered.items() if not ok} == {
         "myProfile", "myConsents", "myAccessLog", "exportMyData", "myIntroductions",
         "apiClients", "auditEvents", "verifyAuditTrail", "exchangeStatistics", "staffUsers",
-    } & served  # fmt: skip  # the person's and the admins' queries refuse A
+        "unreachablePartners", "webhookDeliveries",
+    } & served  # fmt: skip  # the person's and the admins' queries refuse A; no such endpoint
     assert (await graphql_data(http, token_a, INTRODUCTION, {"id": intro_id}))[
         "introduction"
     ] is None

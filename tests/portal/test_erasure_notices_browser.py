@@ -42,7 +42,7 @@ async def test_a_recruiter_confirms_an_erasure_in_a_real_browser(  # type: ignor
         try:
             await page.goto(link)
             await page.get_by_role("button").first.click()
-            await page.wait_for_url(base + "/portal/staff")
+            await page.wait_for_url(base + "/portal/hr")
             await page.goto(base + "/portal/staff/erasure-notices")
             assert await page.get_by_role("heading", level=1).inner_text() == "Wisverzoeken"
             await assert_accessible(page)
