@@ -365,12 +365,14 @@ def bench_settings(dsn: str) -> Settings:
 
 @contextlib.contextmanager
 def server_process(
-    dsn: str, port: int, log_path: Path, *, tree: Path = REPO
+    dsn: str, port: int, log_path: Path, *, tree: Path = REPO, workers: int = 1
 ) -> Iterator[subprocess.Popen[bytes]]:
     """``uvicorn entrypoints.app:create_app`` on 127.0.0.1:``port``; SIGINT (then kill) at exit.
 
     ``tree`` is the source tree the server runs from (``python -m`` puts it first on
     ``sys.path``): another checkout runs that checkout's code with this interpreter.
+    ``workers`` > 1 runs uvicorn's supervisor with that many worker processes (what
+    ``tussendeur serve --workers`` does).
     """
     env = {
         **os.environ,
@@ -390,6 +392,8 @@ def server_process(
         "--host", "127.0.0.1", "--port", str(port), "--lifespan", "on",
         "--no-server-header", "--no-access-log",
     ]  # fmt: skip
+    if workers > 1:
+        command += ["--workers", str(workers)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             command, cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -412,6 +416,21 @@ def process_rss(pid: int) -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
     return 0
+
+
+def worker_rss(pid: int) -> list[int]:
+    """The resident memory of each process serving requests: the server itself, or the
+    workers of a supervisor (its children)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    with contextlib.suppress(OSError):
+        kids = [
+            int(c)
+            for c in children.read_text().split()
+            if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()
+        ]
+        if kids:
+            return [process_rss(c) for c in kids]
+    return [process_rss(pid)]
 
 
 def index_build_from_log(log_path: Path) -> tuple[float | None, int | None]:

@@ -3,6 +3,7 @@
     python bench/matching_load.py --profiles 20000 --clients 1,10 --seconds 20
     git archive main | tar -x -C /tmp/base    # today's code, to compare with
     python bench/matching_load.py --baseline-tree /tmp/base   # both, side by side
+    python bench/matching_load.py --workers 1,2     # this tree with 1 and 2 worker processes
 
 Seeds one throwaway database as ``bench/matching_http.py`` does (PostgreSQL is
 ``DATABASE_URL`` when set, else the embedded server), then per source tree (the
@@ -10,8 +11,9 @@ baseline first when given, then this one) starts the real server on 127.0.0.1, t
 token, warms up, and runs each client count for ``--seconds``: every client sends
 ``matches(vacancyId, first: 50)`` with full profile cards and explanations (the query
 of ``bench/matching_http.py``) back to back over its own connection. Runs alternate
-trees per client count so both see the same machine; each line carries the load
-average at its start (the machine may be shared). The database is dropped at the end.
+trees (and worker counts) per client count so all see the same machine; each line
+carries the load average at its start (the machine may be shared) and each server's
+resident memory per worker after warm-up. The database is dropped at the end.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ sys.path.insert(0, str(_HERE.parent))
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
+import itertools  # noqa: E402
 import os  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
@@ -53,6 +56,7 @@ from bench.matching_http import (  # noqa: E402
     seed_organisations,
     server_process,
     wait_ready,
+    worker_rss,
 )
 from infra.runtime import open_runtime, resolve_owner_dsn  # noqa: E402
 from infra.settings import Settings  # noqa: E402
@@ -74,8 +78,11 @@ class LoadFigures:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
     def line(self) -> str:
-        rate = len(self.latencies) / self.seconds if self.seconds else 0.0
+        rate = self.rate()
         return (
             f"{self.tree:<9} {self.clients:>3} clients  p50 {self.quantile(0.5):7.1f} ms"
             f"  p95 {self.quantile(0.95):7.1f} ms  p99 {self.quantile(0.99):7.1f} ms"
@@ -131,21 +138,23 @@ async def run_clients(
 
 async def against_tree(
     tree: Path, label: str, dsn: str, orgs: Organisations, vacancy_ids: Sequence[uuid.UUID],
-    clients: Sequence[int], seconds: float, log_dir: Path,
+    clients: Sequence[int], seconds: float, log_dir: Path, workers: int = 1,
 ) -> list[LoadFigures]:  # fmt: skip
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log_path = log_dir / f"server-{label}.log"
     out: list[LoadFigures] = []
     async with httpx.AsyncClient(base_url=base, timeout=60.0) as client:
-        with server_process(dsn, port, log_path, tree=tree) as process:
+        with server_process(dsn, port, log_path, tree=tree, workers=workers) as process:
             await wait_ready(client, process, log_path, 600.0)
             token = await access_token(client, orgs)
             client.headers["authorization"] = f"Bearer {token}"
             edges = await matches(client, vacancy_ids[0])
             print(f"{label}: server pid {process.pid}, first answer {len(edges)} edges", flush=True)
-            for v in vacancy_ids[:20]:  # warm-up
+            for v in vacancy_ids[: 20 * workers]:  # warm-up
                 await matches(client, v)
+            rss = ", ".join(f"{r / 2**20:.0f}" for r in worker_rss(process.pid))
+            print(f"{label}: resident memory per worker {rss} MiB", flush=True)
             for count in clients:
                 figures = LoadFigures(label, count, load_average())
                 await run_clients(base, token, vacancy_ids, figures, seconds)
@@ -177,14 +186,15 @@ async def main(args: argparse.Namespace) -> None:
         del rows, profiles
         print(f"seeded in {time.perf_counter() - started:.1f} s", flush=True)
         ids = [v.vacancy_id for v in vacancies]
-        trees = [(REPO, "this")]
+        workers = [int(w) for w in args.workers.split(",")]
+        trees = [(REPO, "this" if n == 1 else f"this x{n}", n) for n in workers]
         if args.baseline_tree:
-            trees.insert(0, (args.baseline_tree, "baseline"))
+            trees.insert(0, (args.baseline_tree, "baseline", 1))
         with tempfile.TemporaryDirectory(prefix="tussendeur-load-") as tmp:
             for count in clients:  # alternate trees per client count: same machine state
-                for tree, label in trees:
+                for tree, label, n in trees:
                     results += await against_tree(
-                        tree, label, dsn, orgs, ids, [count], args.seconds, Path(tmp)
+                        tree, label, dsn, orgs, ids, [count], args.seconds, Path(tmp), n
                     )
     finally:
         await drop_database(owner_dsn, name)
@@ -194,12 +204,17 @@ async def main(args: argparse.Namespace) -> None:
     for figures in results:
         print(figures.line())
     by_key = {(f.tree, f.clients): f for f in results}
+    labels = [label for _, label, _ in trees]
     for count in clients:
-        before, after = by_key.get(("baseline", count)), by_key.get(("this", count))
-        if before and after and before.latencies and after.latencies:
-            gain = statistics.median(before.latencies) / statistics.median(after.latencies)
-            rate = (len(after.latencies) / after.seconds) / (len(before.latencies) / before.seconds)
-            print(f"{count:>3} clients: p50 {gain:.2f}x faster, {rate:.2f}x requests/s")
+        for before_label, after_label in itertools.pairwise(labels):
+            before, after = by_key.get((before_label, count)), by_key.get((after_label, count))
+            if before and after and before.latencies and after.latencies:
+                gain = statistics.median(before.latencies) / statistics.median(after.latencies)
+                rate = after.rate() / before.rate()
+                print(
+                    f"{count:>3} clients, {after_label} against {before_label}:"
+                    f" p50 {gain:.2f}x faster, {rate:.2f}x requests/s"
+                )
 
 
 def arguments() -> argparse.Namespace:
@@ -210,6 +225,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--vacancies", type=int, default=200, help="vacancies asked in turn")
     parser.add_argument("--clients", default="1,10", help="comma-separated client counts")
     parser.add_argument("--seconds", type=float, default=20.0, help="per client count and tree")
+    parser.add_argument(
+        "--workers", default="1", help="comma-separated worker counts for this tree (e.g. 1,2)"
+    )
     parser.add_argument(
         "--baseline-tree", type=lambda p: Path(p).resolve(), help="another checkout, measured first"
     )
