@@ -93,14 +93,22 @@ async def find_matches(
     if vacancy.status is not VacancyStatus.OPEN:
         raise VacancyClosed("matches are for open vacancies", field="vacancyId")
     wanted = offset + first
-    ranked = search(
-        engine.index,
+    wanted_vacancy, viewer, hidden = (
         match_vacancy(vacancy),
-        viewer_partner_id=caller.partner_id,
-        k=wanted + RECHECK_SLACK,
-        min_score=min_score,
-        hidden_partner_ids=engine.hidden_partner_ids,
-        today=today or dt.date.today(),
+        caller.partner_id,
+        engine.hidden_partner_ids,
+    )
+    day = today or dt.date.today()
+    ranked = await engine.read(
+        lambda index: search(
+            index,
+            wanted_vacancy,
+            viewer_partner_id=viewer,
+            k=wanted + RECHECK_SLACK,
+            min_score=min_score,
+            hidden_partner_ids=hidden,
+            today=day,
+        )
     )
     visible = await repository.visible_live_profile_ids(
         conn, profile_ids=[r.profile_id for r in ranked]
