@@ -418,9 +418,8 @@ def process_rss(pid: int) -> int:
     return 0
 
 
-def worker_rss(pid: int) -> list[int]:
-    """The resident memory of each process serving requests: the server itself, or the
-    workers of a supervisor (its children)."""
+def serving_pids(pid: int) -> list[int]:
+    """The processes serving requests: the server itself, or a supervisor's workers."""
     children = Path(f"/proc/{pid}/task/{pid}/children")
     with contextlib.suppress(OSError):
         kids = [
@@ -429,8 +428,24 @@ def worker_rss(pid: int) -> list[int]:
             if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()
         ]
         if kids:
-            return [process_rss(c) for c in kids]
-    return [process_rss(pid)]
+            return kids
+    return [pid]
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User plus system CPU time these processes used so far (all their threads)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def worker_rss(pid: int) -> list[int]:
+    """The resident memory of each process serving requests: the server itself, or the
+    workers of a supervisor (its children)."""
+    return [process_rss(p) for p in serving_pids(pid)]
 
 
 def index_build_from_log(log_path: Path) -> tuple[float | None, int | None]:
