@@ -47,6 +47,7 @@ PARTNER_CHANNEL = "tussendeur_partner_changed"
 CUSTOMER_CONTACT_CATEGORIES = frozenset({"customer_contact", "channel", "complaints", "soft_skill"})
 LISTENER_APPLICATION_NAME = "tussendeur-match-listener"  # shows in pg_stat_activity
 CLOSE_TIMEOUT_SECONDS = 1.0  # a polite goodbye, but never a slow stop
+HEAVY_READS_AT_ONCE = 2
 
 # What asyncpg hands to notification and termination callbacks.
 AnyConnection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
@@ -103,6 +104,10 @@ class MatchEngine:
         self.taxonomy = taxonomy
         self.index = MatchIndex(policy_for(taxonomy))
         self._index_thread = ThreadPoolExecutor(1, thread_name_prefix="match-index")
+        # Matches requests doing their CPU-heavy part at once; the others wait their turn
+        # before starting it, so the event loop's queue holds few heavy steps and a write
+        # (or any short request) waits behind those few, not behind every reader.
+        self.heavy_reads = asyncio.Semaphore(HEAVY_READS_AT_ONCE)
         self.hidden_partner_ids: frozenset[UUID] = frozenset()
         self.version = 0  # bumps on every change; caches key on it
         self._lock = asyncio.Lock()
