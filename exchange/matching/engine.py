@@ -103,7 +103,7 @@ class MatchEngine:
     ) -> None:
         self.taxonomy = taxonomy
         self.index = MatchIndex(policy_for(taxonomy))
-        self._index_thread = ThreadPoolExecutor(1, thread_name_prefix="match-index")
+        self._index_thread: ThreadPoolExecutor | None = None  # started by the first read
         # Matches requests doing their CPU-heavy part at once; the others wait their turn
         # before starting it, so the event loop's queue holds few heavy steps and a write
         # (or any short request) waits behind those few, not behind every reader.
@@ -125,6 +125,8 @@ class MatchEngine:
 
     async def read(self, reader: Callable[[MatchIndex], T]) -> T:
         """``reader(index)`` on the index's thread, the event loop free meanwhile."""
+        if self._index_thread is None:
+            self._index_thread = ThreadPoolExecutor(1, thread_name_prefix="match-index")
         index = self.index
         return await asyncio.get_running_loop().run_in_executor(self._index_thread, reader, index)
 
@@ -205,6 +207,9 @@ class MatchEngine:
                 await worker
         await self._close_listener()
         self.listener_state = ListenerState.IDLE
+        thread, self._index_thread = self._index_thread, None
+        if thread is not None:
+            thread.shutdown(wait=False)  # a read in flight finishes; the next starts anew
 
     async def _listen(self, app_dsn: str) -> None:
         self._lost = False
