@@ -48,6 +48,9 @@ CUSTOMER_CONTACT_CATEGORIES = frozenset({"customer_contact", "channel", "complai
 LISTENER_APPLICATION_NAME = "tussendeur-match-listener"  # shows in pg_stat_activity
 CLOSE_TIMEOUT_SECONDS = 1.0  # a polite goodbye, but never a slow stop
 HEAVY_READS_AT_ONCE = 2
+# Below this many profiles a search takes a few milliseconds: handing it to the index's
+# thread would cost more (a thread wake-up, the GIL changing hands) than it frees.
+OFF_LOOP_FROM_PROFILES = 50_000
 
 # What asyncpg hands to notification and termination callbacks.
 AnyConnection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
@@ -104,6 +107,7 @@ class MatchEngine:
         self.taxonomy = taxonomy
         self.index = MatchIndex(policy_for(taxonomy))
         self._index_thread: ThreadPoolExecutor | None = None  # started by the first read
+        self._on_thread = 0  # reads and writes handed to it and not yet done
         # Matches requests doing their CPU-heavy part at once; the others wait their turn
         # before starting it, so the event loop's queue holds few heavy steps and a write
         # (or any short request) waits behind those few, not behind every reader.
@@ -124,11 +128,24 @@ class MatchEngine:
         self.stale_since: dt.datetime | None = None  # set while the listener is down
 
     async def read(self, reader: Callable[[MatchIndex], T]) -> T:
-        """``reader(index)`` on the index's thread, the event loop free meanwhile."""
+        """``reader(index)`` on the index's thread, the event loop free meanwhile.
+
+        A small index is read right here when the thread has nothing in hand: the loop
+        runs one thing at a time, so nothing else touches the index meanwhile.
+        """
+        index = self.index
+        if self._on_thread == 0 and len(index) < OFF_LOOP_FROM_PROFILES:
+            return reader(index)
         if self._index_thread is None:
             self._index_thread = ThreadPoolExecutor(1, thread_name_prefix="match-index")
-        index = self.index
-        return await asyncio.get_running_loop().run_in_executor(self._index_thread, reader, index)
+        loop = asyncio.get_running_loop()
+        job = self._index_thread.submit(reader, index)
+        self._on_thread += 1  # until the job has really ended, even if its waiter is cancelled
+        job.add_done_callback(lambda _: loop.call_soon_threadsafe(self._thread_job_done))
+        return await asyncio.wrap_future(job)
+
+    def _thread_job_done(self) -> None:
+        self._on_thread -= 1
 
     async def build(self, database: Database) -> BuildReport:
         started = time.perf_counter()
