@@ -197,9 +197,11 @@ async def iter_live_profiles(
     """
     # Row-level security makes the planner expect huge costs and counts: without these it
     # spends seconds JIT-compiling each statement, and sorts 1.75M rows on disk for the
-    # distinct list instead of hashing its few thousand groups (8 s against 0.9 s).
+    # distinct list instead of hashing its few thousand groups (8 s against 0.9 s). That
+    # list reads every competency row: at 1M profiles it may outlast a request's cap.
     await conn.execute(
-        "set local jit = off; set local work_mem = '64MB'; set local enable_sort = off"
+        "set local jit = off; set local work_mem = '64MB'; set local enable_sort = off;"
+        " set local statement_timeout = '10min'"
     )
     known: dict[tuple[int, float, int | None], Competency] = {}
     distinct = await conn.fetch(_DISTINCT_COMPETENCIES)
