@@ -150,7 +150,10 @@ class PlainSubtreeExecutor(StrawberryGraphQLCoreExecutionContext):
         cached = self._plans.get(key)
         if cached is not None:
             return cached[1]
-        plan = self._build_object_plan(object_type, field_details_list)
+        try:
+            plan = self._build_object_plan(object_type, field_details_list)
+        except Exception:  # e.g. graphql-core or strawberry internals changed: no plan
+            plan = None
         self._plans[key] = (field_details_list, plan)
         return plan
 
