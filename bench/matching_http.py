@@ -365,12 +365,14 @@ def bench_settings(dsn: str) -> Settings:
 
 @contextlib.contextmanager
 def server_process(
-    dsn: str, port: int, log_path: Path, *, tree: Path = REPO
+    dsn: str, port: int, log_path: Path, *, tree: Path = REPO, workers: int = 1
 ) -> Iterator[subprocess.Popen[bytes]]:
     """``uvicorn entrypoints.app:create_app`` on 127.0.0.1:``port``; SIGINT (then kill) at exit.
 
     ``tree`` is the source tree the server runs from (``python -m`` puts it first on
     ``sys.path``): another checkout runs that checkout's code with this interpreter.
+    ``workers`` > 1 runs uvicorn's supervisor with that many worker processes (what
+    ``tussendeur serve --workers`` does).
     """
     env = {
         **os.environ,
@@ -390,6 +392,8 @@ def server_process(
         "--host", "127.0.0.1", "--port", str(port), "--lifespan", "on",
         "--no-server-header", "--no-access-log",
     ]  # fmt: skip
+    if workers > 1:
+        command += ["--workers", str(workers)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             command, cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -412,6 +416,36 @@ def process_rss(pid: int) -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
     return 0
+
+
+def serving_pids(pid: int) -> list[int]:
+    """The processes serving requests: the server itself, or a supervisor's workers."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    with contextlib.suppress(OSError):
+        kids = [
+            int(c)
+            for c in children.read_text().split()
+            if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()
+        ]
+        if kids:
+            return kids
+    return [pid]
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User plus system CPU time these processes used so far (all their threads)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def worker_rss(pid: int) -> list[int]:
+    """The resident memory of each process serving requests: the server itself, or the
+    workers of a supervisor (its children)."""
+    return [process_rss(p) for p in serving_pids(pid)]
 
 
 def index_build_from_log(log_path: Path) -> tuple[float | None, int | None]:

@@ -96,12 +96,22 @@ def serve(
     reload: Annotated[
         bool, typer.Option(help="Restart on code changes (development only).")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Worker processes sharing the port, each with its own match index "
+            "(memory per worker: see the README).",
+        ),
+    ] = 1,
 ) -> None:
     """Run the web service: GraphQL at /graphql, OAuth at /oauth/token, /healthz, /readyz.
 
     Without DATABASE_URL it starts an embedded PostgreSQL under TUSSENDEUR_DATA_DIR
     (or joins the one already running there). On SIGTERM it stops taking requests, lets
     the running ones finish for TUSSENDEUR_SHUTDOWN_GRACE_SECONDS, cancels the rest and exits.
+    With --workers N, N processes answer on the port; this one starts the embedded
+    PostgreSQL (when used) once for all of them and stops it after the last one.
     """
     import uvicorn
 
@@ -109,6 +119,8 @@ def serve(
     base = f"http://{_display_host(host)}:{port}"
     console.print(f"[bold]Tussendeur[/] starting on {database_label(settings)}")
     console.print(f"GraphQL: [bold cyan]{base}/graphql[/]   health: {base}/healthz")
+    if reload and workers > 1:
+        fail("--reload runs one process; leave out --workers")
     if reload:
         uvicorn.run(
             "entrypoints.app:create_app",
@@ -118,6 +130,9 @@ def serve(
             reload=True,
             timeout_graceful_shutdown=_grace(settings),
         )
+        return
+    if workers > 1:
+        _serve_workers(settings, host=host, port=port, workers=workers)
         return
     from entrypoints.app import create_app
 
@@ -136,6 +151,43 @@ def serve(
             raise guarded.error from None
         if exit_.code:
             fail(f"the server stopped (exit {exit_.code}); is port {port} free?")
+
+
+def _serve_workers(settings: Settings, *, host: str, port: int, workers: int) -> None:
+    """uvicorn's supervisor with ``workers`` processes, each running ``create_app``.
+
+    Each worker is a fresh interpreter (uvicorn spawns them) that reads the same
+    environment; only the embedded PostgreSQL is started here, once, and handed to the
+    workers as DATABASE_URL, so that no worker stops it while the others still use it.
+    """
+    import os
+
+    import uvicorn
+
+    from infra.runtime import resolve_owner_dsn
+
+    dsn, server = run(resolve_owner_dsn(settings))
+    if server is not None:
+        os.environ["DATABASE_URL"] = dsn
+    try:
+        uvicorn.run(
+            "entrypoints.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            lifespan="on",
+            server_header=False,
+            timeout_graceful_shutdown=_grace(settings),
+        )
+    except SystemExit as exit_:
+        if exit_.code:
+            fail(f"the server stopped (exit {exit_.code}); is port {port} free?")
+    finally:
+        if server is not None:
+            from infra.embedded import stop_embedded_postgres
+
+            stop_embedded_postgres(server)
 
 
 # ---------------------------------------------------------------- db

@@ -67,6 +67,10 @@ def configure_logging(settings: Settings, *, stream: TextIO | None = None) -> No
         structlog.stdlib.add_logger_name,
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        # which worker wrote it, with ``tussendeur serve --workers N``
+        structlog.processors.CallsiteParameterAdder(
+            [structlog.processors.CallsiteParameter.PROCESS]
+        ),
     ]
     structlog.configure(
         processors=[

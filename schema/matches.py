@@ -109,7 +109,10 @@ class Query:
         offset = _offset(after)
         parsed_id = parse_id(vacancy_id, "vacancyId")
         engine = engine_of(context)
-        async with context.database.transaction(caller.access_scope()) as conn:
+        async with (
+            engine.heavy_reads,
+            context.database.transaction(caller.access_scope()) as conn,
+        ):
             page = await service.find_matches(
                 conn,
                 caller,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import strawberry
 
@@ -88,15 +89,10 @@ class ProfileType:
                 else None
             ),
             transferable_sectors=list(p.transferable_sectors),
-            competencies=[
-                ProfileCompetencyType(
-                    phrase=c.phrase, concept_id=c.concept_id, confidence=c.confidence, level=c.level
-                )
-                for c in p.competencies
-            ],
-            languages=[
-                LanguageLevel(language=lang.language, level=lang.level) for lang in p.languages
-            ],
+            # The domain's competencies and languages have exactly the attributes these
+            # types expose, and fields without resolvers read attributes: no copy of each.
+            competencies=cast("list[ProfileCompetencyType]", list(p.competencies)),
+            languages=cast("list[LanguageLevel]", list(p.languages)),
             consent_expires_at=p.consent_expires_at,
             pending_until=p.pending_until,
             created_at=p.created_at,

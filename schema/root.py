@@ -22,6 +22,7 @@ from schema import (
     vacancies,
     webhooks,
 )
+from schema.fast_execution import PlainSubtreeExecutor
 from schema.hardening import HardenedSchema, schema_config, schema_extensions
 
 QUERY_TYPES: tuple[type, ...] = (
@@ -60,4 +61,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions=[*schema_extensions(settings), GraphQLOperationObserver],
         config=schema_config(settings),
         hide_suggestions=not settings.is_development,
+        execution_context_class=PlainSubtreeExecutor,
     )

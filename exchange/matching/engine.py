@@ -8,6 +8,11 @@ the whole index (LISTEN first, so nothing committed meanwhile is missed); until 
 ``stale_since`` tells readiness checks that new and changed profiles may be missing.
 The index only proposes candidates: each request re-checks them against PostgreSQL
 under the caller's row-level security, so a withdrawn consent hides a profile at once.
+
+The index is read and changed only on the engine's own thread (:meth:`MatchEngine.read`):
+a search at 100k profiles takes tens of milliseconds of CPU, which on the event loop
+stalled every other request (writes waited behind readers); there the loop stays free.
+One thread, because reads also fold pending postings in and fill caches.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ import contextlib
 import datetime as dt
 import random
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -41,9 +47,14 @@ PARTNER_CHANNEL = "tussendeur_partner_changed"
 CUSTOMER_CONTACT_CATEGORIES = frozenset({"customer_contact", "channel", "complaints", "soft_skill"})
 LISTENER_APPLICATION_NAME = "tussendeur-match-listener"  # shows in pg_stat_activity
 CLOSE_TIMEOUT_SECONDS = 1.0  # a polite goodbye, but never a slow stop
+HEAVY_READS_AT_ONCE = 2
+# Below this many profiles a search takes a few milliseconds: handing it to the index's
+# thread would cost more (a thread wake-up, the GIL changing hands) than it frees.
+OFF_LOOP_FROM_PROFILES = 50_000
 
 # What asyncpg hands to notification and termination callbacks.
 AnyConnection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
+T = TypeVar("T")
 
 
 class ListenerState(StrEnum):
@@ -95,6 +106,12 @@ class MatchEngine:
     ) -> None:
         self.taxonomy = taxonomy
         self.index = MatchIndex(policy_for(taxonomy))
+        self._index_thread: ThreadPoolExecutor | None = None  # started by the first read
+        self._on_thread = 0  # reads and writes handed to it and not yet done
+        # Matches requests doing their CPU-heavy part at once; the others wait their turn
+        # before starting it, so the event loop's queue holds few heavy steps and a write
+        # (or any short request) waits behind those few, not behind every reader.
+        self.heavy_reads = asyncio.Semaphore(HEAVY_READS_AT_ONCE)
         self.hidden_partner_ids: frozenset[UUID] = frozenset()
         self.version = 0  # bumps on every change; caches key on it
         self._lock = asyncio.Lock()
@@ -110,19 +127,44 @@ class MatchEngine:
         self.listener_state = ListenerState.IDLE
         self.stale_since: dt.datetime | None = None  # set while the listener is down
 
+    async def read(self, reader: Callable[[MatchIndex], T]) -> T:
+        """``reader(index)`` on the index's thread, the event loop free meanwhile.
+
+        A small index is read right here when the thread has nothing in hand: the loop
+        runs one thing at a time, so nothing else touches the index meanwhile.
+        """
+        index = self.index
+        if self._on_thread == 0 and len(index) < OFF_LOOP_FROM_PROFILES:
+            return reader(index)
+        if self._index_thread is None:
+            self._index_thread = ThreadPoolExecutor(1, thread_name_prefix="match-index")
+        loop = asyncio.get_running_loop()
+        job = self._index_thread.submit(reader, index)
+        self._on_thread += 1  # until the job has really ended, even if its waiter is cancelled
+        job.add_done_callback(lambda _: loop.call_soon_threadsafe(self._thread_job_done))
+        return await asyncio.wrap_future(job)
+
+    def _thread_job_done(self) -> None:
+        self._on_thread -= 1
+
     async def build(self, database: Database) -> BuildReport:
         started = time.perf_counter()
         index = MatchIndex(self.index.policy, regions=self.index.regions)
         async with database.transaction(AccessScope.system()) as conn:
             async for batch in repository.iter_live_profiles(conn):
-                index.add_many(batch)
+                await asyncio.to_thread(index.add_many, batch)  # a new index: no reader yet
             hidden = frozenset(await repository.suspended_partner_ids(conn))
         async with self._lock:
             self.index = index
             self.hidden_partner_ids = hidden
             self.version += 1
         report = BuildReport(len(index), time.perf_counter() - started, index.memory_bytes())
-        log.info("match_index_built", profiles=report.profiles, seconds=round(report.seconds, 3))
+        log.info(
+            "match_index_built",
+            profiles=report.profiles,
+            seconds=round(report.seconds, 3),
+            memory_mib=round(report.memory_bytes / 2**20, 1),
+        )
         return report
 
     async def refresh(self, database: Database, profile_ids: Iterable[UUID]) -> None:
@@ -132,13 +174,17 @@ class MatchEngine:
             return
         async with database.transaction(AccessScope.system()) as conn:
             live = await repository.live_profiles(conn, profile_ids=wanted)
-        async with self._lock:
+
+        def apply(index: MatchIndex) -> None:
             live_ids = {p.profile_id for p in live}
             for profile_id in wanted:
                 if profile_id not in live_ids:
-                    self.index.remove(profile_id)
+                    index.remove(profile_id)
             for profile in live:
-                self.index.upsert(profile)
+                index.upsert(profile)
+
+        async with self._lock:
+            await self.read(apply)
             self.version += 1
 
     async def refresh_partners(self, database: Database) -> None:
@@ -178,6 +224,9 @@ class MatchEngine:
                 await worker
         await self._close_listener()
         self.listener_state = ListenerState.IDLE
+        thread, self._index_thread = self._index_thread, None
+        if thread is not None:
+            thread.shutdown(wait=False)  # a read in flight finishes; the next starts anew
 
     async def _listen(self, app_dsn: str) -> None:
         self._lost = False

@@ -97,14 +97,16 @@ class ProposalCache:
             stamp = await repository.open_vacancies_stamp(conn, consortium_id=consortium_id)
             ids = await repository.open_vacancy_ids(conn, consortium_id=consortium_id)
             vacancies = await vacancies_repository.get_vacancies(conn, vacancy_ids=ids)
-        proposals = await asyncio.to_thread(
-            propose_placements,
-            engine.index,
-            [match_vacancy(v) for v in vacancies],
-            per_profile_capacity=PROFILE_CAPACITY,
-            per_vacancy_capacity=VACANCY_CAPACITY,
-            today=today,
-            hidden_partner_ids=engine.hidden_partner_ids,
+        wanted, hidden = [match_vacancy(v) for v in vacancies], engine.hidden_partner_ids
+        proposals = await engine.read(  # the index's own thread: never beside a write
+            lambda index: propose_placements(
+                index,
+                wanted,
+                per_profile_capacity=PROFILE_CAPACITY,
+                per_vacancy_capacity=VACANCY_CAPACITY,
+                today=today,
+                hidden_partner_ids=hidden,
+            )
         )
         # keyed by the inputs it read, which may be newer than the key it was started for
         self._entries[consortium_id] = ((version, stamp.open, stamp.changed, today), proposals)

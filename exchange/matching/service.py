@@ -112,14 +112,23 @@ async def find_matches(
         raise VacancyClosed("matches are for open vacancies", field="vacancyId")
     wanted = offset + first
     narrowing = filters is not None and filters.any
-    ranked = search(
-        engine.index,
+    wanted_vacancy, viewer, hidden = (
         match_vacancy(vacancy),
-        viewer_partner_id=caller.partner_id,
-        k=(MAX_MATCH_DEPTH if narrowing else wanted) + RECHECK_SLACK,
-        min_score=min_score,
-        hidden_partner_ids=engine.hidden_partner_ids,
-        today=today or dt.date.today(),
+        caller.partner_id,
+        engine.hidden_partner_ids,
+    )
+    day = today or dt.date.today()
+    depth = (MAX_MATCH_DEPTH if narrowing else wanted) + RECHECK_SLACK
+    ranked = await engine.read(
+        lambda index: search(
+            index,
+            wanted_vacancy,
+            viewer_partner_id=viewer,
+            k=depth,
+            min_score=min_score,
+            hidden_partner_ids=hidden,
+            today=day,
+        )
     )
     visible = await repository.visible_live_profile_ids(
         conn, profile_ids=[r.profile_id for r in ranked]
@@ -162,19 +171,22 @@ _RANKED_IDS: dict[_RankedKey, list[UUID]] = {}
 _RANKED_IDS_SIZE = 2048
 
 
-def _ranked_ids(engine: MatchEngine, vacancy: Vacancy, today: dt.date) -> list[UUID]:
+async def _ranked_ids(engine: MatchEngine, vacancy: Vacancy, today: dt.date) -> list[UUID]:
     """The vacancy's ranking as ids, kept until the index or the vacancy changes (a
     dashboard counts every open vacancy's matches on each visit)."""
     key = (id(engine), engine.version, vacancy.id, vacancy.updated_at, today)
     found = _RANKED_IDS.get(key)
     if found is None:
-        results = search(
-            engine.index,
-            match_vacancy(vacancy),
-            viewer_partner_id=vacancy.partner_id,
-            k=MAX_MATCH_DEPTH,
-            hidden_partner_ids=engine.hidden_partner_ids,
-            today=today,
+        wanted_vacancy, hidden = match_vacancy(vacancy), engine.hidden_partner_ids
+        results = await engine.read(
+            lambda index: search(
+                index,
+                wanted_vacancy,
+                viewer_partner_id=vacancy.partner_id,
+                k=MAX_MATCH_DEPTH,
+                hidden_partner_ids=hidden,
+                today=today,
+            )
         )
         if len(_RANKED_IDS) >= _RANKED_IDS_SIZE:
             _RANKED_IDS.clear()
@@ -197,7 +209,7 @@ async def matching_profile_ids(
     assert caller.partner_id is not None
     day = today or dt.date.today()
     ranked = {
-        v.id: _ranked_ids(engine, v, day)
+        v.id: await _ranked_ids(engine, v, day)
         for v in vacancies
         if v.partner_id == caller.partner_id and v.status is VacancyStatus.OPEN
     }

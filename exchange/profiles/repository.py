@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -168,27 +169,36 @@ async def replace_children(conn: Connection, *, profile: Profile) -> None:
     )
 
 
+_CEFR_LEVELS = {level.value: level for level in CefrLevel}
+
+
 async def _attach_children(conn: Connection, rows: Sequence[asyncpg.Record]) -> list[Profile]:
     ids = [r["id"] for r in rows]
     competencies: dict[UUID, list[ProfileCompetency]] = defaultdict(list)
     languages: dict[UUID, list[ProfileLanguage]] = defaultdict(list)
-    for r in await conn.fetch(
+    # Equal rows share one (frozen) value: a page of 50 profiles has ~900 competency rows
+    # but far fewer distinct ones, and building each was a visible share of `matches`.
+    known: dict[tuple[Any, ...], ProfileCompetency] = {}
+    for profile_id, *values in await conn.fetch(
         """select profile_id, phrase, normalized, concept_id, confidence, level
            from profile_competency where profile_id = any($1::uuid[])
            order by profile_id, position""",
         ids,
     ):
-        competencies[r["profile_id"]].append(
-            ProfileCompetency(
-                r["phrase"], r["normalized"], r["concept_id"], float(r["confidence"]), r["level"]
+        key = tuple(values)
+        competency = known.get(key)
+        if competency is None:
+            phrase, normalized, concept_id, confidence, level = values
+            competency = known[key] = ProfileCompetency(
+                phrase, normalized, concept_id, float(confidence), level
             )
-        )
-    for r in await conn.fetch(
+        competencies[profile_id].append(competency)
+    for profile_id, language, level in await conn.fetch(
         """select profile_id, language, level from profile_language
            where profile_id = any($1::uuid[]) order by profile_id, language""",
         ids,
     ):
-        languages[r["profile_id"]].append(ProfileLanguage(r["language"], CefrLevel(r["level"])))
+        languages[profile_id].append(ProfileLanguage(language, _CEFR_LEVELS[level]))
     return [_profile(r, competencies[r["id"]], languages[r["id"]]) for r in rows]
 
 
