@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+import uuid
 import warnings
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -73,6 +74,12 @@ mutation ($input: AddStaffUserInput!) {
   addStaffUser(input: $input) { staffUser { id role partnerId email } userErrors { field code } }
 }"""
 STAFF_USERS = "{ staffUsers { id partnerId role email displayName } }"
+WEBHOOK_ENDPOINTS = "{ webhookEndpoints { id partnerId url eventTypes status } }"
+WEBHOOK_DELIVERIES = """
+query($endpointId: ID!) { webhookDeliveries(endpointId: $endpointId) { __typename } }"""
+ERASURE_NOTICES = """
+{ erasureNotices { id partnerId reason profileId pseudonym introductionIds status } }"""
+UNREACHABLE_PARTNERS = "{ unreachablePartners { partnerId name } }"
 ME = "{ me { role subject partnerId consortiumId scopes } }"
 PROFILE_FIELDS = """
   id pseudonym kind status headline notFitReason presentRole postcodeArea maxTravelKm
@@ -492,11 +499,13 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
         "myIntroductions": MY_INTRODUCTIONS, "apiClients": API_CLIENTS,
         "auditEvents": AUDIT_EVENTS, "verifyAuditTrail": VERIFY_AUDIT,
         "exchangeStatistics": STATISTICS, "staffUsers": STAFF_USERS,
+        "webhookEndpoints": WEBHOOK_ENDPOINTS, "webhookDeliveries": WEBHOOK_DELIVERIES,
+        "erasureNotices": ERASURE_NOTICES, "unreachablePartners": UNREACHABLE_PARTNERS,
     }  # fmt: skip
     served = query_fields(run.settings)
     assert served <= set(every_query), f"new queries, add them here: {served - set(every_query)}"
     every_query = {name: query for name, query in every_query.items() if name in served}
-    variables = {"vacancyId": vacancy_a["id"], "id": intro_id}
+    variables = {"vacancyId": vacancy_a["id"], "id": intro_id, "endpointId": str(uuid.uuid4())}
     answered: dict[str, bool] = {}
     for name, query in every_query.items():
         wanted = {k: v for k, v in variables.items() if f"${k}" in query}
@@ -506,6 +515,7 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
     assert {n for n, ok in answered.items() if not ok} == {
         "myProfile", "myConsents", "myAccessLog", "exportMyData", "myIntroductions",
         "apiClients", "auditEvents", "verifyAuditTrail", "exchangeStatistics", "staffUsers",
+        "unreachablePartners", "webhookDeliveries",  # an admin's; an endpoint not A's
     } & served  # fmt: skip  # the person's and the admins' queries refuse A
     assert (await graphql_data(http, token_a, INTRODUCTION, {"id": intro_id}))[
         "introduction"
