@@ -19,9 +19,6 @@ ADMIN_CODES: dict[str, str] = {
     "OTHER": N_("other"),
     "partner_hr": N_("recruiter (employer's HR)"),
     "consortium_admin": N_("consortium administrator"),
-    "PENDING": N_("waiting to be sent"),
-    "SENT": N_("sent"),
-    "FAILED": N_("could not be delivered"),
 }
 
 FIELD_ERRORS: dict[tuple[str, str], str] = {

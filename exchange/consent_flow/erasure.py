@@ -18,13 +18,11 @@ from consent import repository as consent_repository
 from exchange import mail_text
 from exchange.consent_flow import repository as flow_repository
 from exchange.consent_flow.exceptions import PersonNotFound
-from exchange.consent_flow.models import ErasureNoticeSent
 from exchange.introductions.models import IntroductionStatus
 from exchange.introductions.service import withdraw_introductions_for_profile
 from exchange.webhooks import repository as webhook_repository
 from exchange.webhooks.events import ERASURE_NOTICES_PATH, issue_erasure_notice
 from exchange.webhooks.models import ErasureReason, EventType
-from infra.caller import Caller, CallerRole, Scope
 from infra.db import Connection
 from infra.mail import enqueue_mail
 from infra.scope import AccessScope
@@ -117,18 +115,3 @@ async def erase_person(
         ),
         "mails_removed": mails_removed,
     }
-
-
-async def erasure_notices(
-    conn: Connection, caller: Caller, *, limit: int = 500
-) -> list[ErasureNoticeSent]:
-    """Which partners were told to erase a person's copy, and when (consortium admins).
-
-    The outbox is readable by the system only, so after the admin's right is checked
-    under their own scope, one narrow system step reads the caller's consortium's notices.
-    """
-    caller.require(CallerRole.CONSORTIUM_ADMIN, Scope.AUDIT_READ)
-    async with flow_repository.system_step(conn, caller.access_scope()):
-        return await flow_repository.erasure_notices_sent(
-            conn, consortium_id=caller.consortium_id, limit=limit
-        )

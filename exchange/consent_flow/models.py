@@ -110,17 +110,3 @@ class DueReminder:
     consent_expires_at: dt.datetime
     language: str
     email: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ErasureNoticeSent:
-    """A partner told by mail to erase its copy of a person's contact data (the notice
-    names introductions, never the person; this view shows only who, when and delivery)."""
-
-    mail_id: UUID
-    partner_id: UUID | None  # None when the address no longer belongs to a partner's staff
-    partner_name: str | None
-    queued_at: dt.datetime
-    status: str  # PENDING, SENT, FAILED (the outbox's)
-    sent_at: dt.datetime | None
-    attempts: int

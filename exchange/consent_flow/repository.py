@@ -15,7 +15,6 @@ from exchange.consent_flow.models import (
     AccessEvent,
     DueProfile,
     DueReminder,
-    ErasureNoticeSent,
     Person,
     PersonIntroduction,
     PersonPlacement,
@@ -410,35 +409,3 @@ async def due_introductions_by_consortium(conn: Connection, *, now: dt.datetime)
         now,
     )
     return {r["consortium_id"]: int(r["n"]) for r in rows}
-
-
-async def erasure_notices_sent(
-    conn: Connection, *, consortium_id: UUID, limit: int
-) -> list[ErasureNoticeSent]:
-    """The consortium's erasure notices in the mail outbox, newest first (system scope:
-    the outbox is the system's), with the partner whose HR staff the address belongs to."""
-    rows = await conn.fetch(
-        """select m.id, m.created_at, m.status, m.sent_at, m.attempts, s.partner_id, p.name
-           from mail_outbox m
-           left join staff_user s
-             on lower(s.email) = lower(m.to_address) and s.consortium_id = m.consortium_id
-                and s.role = 'partner_hr'
-           left join partner p on p.id = s.partner_id
-           where m.consortium_id = $1 and m.template = 'erasure_notice'
-           order by m.created_at desc, m.id
-           limit $2""",
-        consortium_id,
-        limit,
-    )
-    return [
-        ErasureNoticeSent(
-            mail_id=r["id"],
-            partner_id=r["partner_id"],
-            partner_name=r["name"],
-            queued_at=r["created_at"],
-            status=r["status"],
-            sent_at=r["sent_at"],
-            attempts=r["attempts"],
-        )
-        for r in rows
-    ]

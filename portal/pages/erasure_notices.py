@@ -1,6 +1,7 @@
-"""Erasure notices for staff: a partner's HR confirms it erased a person's contact details
-(the same ``confirmErasure`` its systems call); admins follow every partner's notices, the
-overdue ones and the partners no notice can reach."""
+"""Erasure notices for a partner's HR: confirm it erased a person's contact details (the
+same ``confirmErasure`` its systems call). Consortium admins follow every partner's notices
+on their own page, ``/portal/admin/erasure`` (``portal/pages/admin_erasure.py``), where
+this page sends them."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ import uuid
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
-from exchange.partners import service as partners_service
 from exchange.webhooks import service
 from exchange.webhooks.events import ERASURE_NOTICES_PATH
 from exchange.webhooks.models import ErasureMethod, NoticeStatus
 from infra.caller import CallerRole
 from infra.errors import FieldError, UserError
+from portal.pages.admin_erasure import ERASURE as ADMIN_ERASURE
 from portal.web import Page, checked_form, portal_page, redirect, render, text
 
 router = APIRouter()
@@ -36,23 +37,19 @@ async def _show(
 ) -> Response:
     staff = page.staff
     assert staff is not None
-    admin = staff.role is CallerRole.CONSORTIUM_ADMIN
     now = _now()
     async with page.database.transaction(staff.access_scope()) as conn:
         notices = await service.erasure_notices(conn, staff, limit=200, now=now)
-        unreachable = await service.unreachable_partners(conn, staff) if admin else []
-        partners = await partners_service.list_partners(conn, staff) if admin else []
     notices.sort(key=lambda n: (n.confirmed_at is not None, n.erase_by))
     return render(
         page,
         "erasure_notices.html",
         status_code=status_code,
         errors=errors,
-        admin=admin,
+        section="erasure",
+        form_errors=[],  # the recruiter layout's summary; refusals use the portal's own
         notices=notices,
         open_notices=[n for n in notices if n.status is NoticeStatus.OPEN],
-        unreachable=unreachable,
-        partner_names={p.id: p.name for p in partners},
         now=now,
         done=done,
         methods=list(ErasureMethod),
@@ -63,6 +60,8 @@ async def _show(
 async def erasure_notices(page: Page = Depends(portal_page), done: str | None = None) -> Response:
     if page.staff is None:
         return render(page, "staff_no_session.html", status_code=401)
+    if page.staff.role is CallerRole.CONSORTIUM_ADMIN:
+        return redirect(page, ADMIN_ERASURE)
     return await _show(page, done=done == "1")
 
 

@@ -41,6 +41,8 @@ async def test_confirm_with_scope_and_duration(db, client, shared) -> None:  # t
     assert "Klantpunt Heuvelland" in html and "Belwerk Parkstad" in html
     assert 'id="partner-' + str(shared["a"].id) not in html  # the sharer is no choice
     assert "Canary Fenna Bakhuis" in html  # shown as what partners will NOT see
+    assert "De toestemmingstekst (versie 2)" in html and "collega-organisatie" not in html
+    version = html.split('name="text_version" value="')[1].split('"')[0]  # the text read
     csrf = csrf_of(html)
 
     missing = await client.post(
@@ -52,7 +54,7 @@ async def test_confirm_with_scope_and_duration(db, client, shared) -> None:  # t
     done = await client.post(
         "/portal/consent",
         data={"csrf_token": csrf, "answer": "confirm", "scope": "ONLY",
-              "partners": [str(shared["b"].id)], "months": "3", "text_version": "1"},
+              "partners": [str(shared["b"].id)], "months": "3", "text_version": version},
     )  # fmt: skip
     assert done.status_code == 303 and done.headers["location"] == "/portal/me?done=granted"
     rows = await system_fetch(
@@ -65,7 +67,7 @@ async def test_confirm_with_scope_and_duration(db, client, shared) -> None:  # t
         db, "select collection_method, text_version from consent_record where profile_id = $1",
         shared["profile"].id,
     )  # fmt: skip
-    assert [tuple(r) for r in records] == [("EMAIL_LINK", "1")]
+    assert [tuple(r) for r in records] == [("EMAIL_LINK", "2")]
 
     mine = await client.get("/portal/me?done=granted")
     assert "Je keuze is opgeslagen" in mine.text

@@ -1,4 +1,5 @@
-"""The staff page of erasure notices: a partner's HR confirms; an admin follows all."""
+"""The staff page of erasure notices: a partner's HR confirms there (it is in the recruiter's
+menu); an admin is sent to the admin's own erasure page."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ async def test_partner_staff_confirm_an_erasure_in_the_portal(
     page = await client.get(PAGE)
     assert page.status_code == 200
     assert "Wisverzoeken" in page.text and "toestemming ingetrokken" in page.text
+    assert 'href="/portal/staff/erasure-notices" aria-current="page"' in page.text
     assert '<th scope="col">' in page.text and "<legend>" in page.text
     assert "Canary" not in page.text and world.email not in page.text
     [notice] = await system_fetch(db, "select id from erasure_notice")
@@ -49,7 +51,7 @@ async def test_partner_staff_confirm_an_erasure_in_the_portal(
     assert row["method"] == "ANONYMISED" and row["confirmed_by"].endswith(str(user_id))
 
 
-async def test_another_partner_cannot_confirm_and_admins_see_everything(
+async def test_another_partner_cannot_confirm_and_admins_are_sent_to_their_page(
     client: httpx.AsyncClient, db: ConnectionDatabase, app_settings: Settings
 ) -> None:
     world = await _withdrawn(db)
@@ -67,11 +69,27 @@ async def test_another_partner_cannot_confirm_and_admins_see_everything(
         await open_staff_session(
             admin_client, db, app_settings, admin_id, world.a, "consortium_admin"
         )
-        overview = await admin_client.get(PAGE)
-    assert overview.status_code == 200
-    assert world.b.name in overview.text  # whose notice it is
-    assert "Werkgevers die geen verwijderverzoek bereikt" in overview.text
+        sent = await admin_client.get(PAGE)
+        assert sent.status_code == 303
+        assert sent.headers["location"] == "/portal/admin/erasure"
+        overview = await admin_client.get(sent.headers["location"])
+        confirm = await post_form(
+            admin_client, f"{PAGE}/{notice['id']}/confirm", page=overview, method="DELETED"
+        )
+    assert overview.status_code == 200 and world.b.name in overview.text  # whose notice
     assert "Verwijdering bevestigen</button>" not in overview.text
+    assert confirm.status_code == 404  # admins follow notices, partners confirm them
+
+
+async def test_the_recruiters_menu_links_to_the_erasure_notices(
+    client: httpx.AsyncClient, db: ConnectionDatabase, app_settings: Settings
+) -> None:
+    world = await build_world(db)
+    user_id, _ = await factories.create_staff(db, world.b)
+    await open_staff_session(client, db, app_settings, user_id, world.b)
+    home = await client.get("/portal/hr")
+    assert home.status_code == 200
+    assert '<a href="/portal/staff/erasure-notices">Wisverzoeken</a>' in home.text
 
 
 async def test_without_a_staff_session_the_page_asks_to_sign_in(
