@@ -148,9 +148,6 @@ async def search_events(
         clauses.append(f"seq {'<' if newest_first else '>'} ${len(args)}")
     args.append(limit)
     order = "desc" if newest_first else "asc"
-    # Row-level security inflates the cost estimate past the JIT thresholds: compiling took
-    # ~0.3-1 s per page on 200k events where the query runs in ~5 ms (bench/admin_pages.py).
-    await conn.execute("select set_config('jit', 'off', true)")
     rows = await conn.fetch(
         f"""select {_EVENT_COLUMNS} from audit_event where {" and ".join(clauses)}
             order by seq {order} limit ${len(args)}""",

@@ -54,13 +54,6 @@ owner as (
 _PERIOD = "{col} >= $2 and {col} < $3"
 
 
-async def without_jit(conn: Connection) -> None:
-    """Turn PostgreSQL's JIT off for the rest of the transaction. The row-level security
-    predicates inflate these queries' cost estimates past the JIT thresholds, and compiling
-    took seconds where running them takes milliseconds (bench/admin_pages.py)."""
-    await conn.execute("select set_config('jit', 'off', true)")
-
-
 async def partner_activity(
     conn: Connection, *, consortium_id: UUID, period: Period
 ) -> list[PartnerActivity]:

@@ -43,7 +43,6 @@ async def exchange_statistics(
     today = today or dt.datetime.now(dt.UTC).date()
     span = period(first_day, last_day, today=today)
     cid = caller.consortium_id
-    await repository.without_jit(conn)
     return ExchangeStatistics(
         period=span,
         partners=await repository.partner_activity(conn, consortium_id=cid, period=span),
