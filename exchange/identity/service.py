@@ -324,17 +324,56 @@ async def open_portal_session(
         await apply_scope(conn, caller.access_scope())
         if await repository.find_person(conn, person_id=token.person_id) is None:
             return None
-        raw = secrets.token_urlsafe(32)
+        raw = await _store_portal_session(conn, caller, purpose=purpose, minutes=minutes)
+    return OpenedSession(raw, caller, token.profile_id)
+
+
+async def _store_portal_session(
+    conn: Connection, caller: Caller, *, purpose: TokenPurpose, minutes: int
+) -> str:
+    """A new portal session for the person or staff user ``caller`` (under their own
+    scope); the raw token, which is kept only as its SHA-256."""
+    raw = secrets.token_urlsafe(32)
+    if caller.person_id is not None:
         await repository.insert_portal_session(
             conn,
             id=uuid.uuid4(),
             token_hash=session_hash(raw),
-            consortium_id=token.consortium_id,
-            person_id=token.person_id,
+            consortium_id=caller.consortium_id,
+            person_id=caller.person_id,
             purpose=purpose,
             minutes=minutes,
         )
-    return OpenedSession(raw, caller, token.profile_id)
+    else:
+        assert caller.user_id is not None
+        await repository.insert_staff_portal_session(
+            conn,
+            id=uuid.uuid4(),
+            token_hash=session_hash(raw),
+            consortium_id=caller.consortium_id,
+            staff_user_id=caller.user_id,
+            minutes=minutes,
+        )
+    return raw
+
+
+async def sign_in_to_portal(
+    conn: Connection, caller: Caller, *, method: str, minutes: int, audit: AuditRecorder
+) -> OpenedSession:
+    """Open a portal session for a caller whose sign-in (``method``: the emailed link,
+    OIDC) has been checked, and record ``auth.signed_in`` — the one way every sign-in
+    into the portal ends."""
+    await apply_scope(conn, caller.access_scope())
+    raw = await _store_portal_session(conn, caller, purpose=TokenPurpose.SIGN_IN, minutes=minutes)
+    await audit(
+        conn,
+        caller,
+        action=SIGNED_IN,
+        subject_kind=caller.actor_kind,
+        subject_id=caller.subject,
+        details={"method": method, "session": "portal"},
+    )
+    return OpenedSession(raw, caller, None)
 
 
 def _session_scope(raw: str) -> AccessScope:
@@ -401,37 +440,9 @@ async def open_sign_in_session(
                 caller = person_caller(person.id, person.consortium_id, language)
         if caller is None:
             return None
-        await apply_scope(conn, caller.access_scope())
-        raw = secrets.token_urlsafe(32)
-        if caller.person_id is not None:
-            await repository.insert_portal_session(
-                conn,
-                id=uuid.uuid4(),
-                token_hash=session_hash(raw),
-                consortium_id=caller.consortium_id,
-                person_id=caller.person_id,
-                purpose=TokenPurpose.SIGN_IN,
-                minutes=minutes,
-            )
-        else:
-            assert caller.user_id is not None
-            await repository.insert_staff_portal_session(
-                conn,
-                id=uuid.uuid4(),
-                token_hash=session_hash(raw),
-                consortium_id=caller.consortium_id,
-                staff_user_id=caller.user_id,
-                minutes=minutes,
-            )
-        await audit(
-            conn,
-            caller,
-            action=SIGNED_IN,
-            subject_kind=caller.actor_kind,
-            subject_id=caller.subject,
-            details={"method": "email_link", "session": "portal"},
+        return await sign_in_to_portal(
+            conn, caller, method="email_link", minutes=minutes, audit=audit
         )
-    return OpenedSession(raw, caller, None)
 
 
 async def staff_profile(database: Database, caller: Caller) -> StaffProfile | None:

@@ -13,19 +13,16 @@ issuer, audience and expiry) is authlib's, in :mod:`portal.pages.staff_sso`.
 
 from __future__ import annotations
 
-import secrets
-import uuid
 from enum import StrEnum
 
-from exchange.audit.actions import SIGNED_IN
 from exchange.identity import repository
 from exchange.identity.service import (
     AuditRecorder,
     OpenedSession,
-    session_hash,
+    sign_in_to_portal,
     standing_caller,
 )
-from infra.db import Database, apply_scope
+from infra.db import Database
 from infra.email_address import normalize_email
 from infra.errors import UserError
 from infra.scope import AccessScope
@@ -62,22 +59,4 @@ async def open_sso_session(
         caller = None if staff is None else standing_caller(staff, staff.consortium_id)
         if caller is None or caller.user_id is None:
             return SsoRefusal.UNKNOWN
-        await apply_scope(conn, caller.access_scope())
-        raw = secrets.token_urlsafe(32)
-        await repository.insert_staff_portal_session(
-            conn,
-            id=uuid.uuid4(),
-            token_hash=session_hash(raw),
-            consortium_id=caller.consortium_id,
-            staff_user_id=caller.user_id,
-            minutes=minutes,
-        )
-        await audit(
-            conn,
-            caller,
-            action=SIGNED_IN,
-            subject_kind=caller.actor_kind,
-            subject_id=caller.subject,
-            details={"method": "oidc", "session": "portal"},
-        )
-    return OpenedSession(raw, caller, None)
+        return await sign_in_to_portal(conn, caller, method="oidc", minutes=minutes, audit=audit)
