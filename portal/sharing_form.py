@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from starlette.datastructures import FormData
@@ -20,7 +19,17 @@ from exchange.profiles.models import (
 from infra.errors import Collector
 from matching.types import Pay, PayPeriod, ProfileKind, Role, Shift, WorkMode
 from portal.labels import N_
-from portal.vacancy_form import MAX_ROWS, cents, choice, integer, rows, value
+from portal.vacancy_form import (
+    cents,
+    choice,
+    date,
+    integer,
+    language_rows_of,
+    many,
+    padded_rows,
+    rows,
+    value,
+)
 
 EXTRA_ROWS = 3
 
@@ -96,19 +105,13 @@ class ShareForm:
     language_rows: int = 0
 
     def pad(self) -> ShareForm:
-        self.competency_rows = min(
-            max(self.competency_rows, len(self.competencies) + EXTRA_ROWS), MAX_ROWS
-        )
-        self.language_rows = min(max(self.language_rows, len(self.languages) + 2), MAX_ROWS)
+        self.competency_rows = padded_rows(self.competency_rows, len(self.competencies), EXTRA_ROWS)
+        self.language_rows = padded_rows(self.language_rows, len(self.languages), 2)
         self.competencies += [
             CompetencyRow() for _ in range(self.competency_rows - len(self.competencies))
         ]
         self.languages += [LanguageRow() for _ in range(self.language_rows - len(self.languages))]
         return self
-
-
-def _many(form: FormData, name: str) -> list[str]:
-    return [v for v in form.getlist(name) if isinstance(v, str)]
 
 
 def read_form(form: FormData) -> ShareForm:
@@ -117,10 +120,7 @@ def read_form(form: FormData) -> ShareForm:
         CompetencyRow(value(form, f"comp-{i}-phrase"), value(form, f"comp-{i}-level"))
         for i in range(competency_rows)
     ]
-    languages = [
-        LanguageRow(value(form, f"lang-{i}-code"), value(form, f"lang-{i}-level"))
-        for i in range(language_rows)
-    ]
+    languages = [LanguageRow(row.code, row.level) for row in language_rows_of(form, language_rows)]
     return ShareForm(
         kind=value(form, "kind"),
         full_name=value(form, "full_name"),
@@ -137,12 +137,12 @@ def read_form(form: FormData) -> ShareForm:
         available_from=value(form, "available_from"),
         min_pay=value(form, "min_pay"),
         min_pay_period=value(form, "min_pay_period"),
-        shifts=_many(form, "shifts"),
-        work_modes=_many(form, "work_modes"),
-        ambitions=_many(form, "ambitions"),
-        sectors=_many(form, "sectors"),
+        shifts=many(form, "shifts"),
+        work_modes=many(form, "work_modes"),
+        ambitions=many(form, "ambitions"),
+        sectors=many(form, "sectors"),
         competencies=[c for c in competencies if c.phrase],
-        languages=[lang for lang in languages if lang.code or lang.level],
+        languages=languages,
         competency_rows=competency_rows,
         language_rows=language_rows,
     )
@@ -160,14 +160,7 @@ def to_input(form: ShareForm) -> ShareProfileInput:
     travel = integer(errors, "input.profile.maxTravelKm", form.max_travel_km)
     hours_min = integer(errors, "input.profile.hoursMin", form.hours_min)
     hours_max = integer(errors, "input.profile.hoursMax", form.hours_max)
-    available_from = None
-    if not form.available_from:
-        errors.add("input.profile.availableFrom", "REQUIRED", "must not be empty")
-    else:
-        try:
-            available_from = dt.date.fromisoformat(form.available_from)
-        except ValueError:
-            errors.add("input.profile.availableFrom", "INVALID_DATE", "must be a date")
+    available_from = date(errors, "input.profile.availableFrom", form.available_from)
     min_pay = None
     if form.min_pay:
         period = choice(errors, "input.profile.minPay.amount", PayPeriod, form.min_pay_period)

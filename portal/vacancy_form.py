@@ -104,8 +104,8 @@ class VacancyForm:
             + more_requirements
         )
         self.requirement_rows = min(wanted, MAX_ROWS)
-        self.language_rows = min(
-            max(self.language_rows, len(self.languages) + EXTRA_LANGUAGE_ROWS), MAX_ROWS
+        self.language_rows = padded_rows(
+            self.language_rows, len(self.languages), EXTRA_LANGUAGE_ROWS
         )
         self.requirements += [
             RequirementRow() for _ in range(self.requirement_rows - len(self.requirements))
@@ -126,9 +126,41 @@ def rows(form: FormData, name: str) -> int:
     return min(int(count), MAX_ROWS) if count.isdigit() else 0
 
 
+def many(form: FormData, name: str) -> list[str]:
+    """Every value of a repeated field (ticked checkboxes)."""
+    return [v for v in form.getlist(name) if isinstance(v, str)]
+
+
+def padded_rows(shown: int, filled: int, extra: int) -> int:
+    """How many numbered rows a form shows: as many as before, or the filled ones and
+    ``extra`` empty ones, whichever is more, up to :data:`MAX_ROWS`."""
+    return min(max(shown, filled + extra), MAX_ROWS)
+
+
+@dataclass(frozen=True)
+class SentLanguageRow:
+    index: int
+    code: str
+    level: str
+
+
+def language_rows_of(form: FormData, count: int) -> list[SentLanguageRow]:
+    """The sent language rows (``lang-N-code``, ``lang-N-level``) that name a language or
+    a level, in order; the index is the row's as sent, for its other fields."""
+    sent = (
+        SentLanguageRow(i, value(form, f"lang-{i}-code"), value(form, f"lang-{i}-level"))
+        for i in range(count)
+    )
+    return [row for row in sent if row.code or row.level]
+
+
 def read_form(form: FormData) -> VacancyForm:
     """The form as sent, with empty requirement and language rows dropped."""
     requirement_rows, language_rows = rows(form, "req_rows"), rows(form, "lang_rows")
+    languages = [
+        LanguageRow(row.code, row.level, value(form, f"lang-{row.index}-must") == "yes")
+        for row in language_rows_of(form, language_rows)
+    ]
     requirements = [
         RequirementRow(
             phrase=value(form, f"req-{i}-phrase"),
@@ -138,14 +170,6 @@ def read_form(form: FormData) -> VacancyForm:
         )
         for i in range(requirement_rows)
     ]
-    languages = [
-        LanguageRow(
-            code=value(form, f"lang-{i}-code"),
-            level=value(form, f"lang-{i}-level"),
-            must_have=value(form, f"lang-{i}-must") == "yes",
-        )
-        for i in range(language_rows)
-    ]
     return VacancyForm(
         title=value(form, "title"),
         description=value(form, "description"),
@@ -154,7 +178,7 @@ def read_form(form: FormData) -> VacancyForm:
         postcode_area=value(form, "postcode_area"),
         hours_min=value(form, "hours_min"),
         hours_max=value(form, "hours_max"),
-        shifts=[s for s in form.getlist("shifts") if isinstance(s, str)],
+        shifts=many(form, "shifts"),
         work_mode=value(form, "work_mode"),
         pay_min=value(form, "pay_min"),
         pay_max=value(form, "pay_max"),
@@ -163,7 +187,7 @@ def read_form(form: FormData) -> VacancyForm:
         soft_skill_weight=value(form, "soft_skill_weight") or "1",
         start_date=value(form, "start_date"),
         requirements=[r for r in requirements if r.phrase],
-        languages=[lang for lang in languages if lang.code or lang.level],
+        languages=languages,
         requirement_rows=requirement_rows,
         language_rows=language_rows,
     )
@@ -178,6 +202,17 @@ def integer(errors: Collector, path: str, value: str, *, required: bool = True) 
         errors.add(path, "INVALID_NUMBER", "must be a whole number")
         return None
     return int(value)
+
+
+def date(errors: Collector, path: str, value: str) -> dt.date | None:
+    if not value:
+        errors.add(path, "REQUIRED", "must not be empty")
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        errors.add(path, "INVALID_DATE", "must be a date")
+        return None
 
 
 def cents(errors: Collector, path: str, value: str) -> int | None:
@@ -219,14 +254,7 @@ def to_input(form: VacancyForm) -> VacancyInput:
     role_level = integer(errors, "input.roleLevel", form.role_level)
     hours_min = integer(errors, "input.hoursMin", form.hours_min)
     hours_max = integer(errors, "input.hoursMax", form.hours_max)
-    start_date = None
-    if not form.start_date:
-        errors.add("input.startDate", "REQUIRED", "must not be empty")
-    else:
-        try:
-            start_date = dt.date.fromisoformat(form.start_date)
-        except ValueError:
-            errors.add("input.startDate", "INVALID_DATE", "must be a date")
+    start_date = date(errors, "input.startDate", form.start_date)
     pay = None
     if form.pay_min or form.pay_max:
         period = choice(errors, "input.pay.period", PayPeriod, form.pay_period)
