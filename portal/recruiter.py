@@ -18,6 +18,8 @@ from fastapi.responses import Response
 from exchange.competencies import CompetencyNormalizer
 from exchange.matching.engine import MatchEngine
 from exchange.matching.proposals import ProposalCache
+from exchange.vacancies import service as vacancies
+from exchange.vacancies.models import Vacancy
 from infra.caller import Caller, CallerRole
 from infra.db import Database
 from infra.errors import FieldError
@@ -89,6 +91,21 @@ def parse_id(text: str | None) -> uuid.UUID | None:
         return uuid.UUID(text or "")
     except ValueError:
         return None
+
+
+async def recruiters_vacancy(page: Page, vacancy_id: str) -> tuple[Caller, Vacancy] | Response:
+    """The signed-in recruiter and their partner's vacancy ``vacancy_id`` — or the answer
+    instead: :func:`refuse` for anyone else, 404 for a malformed, unknown or other
+    partner's id."""
+    caller = recruiter(page)
+    if caller is None:
+        return refuse(page)
+    wanted = parse_id(vacancy_id)
+    if wanted is None:
+        return not_found(page)
+    async with page.database.transaction(caller.access_scope()) as conn:
+        vacancy = await vacancies.get_vacancy(conn, caller, wanted)
+    return not_found(page) if vacancy is None else (caller, vacancy)
 
 
 def show(page: Page, template: str, *, status_code: int = 200, **context: Any) -> Response:

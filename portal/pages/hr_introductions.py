@@ -106,10 +106,11 @@ async def _detail(
     caller: Caller,
     introduction_id: str,
     *,
-    status_code: int = 200,
     errors: UserError | None = None,
     typed: dict[str, str] | None = None,
 ) -> Response:
+    """The introduction's page; with the ``errors`` of a refused form (and its status) and
+    what was ``typed`` in it."""
     wanted = parse_id(introduction_id)
     if wanted is None:
         return not_found(page)
@@ -122,7 +123,7 @@ async def _detail(
     return show(
         page,
         "hr_introduction.html",
-        status_code=status_code,
+        status_code=http_status(errors) if errors else 200,
         section="introductions",
         i=introduction,
         status_text=page.gettext(STATUS[introduction.status]),
@@ -169,14 +170,7 @@ async def record_placement(introduction_id: str, page: Page = Depends(portal_pag
     except UserError as error:
         if http_status(error) == 404:
             return not_found(page)
-        return await _detail(
-            page,
-            caller,
-            introduction_id,
-            status_code=http_status(error),
-            errors=error,
-            typed=typed,
-        )
+        return await _detail(page, caller, introduction_id, errors=error, typed=typed)
     return redirect(page, f"{LIST_PATH}/{wanted}?done=placed")
 
 
@@ -223,12 +217,5 @@ async def record_outcome(introduction_id: str, page: Page = Depends(portal_page)
         async with page.database.transaction(caller.access_scope()) as conn:
             await placements.record_placement_outcome(conn, caller, placement.id, data)
     except UserError as error:
-        return await _detail(
-            page,
-            caller,
-            introduction_id,
-            status_code=http_status(error),
-            errors=error,
-            typed=typed,
-        )
+        return await _detail(page, caller, introduction_id, errors=error, typed=typed)
     return redirect(page, f"{LIST_PATH}/{wanted}?done=outcome")

@@ -23,7 +23,6 @@ from exchange.introductions.models import IntroductionRules
 from exchange.matching import service as matching
 from exchange.matching.service import MatchFilters, RankedProfile
 from exchange.shortlists import service as shortlists
-from exchange.vacancies import service as vacancies
 from exchange.vacancies.models import Vacancy, VacancyStatus
 from infra.caller import Caller
 from infra.errors import FieldError, UserError
@@ -37,8 +36,7 @@ from portal.recruiter import (
     explained,
     not_found,
     parse_id,
-    recruiter,
-    refuse,
+    recruiters_vacancy,
     show,
     shown_errors,
 )
@@ -108,14 +106,6 @@ def _filters(form: FilterForm) -> tuple[float, MatchFilters, list[FieldError]]:
     except ValueError:
         errors.append(FieldError("availableBy", "INVALID_DATE", "must be a date"))
     return min_score, MatchFilters(kind, work_mode, available_by), errors
-
-
-async def _vacancy(page: Page, caller: Caller, vacancy_id: str) -> Vacancy | None:
-    wanted = parse_id(vacancy_id)
-    if wanted is None:
-        return None
-    async with page.database.transaction(caller.access_scope()) as conn:
-        return await vacancies.get_vacancy(conn, caller, wanted)
 
 
 async def _matches_page(
@@ -200,12 +190,10 @@ def _filter_form(page: Page) -> tuple[FilterForm, int]:
 
 @router.get(VACANCY_PATH + "/matches")
 async def matches(vacancy_id: str, page: Page = Depends(portal_page)) -> Response:
-    caller = recruiter(page)
-    if caller is None:
-        return refuse(page)
-    vacancy = await _vacancy(page, caller, vacancy_id)
-    if vacancy is None:
-        return not_found(page)
+    found = await recruiters_vacancy(page, vacancy_id)
+    if isinstance(found, Response):
+        return found
+    caller, vacancy = found
     form, page_number = _filter_form(page)
     return await _matches_page(page, caller, vacancy, form, page_number)
 
@@ -213,12 +201,10 @@ async def matches(vacancy_id: str, page: Page = Depends(portal_page)) -> Respons
 @router.post(VACANCY_PATH + "/introductions")
 async def request_introduction(vacancy_id: str, page: Page = Depends(portal_page)) -> Response:
     form_data = await checked_form(page)
-    caller = recruiter(page)
-    if caller is None:
-        return refuse(page)
-    vacancy = await _vacancy(page, caller, vacancy_id)
-    if vacancy is None:
-        return not_found(page)
+    found = await recruiters_vacancy(page, vacancy_id)
+    if isinstance(found, Response):
+        return found
+    caller, vacancy = found
     profile_id = parse_id(text(form_data, "profile_id"))
     message = text(form_data, "message")
     settings = page.settings
@@ -254,12 +240,12 @@ async def request_introduction(vacancy_id: str, page: Page = Depends(portal_page
 @router.post(VACANCY_PATH + "/shortlist")
 async def change_shortlist(vacancy_id: str, page: Page = Depends(portal_page)) -> Response:
     form_data = await checked_form(page)
-    caller = recruiter(page)
-    if caller is None:
-        return refuse(page)
-    vacancy = await _vacancy(page, caller, vacancy_id)
+    found = await recruiters_vacancy(page, vacancy_id)
+    if isinstance(found, Response):
+        return found
+    caller, vacancy = found
     profile_id = parse_id(text(form_data, "profile_id"))
-    if vacancy is None or profile_id is None:
+    if profile_id is None:
         return not_found(page)
     try:
         async with page.database.transaction(caller.access_scope()) as conn:
@@ -280,12 +266,10 @@ async def change_shortlist(vacancy_id: str, page: Page = Depends(portal_page)) -
 
 @router.get(VACANCY_PATH + "/shortlist")
 async def shortlist(vacancy_id: str, page: Page = Depends(portal_page)) -> Response:
-    caller = recruiter(page)
-    if caller is None:
-        return refuse(page)
-    vacancy = await _vacancy(page, caller, vacancy_id)
-    if vacancy is None:
-        return not_found(page)
+    found = await recruiters_vacancy(page, vacancy_id)
+    if isinstance(found, Response):
+        return found
+    caller, vacancy = found
     async with page.database.transaction(caller.access_scope()) as conn:
         profiles = await shortlists.shortlist(conn, caller, vacancy_id=vacancy.id)
     return show(page, "hr_shortlist.html", section="vacancies", v=vacancy, profiles=profiles)

@@ -26,6 +26,7 @@ from portal.recruiter import (
     not_found,
     parse_id,
     recruiter,
+    recruiters_vacancy,
     refuse,
     services,
     show,
@@ -75,14 +76,6 @@ def _form_page(
         preview_path=PREVIEW_PATH,
     )
     return with_own_scripts(response, connect=True)
-
-
-async def _own(page: Page, caller: Caller, vacancy_id: str) -> Vacancy | None:
-    wanted = parse_id(vacancy_id)
-    if wanted is None:
-        return None
-    async with page.database.transaction(caller.access_scope()) as conn:
-        return await service.get_vacancy(conn, caller, wanted)
 
 
 @router.get(LIST_PATH)
@@ -172,12 +165,10 @@ async def create_vacancy(page: Page = Depends(portal_page)) -> Response:
 
 @router.get(LIST_PATH + "/{vacancy_id}")
 async def vacancy_page(vacancy_id: str, page: Page = Depends(portal_page)) -> Response:
-    caller = recruiter(page)
-    if caller is None:
-        return refuse(page)
-    vacancy = await _own(page, caller, vacancy_id)
-    if vacancy is None:
-        return not_found(page)
+    found = await recruiters_vacancy(page, vacancy_id)
+    if isinstance(found, Response):
+        return found
+    _caller, vacancy = found
     return show(
         page,
         "hr_vacancy.html",
@@ -189,12 +180,10 @@ async def vacancy_page(vacancy_id: str, page: Page = Depends(portal_page)) -> Re
 
 @router.get(LIST_PATH + "/{vacancy_id}/edit")
 async def edit_vacancy(vacancy_id: str, page: Page = Depends(portal_page)) -> Response:
-    caller = recruiter(page)
-    if caller is None:
-        return refuse(page)
-    vacancy = await _own(page, caller, vacancy_id)
-    if vacancy is None:
-        return not_found(page)
+    found = await recruiters_vacancy(page, vacancy_id)
+    if isinstance(found, Response):
+        return found
+    _caller, vacancy = found
     if vacancy.status is VacancyStatus.CLOSED:
         return redirect(page, f"{LIST_PATH}/{vacancy.id}")
     return _form_page(page, vacancy_form.from_vacancy(vacancy).pad(), vacancy=vacancy)
@@ -203,12 +192,10 @@ async def edit_vacancy(vacancy_id: str, page: Page = Depends(portal_page)) -> Re
 @router.post(LIST_PATH + "/{vacancy_id}/edit")
 async def save_vacancy(vacancy_id: str, page: Page = Depends(portal_page)) -> Response:
     await checked_form(page)
-    caller = recruiter(page)
-    if caller is None:
-        return refuse(page)
-    vacancy = await _own(page, caller, vacancy_id)
-    if vacancy is None:
-        return not_found(page)
+    found = await recruiters_vacancy(page, vacancy_id)
+    if isinstance(found, Response):
+        return found
+    caller, vacancy = found
     return await _submit(page, caller, vacancy)
 
 
