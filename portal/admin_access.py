@@ -78,10 +78,21 @@ def render_admin(
     )
 
 
-def render_refused(page: Page, template: str, error: UserError, **context: Any) -> Response:
-    """A form page again, with the use case's field errors, under the error tree's status."""
+def render_form_page(
+    page: Page, template: str, error: UserError | None, **context: Any
+) -> Response:
+    """A page with a form: as asked, with ``done`` (the query's word for what was just
+    done), or, after a refused ``error``, again with the use case's field errors under the
+    error tree's status."""
+    if error is None:
+        return render_admin(page, template, done=page.request.query_params.get("done"), **context)
     return render_admin(
-        page, template, status_code=http_status(error), problems=problems(page, error), **context
+        page,
+        template,
+        status_code=http_status(error),
+        problems=problems(page, error),
+        done=None,
+        **context,
     )
 
 

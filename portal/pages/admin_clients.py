@@ -17,7 +17,7 @@ from portal.admin_access import (
     parsed_id,
     refusal,
     render_admin,
-    render_refused,
+    render_form_page,
 )
 from portal.web import Page, checked_form, portal_page, redirect, text, with_own_scripts
 
@@ -38,12 +38,9 @@ async def _render(page: Page, caller: Caller, *, error: UserError | None = None,
         "clients": clients,
         "partner_scopes": sorted(s.value for s in PARTNER_SCOPES),
         "admin_scopes": sorted(s.value for s in ADMIN_SCOPES),
-        "done": page.request.query_params.get("done") if error is None else None,
         "form": {"partner": "", "name": "", "scopes": [], **form},
     }
-    if error is not None:
-        return render_refused(page, "admin_clients.html", error, **context)
-    return render_admin(page, "admin_clients.html", **context)
+    return render_form_page(page, "admin_clients.html", error, **context)
 
 
 @router.get(CLIENTS)

@@ -24,7 +24,7 @@ from portal.admin_access import (
     parsed_id,
     refusal,
     render_admin,
-    render_refused,
+    render_form_page,
 )
 from portal.web import Page, checked_form, portal_page, redirect, text
 
@@ -40,13 +40,10 @@ async def _render(page: Page, caller: Caller, *, error: UserError | None = None,
         partners = await list_partners(conn, caller)
     context: dict[str, Any] = {
         "partners": partners,
-        "done": page.request.query_params.get("done") if error is None else None,
         "done_kinds": DONE,
         "form": {"name": "", "slug": "", "city": "", **form},
     }
-    if error is not None:
-        return render_refused(page, "admin_partners.html", error, **context)
-    return render_admin(page, "admin_partners.html", **context)
+    return render_form_page(page, "admin_partners.html", error, **context)
 
 
 @router.get(PARTNERS)

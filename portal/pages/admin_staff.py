@@ -16,8 +16,7 @@ from portal.admin_access import (
     admin_transaction,
     parsed_id,
     refusal,
-    render_admin,
-    render_refused,
+    render_form_page,
 )
 from portal.web import Page, checked_form, portal_page, redirect, text
 
@@ -37,13 +36,10 @@ async def _render(page: Page, caller: Caller, *, error: UserError | None = None,
         "partner_names": {p.id: p.name for p in partners},
         "staff": staff,
         "roles": ROLES,
-        "done": page.request.query_params.get("done") if error is None else None,
         "form": {"email": "", "display_name": "", "role": "partner_hr", "partner": "",
                  "language": page.language, **form},
     }  # fmt: skip
-    if error is not None:
-        return render_refused(page, "admin_staff.html", error, **context)
-    return render_admin(page, "admin_staff.html", **context)
+    return render_form_page(page, "admin_staff.html", error, **context)
 
 
 @router.get(STAFF)
