@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import CHROMIUM_FLAGS, assert_accessible, chromium_path
+from tests.support.browser import assert_accessible, browser_page
 
 INACCESSIBLE = """<!doctype html><html lang="en"><head><title>t</title></head><body><main>
 <h1>Form</h1><input type="text" name="who"><img src="data:,">
@@ -15,27 +15,17 @@ INACCESSIBLE = """<!doctype html><html lang="en"><head><title>t</title></head><b
 
 @pytest.mark.slow
 async def test_the_accessibility_check_names_serious_violations() -> None:
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("no chromium binary found (apt-get install -y chromium)")
-    from playwright.async_api import Route, async_playwright
+    from playwright.async_api import Route
 
     url = "http://127.0.0.1:9/inaccessible"
 
     async def fulfil(route: Route) -> None:
         await route.fulfill(status=200, content_type="text/html", body=INACCESSIBLE)
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
-        )
-        try:
-            page = await (await browser.new_context(java_script_enabled=False)).new_page()
-            await page.route(lambda requested: requested == url, fulfil)
-            await page.goto(url)
-            with pytest.raises(AssertionError) as refused:
-                await assert_accessible(page)
-        finally:
-            await browser.close()
+    async with browser_page("http://127.0.0.1:9") as page:
+        await page.route(lambda requested: requested == url, fulfil)
+        await page.goto(url)
+        with pytest.raises(AssertionError) as refused:
+            await assert_accessible(page)
     assert "label (critical)" in str(refused.value)
     assert "image-alt (critical)" in str(refused.value)

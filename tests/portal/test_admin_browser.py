@@ -11,7 +11,7 @@ from exchange.consent_flow import rights
 from infra.settings import Settings
 from tests.support import factories
 from tests.support.as_system import system_fetch
-from tests.support.browser import CHROMIUM_FLAGS, assert_accessible, chromium_path, screenshot
+from tests.support.browser import assert_accessible, browser_page, screenshot
 from tests.support.exchange_steps import run_exchange
 from tests.support.http import path_of
 from tests.support.staff_portal import staff_sign_in_link
@@ -33,11 +33,6 @@ PAGES = (
 async def test_admin_pages_in_a_real_browser(  # type: ignore[no-untyped-def]
     served, app_settings: Settings
 ) -> None:
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("no chromium binary found (apt-get install -y chromium)")
-    from playwright.async_api import async_playwright
-
     base, db = served
     exchanged = await run_exchange(db)
     partner = exchanged.world.a
@@ -49,53 +44,35 @@ async def test_admin_pages_in_a_real_browser(  # type: ignore[no-untyped-def]
         db, partner, role="consortium_admin", display_name="Sanne"
     )
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
-        )
-        foreign: list[str] = []
-        try:
-            for language, scripts in (("nl", False), ("en", True)):
-                link = await staff_sign_in_link(
-                    db, app_settings, user_id, partner, "consortium_admin"
-                )
-                context = await browser.new_context(
-                    locale=f"{language}-NL" if language == "nl" else "en-GB",
-                    java_script_enabled=scripts,
-                    viewport={"width": 1280, "height": 900},
-                )
-                page = await context.new_page()
-                page.on(
-                    "request",
-                    lambda r: foreign.append(r.url) if not r.url.startswith(base) else None,
-                )
-                await page.goto(base + path_of(link) + f"&lang={language}")
-                await page.locator("main form button[type=submit]").first.click()
-                await page.goto(base + "/portal/admin")
-                assert await page.locator("html").get_attribute("lang") == language
-                suspend = (f"/partners/{exchanged.world.c.id}/suspend", "admin-partner-suspend")
-                for path, name in (*PAGES, suspend):
-                    await page.goto(base + "/portal/admin" + path)
-                    assert await page.locator("h1").count() == 1, path
-                    await assert_accessible(page)
-                    await screenshot(page, f"{name}-{language}")
-
-                await page.goto(base + "/portal/admin/audit/verify")
-                await page.locator("main form button[type=submit]").first.click()
-                assert await page.locator(".verdict-ok").count() == 1
+    for language, scripts in (("nl", False), ("en", True)):
+        link = await staff_sign_in_link(db, app_settings, user_id, partner, "consortium_admin")
+        viewport = {"width": 1280, "height": 900}
+        async with browser_page(
+            base, language=language, scripts=scripts, viewport=viewport
+        ) as page:
+            await page.goto(base + path_of(link) + f"&lang={language}")
+            await page.locator("main form button[type=submit]").first.click()
+            await page.goto(base + "/portal/admin")
+            assert await page.locator("html").get_attribute("lang") == language
+            suspend = (f"/partners/{exchanged.world.c.id}/suspend", "admin-partner-suspend")
+            for path, name in (*PAGES, suspend):
+                await page.goto(base + "/portal/admin" + path)
+                assert await page.locator("h1").count() == 1, path
                 await assert_accessible(page)
-                await screenshot(page, f"admin-audit-verified-{language}")
+                await screenshot(page, f"{name}-{language}")
 
-                await page.goto(base + "/portal/admin/clients")
-                await page.locator("#client-name").fill("ATS test")
-                await page.locator("form[aria-labelledby=create] button[type=submit]").click()
-                secret = page.locator("#client-secret")
-                assert len(await secret.input_value()) > 20
-                copy = page.locator("[data-copy-from]")
-                assert await copy.is_visible() is scripts  # enhancement only with JavaScript
-                await assert_accessible(page)
-                await screenshot(page, f"admin-client-created-{language}")
-                assert foreign == []
-                await context.close()
-        finally:
-            await browser.close()
+            await page.goto(base + "/portal/admin/audit/verify")
+            await page.locator("main form button[type=submit]").first.click()
+            assert await page.locator(".verdict-ok").count() == 1
+            await assert_accessible(page)
+            await screenshot(page, f"admin-audit-verified-{language}")
+
+            await page.goto(base + "/portal/admin/clients")
+            await page.locator("#client-name").fill("ATS test")
+            await page.locator("form[aria-labelledby=create] button[type=submit]").click()
+            secret = page.locator("#client-secret")
+            assert len(await secret.input_value()) > 20
+            copy = page.locator("[data-copy-from]")
+            assert await copy.is_visible() is scripts  # enhancement only with JavaScript
+            await assert_accessible(page)
+            await screenshot(page, f"admin-client-created-{language}")

@@ -14,7 +14,7 @@ from infra.mail import MemorySender
 from tests.support import callers, factories
 from tests.support import introductions as intro
 from tests.support.as_system import system_value
-from tests.support.browser import CHROMIUM_FLAGS, assert_accessible, chromium_path, screenshot
+from tests.support.browser import assert_accessible, browser_page, screenshot
 from tests.support.http import path_of
 from tests.support.mail import Mailbox
 
@@ -76,11 +76,6 @@ async def _checked(page: BrowserPage, name: str) -> None:
 async def test_a_candidate_consents_and_accepts_an_introduction_in_a_real_browser(  # type: ignore[no-untyped-def]
     served, capsys: pytest.CaptureFixture[str], language: str
 ) -> None:
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("no chromium binary found (apt-get install -y chromium)")
-    from playwright.async_api import async_playwright
-
     words = WORDS[language]
     base, db = served
     mailbox = Mailbox(db, MemorySender(), capsys)
@@ -96,97 +91,81 @@ async def test_a_candidate_consents_and_accepts_an_introduction_in_a_real_browse
         db, callers.partner_caller(asker), title="Klantenservice energie"
     )
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
-        )
-        locale = "nl-NL" if language == "nl" else "en-GB"
-        context = await browser.new_context(locale=locale, java_script_enabled=False)
-        page = await context.new_page()
-        foreign: list[str] = []
-        page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(base) else None)
-        try:
-            # the front door and the sign-in page
-            await page.goto(base + "/")
-            await _checked(page, f"candidate-front-door-{language}")
-            await page.goto(base + "/portal/sign-in")
-            await _checked(page, f"candidate-sign-in-{language}")
+    async with browser_page(base, language=language) as page:
+        # the front door and the sign-in page
+        await page.goto(base + "/")
+        await _checked(page, f"candidate-front-door-{language}")
+        await page.goto(base + "/portal/sign-in")
+        await _checked(page, f"candidate-sign-in-{language}")
 
-            # the consent link: what it is for and who asks, then the choice
-            await page.goto(consent_link)
-            assert await page.locator("html").get_attribute("lang") == language
-            assert "Contactcenter Maas" in await page.locator("h1").inner_text()
-            await _checked(page, f"candidate-consent-link-{language}")
-            # switching the language there keeps the link: there and back again
-            other, back = (
-                ("English", "Nederlands") if language == "nl" else ("Nederlands", "English")
-            )
-            await page.get_by_role("link", name=other).click()
-            assert "Contactcenter Maas" in await page.locator("h1").inner_text()
-            await page.get_by_role("link", name=back).click()
-            assert await page.locator("html").get_attribute("lang") == language
-            await page.get_by_role("button", name=words["continue"]).click()
-            await page.wait_for_url(base + "/portal/consent")
-            assert await page.locator("h1").inner_text() == words["consent_h1"]
-            await _checked(page, f"candidate-consent-{language}")
-            await page.get_by_label(words["all"], exact=True).check()
-            await page.get_by_role("button", name=words["share"]).click()
-            await page.wait_for_url(base + "/portal/me?done=granted")
-            assert words["granted"] in await page.locator("main").inner_text()
-            assert await page.locator("h1").inner_text() == words["me_h1"]
-            await _checked(page, f"candidate-my-data-{language}")
+        # the consent link: what it is for and who asks, then the choice
+        await page.goto(consent_link)
+        assert await page.locator("html").get_attribute("lang") == language
+        assert "Contactcenter Maas" in await page.locator("h1").inner_text()
+        await _checked(page, f"candidate-consent-link-{language}")
+        # switching the language there keeps the link: there and back again
+        other, back = ("English", "Nederlands") if language == "nl" else ("Nederlands", "English")
+        await page.get_by_role("link", name=other).click()
+        assert "Contactcenter Maas" in await page.locator("h1").inner_text()
+        await page.get_by_role("link", name=back).click()
+        assert await page.locator("html").get_attribute("lang") == language
+        await page.get_by_role("button", name=words["continue"]).click()
+        await page.wait_for_url(base + "/portal/consent")
+        assert await page.locator("h1").inner_text() == words["consent_h1"]
+        await _checked(page, f"candidate-consent-{language}")
+        await page.get_by_label(words["all"], exact=True).check()
+        await page.get_by_role("button", name=words["share"]).click()
+        await page.wait_for_url(base + "/portal/me?done=granted")
+        assert words["granted"] in await page.locator("main").inner_text()
+        assert await page.locator("h1").inner_text() == words["me_h1"]
+        await _checked(page, f"candidate-my-data-{language}")
 
-            # correcting the profile, with one mistake first
-            await page.get_by_role("link", name=words["correct"]).click()
-            await page.wait_for_url(base + "/portal/me/profile")
-            await _checked(page, f"candidate-correct-profile-{language}")
-            await page.get_by_label(words["postcode"]).fill("12")
-            await page.get_by_role("button", name=words["save"]).click()
-            assert words["postcode_error"] in await page.locator("main").inner_text()
-            await _checked(page, f"candidate-correct-profile-error-{language}")
-            await page.get_by_label(words["postcode"]).fill("6411")
-            await page.get_by_label(words["headline"]).fill("Teamleider in wording")
-            await page.get_by_role("button", name=words["save"]).click()
-            await page.wait_for_url(base + "/portal/me?done=corrected")
-            main = await page.locator("main").inner_text()
-            assert words["corrected"] in main and "Teamleider in wording" in main
+        # correcting the profile, with one mistake first
+        await page.get_by_role("link", name=words["correct"]).click()
+        await page.wait_for_url(base + "/portal/me/profile")
+        await _checked(page, f"candidate-correct-profile-{language}")
+        await page.get_by_label(words["postcode"]).fill("12")
+        await page.get_by_role("button", name=words["save"]).click()
+        assert words["postcode_error"] in await page.locator("main").inner_text()
+        await _checked(page, f"candidate-correct-profile-error-{language}")
+        await page.get_by_label(words["postcode"]).fill("6411")
+        await page.get_by_label(words["headline"]).fill("Teamleider in wording")
+        await page.get_by_role("button", name=words["save"]).click()
+        await page.wait_for_url(base + "/portal/me?done=corrected")
+        main = await page.locator("main").inner_text()
+        assert words["corrected"] in main and "Teamleider in wording" in main
 
-            # a candidate's session opens no staff page
-            for path in ("/portal/staff", "/portal/hr/vacancies", "/portal/admin/partners"):
-                response = await page.goto(base + path)
-                assert response is not None and response.status in (401, 403, 404)
-                assert "Canary Fenna Bakhuis" not in await page.content()
-            await page.goto(base + "/portal/staff")
-            assert await page.locator("h1").inner_text() == words["staff_h1"]
+        # a candidate's session opens no staff page
+        for path in ("/portal/staff", "/portal/hr/vacancies", "/portal/admin/partners"):
+            response = await page.goto(base + path)
+            assert response is not None and response.status in (401, 403, 404)
+            assert "Canary Fenna Bakhuis" not in await page.content()
+        await page.goto(base + "/portal/staff")
+        assert await page.locator("h1").inner_text() == words["staff_h1"]
 
-            # the introduction link from the mail: who asks, then accept
-            await intro.request(
-                db, callers.partner_caller(asker), profile.id, vacancy.id, message=None
-            )
-            link = base + path_of(await mailbox.link(contact.email, "introduction_request"))
-            await page.goto(link)
-            assert await page.locator("h1").inner_text() == words["asks"]
-            await _checked(page, f"candidate-introduction-link-{language}")
-            await page.get_by_role("button", name=words["continue"]).click()
-            await page.wait_for_url(base + "/portal/introductions/*")
-            assert await page.locator("h1").inner_text() == words["asks"]
-            await _checked(page, f"candidate-introduction-{language}")
-            await page.get_by_label(words["message"]).fill("Bel me gerust na vijven.")
-            await page.get_by_role("button", name=words["accept"]).click()
-            await page.wait_for_url("**/portal/introductions/*?done=accepted")
-            assert words["accepted"] in await page.locator("main").inner_text()
-            await _checked(page, f"candidate-introduction-accepted-{language}")
+        # the introduction link from the mail: who asks, then accept
+        await intro.request(db, callers.partner_caller(asker), profile.id, vacancy.id, message=None)
+        link = base + path_of(await mailbox.link(contact.email, "introduction_request"))
+        await page.goto(link)
+        assert await page.locator("h1").inner_text() == words["asks"]
+        await _checked(page, f"candidate-introduction-link-{language}")
+        await page.get_by_role("button", name=words["continue"]).click()
+        await page.wait_for_url(base + "/portal/introductions/*")
+        assert await page.locator("h1").inner_text() == words["asks"]
+        await _checked(page, f"candidate-introduction-{language}")
+        await page.get_by_label(words["message"]).fill("Bel me gerust na vijven.")
+        await page.get_by_role("button", name=words["accept"]).click()
+        await page.wait_for_url("**/portal/introductions/*?done=accepted")
+        assert words["accepted"] in await page.locator("main").inner_text()
+        await _checked(page, f"candidate-introduction-accepted-{language}")
 
-            await page.goto(base + "/portal/introductions")
-            await _checked(page, f"candidate-introductions-{language}")
-            await page.goto(base + "/portal/privacy")
-            await _checked(page, f"candidate-privacy-{language}")
-            await page.goto(base + "/portal/me")
-            main = await page.locator("main").inner_text()
-            assert words["answer"] in main and "Bel me gerust na vijven." in main
-            assert foreign == []
-        finally:
-            await browser.close()
+        await page.goto(base + "/portal/introductions")
+        await _checked(page, f"candidate-introductions-{language}")
+        await page.goto(base + "/portal/privacy")
+        await _checked(page, f"candidate-privacy-{language}")
+        await page.goto(base + "/portal/me")
+        main = await page.locator("main").inner_text()
+        assert words["answer"] in main and "Bel me gerust na vijven." in main
 
     accepted = await system_value(
         db,

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pytest
 import uvicorn
 
 from entrypoints.app import create_app
@@ -31,6 +32,9 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+LOCALES = {"nl": "nl-NL", "en": "en-GB"}
 
 
 def chromium_path() -> str | None:
@@ -72,6 +76,38 @@ async def served_on_localhost(
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, timeout=30)
+
+
+@asynccontextmanager
+async def browser_page(
+    base: str, *, language: str = "nl", scripts: bool = False, **context_options: Any
+) -> AsyncIterator[BrowserPage]:
+    """A page of a fresh headless Chromium in ``language``'s locale, JavaScript off unless
+    ``scripts`` (``context_options`` go to ``new_context``); skips the test where there is
+    no Chromium. When the block ends without an error, no request of the page may have
+    left ``base``'s origin. ``page.context.browser`` opens further contexts."""
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("no chromium binary found (apt-get install -y chromium)")
+    from playwright.async_api import async_playwright
+
+    foreign: list[str] = []
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
+        )
+        try:
+            context = await browser.new_context(
+                locale=LOCALES[language], java_script_enabled=scripts, **context_options
+            )
+            page = await context.new_page()
+            page.on(
+                "request", lambda r: foreign.append(r.url) if not r.url.startswith(base) else None
+            )
+            yield page
+            assert foreign == [], f"requests left {base}: {foreign}"
+        finally:
+            await browser.close()
 
 
 SCREENSHOTS_ENV = "TUSSENDEUR_SCREENSHOTS"
