@@ -289,7 +289,9 @@ async def test_the_whole_journey_through_the_pages(  # type: ignore[no-untyped-d
                 await admin.goto(base + f"/portal/admin/audit?action={action}")
                 rows = admin.locator("main table tbody tr")
                 found = [await r.inner_text() for r in await rows.all()]
-                assert any(action in r and subject in r for r in found), (action, found)
+                row = next((r for r in found if action in r and subject in r), None)
+                assert row is not None, (action, found)
+                assert row.count(action) == 1, row  # named in words, its code once
                 await assert_accessible(admin)
                 await screenshot(admin, f"journey-admin-audit-{action}-{language}")
             await _press(admin, "a[href='/portal/admin/audit/verify']")
