@@ -44,6 +44,7 @@ from infra.db import Database, apply_scope
 from infra.runtime import Runtime
 from infra.scope import AccessScope
 from infra.settings import Settings
+from matching.types import ConsentScopeKind
 
 ADMIN_EMAIL = "beheer.zuid-limburg@example.org"
 SYSTEM_ACTOR = "cli.demo"
@@ -283,6 +284,19 @@ async def _staff_link(
         return await issue_sign_in_link(conn, settings, identity)
 
 
+def _seen_by_first_partner(planned: PlannedProfile) -> bool:
+    """A consented profile another partner shared, whose consent lets the first partner see
+    it: the printed recruiter (first partner's HR) can find this candidate in its matches."""
+    consent, first = planned.consent, PARTNERS[0].slug
+    if consent is None or planned.partner.slug == first:
+        return False
+    if consent.scope_kind is ConsentScopeKind.ONLY:
+        return first in consent.scope_partner_slugs
+    if consent.scope_kind is ConsentScopeKind.ALL_EXCEPT:
+        return first not in consent.scope_partner_slugs
+    return True
+
+
 async def _sign_in_links(
     db: Database,
     settings: Settings,
@@ -295,7 +309,10 @@ async def _sign_in_links(
             SubjectKind.STAFF_USER, admin.id, consortium.id, CallerRole.CONSORTIUM_ADMIN
         )
         admin_link = await issue_sign_in_link(conn, settings, admin_identity)
-        candidate = next(((pid, p) for pid, p in shared if p.consent is not None), None)
+        candidate = next(
+            ((pid, p) for pid, p in shared if _seen_by_first_partner(p)),
+            next(((pid, p) for pid, p in shared if p.consent is not None), None),
+        )
         if candidate is None:
             return admin_link, None, None
         person_id, planned = candidate

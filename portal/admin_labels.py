@@ -86,6 +86,8 @@ ACTIONS: dict[str, str] = {
     actions.PROFILE_SHOWN_IN_MATCHES: N_("match shown"),
     actions.PROFILE_OPENED: N_("profile opened"),
     actions.PLACEMENT_PROPOSALS_SHOWN: N_("placement proposals shown"),
+    actions.SHORTLIST_ADDED: N_("put on a shortlist"),
+    actions.SHORTLIST_REMOVED: N_("taken off a shortlist"),
     actions.INTRODUCTION_REQUESTED: N_("introduction requested"),
     actions.INTRODUCTION_ACCEPTED: N_("introduction accepted"),
     actions.INTRODUCTION_DECLINED: N_("introduction declined"),
@@ -110,6 +112,14 @@ ACTIONS: dict[str, str] = {
     actions.SIGNED_IN: N_("signed in"),
     actions.SIGN_IN_LINK_SENT: N_("sign-in link sent"),
     actions.KEY_ROTATED: N_("signing key rotated"),
+    actions.WEBHOOK_ENDPOINT_REGISTERED: N_("webhook endpoint registered"),
+    actions.WEBHOOK_ENDPOINT_UPDATED: N_("webhook endpoint changed"),
+    actions.WEBHOOK_SECRET_ROTATED: N_("webhook secret replaced"),
+    actions.WEBHOOK_ENDPOINT_DISABLED: N_("webhook endpoint disabled"),
+    actions.WEBHOOK_REDELIVERED: N_("webhook message sent again"),
+    actions.WEBHOOK_ESCALATED: N_("erasure message undeliverable (admins told)"),
+    actions.ERASURE_NOTICE_ISSUED: N_("partner told to erase a person's data"),
+    actions.ERASURE_CONFIRMED: N_("partner confirmed an erasure"),
 }
 
 ACTOR_KINDS: dict[str, str] = {

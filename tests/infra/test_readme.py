@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from demo.report import TOUR
@@ -28,6 +29,20 @@ def tour_block() -> str:
     match = re.search(r"<!-- tour:start -->\n```bash\n(.*?)```\n<!-- tour:end -->", readme(), re.S)
     assert match, "the README lost its tour markers"
     return match.group(1)
+
+
+def portal_section() -> str:
+    text = readme()
+    start = text.index("### The same exchange in the portal")
+    return text[start : text.index("\n## ", start)]
+
+
+async def test_the_portal_pages_the_tour_names_exist(client: httpx.AsyncClient) -> None:
+    paths = set(re.findall(r"`(?:\$TD_URL)?(/portal/[a-z/-]*)`", portal_section()))
+    assert {"/portal/hr", "/portal/me", "/portal/admin", "/portal/sign-in"} <= paths
+    for path in sorted(paths):
+        response = await client.get(path)
+        assert response.status_code in (200, 401, 403), (path, response.status_code)
 
 
 def test_the_two_commands_are_in_the_readme() -> None:

@@ -17,6 +17,7 @@ from exchange.audit.signing import load_checkpoint_keys
 from infra.db import ConnectionDatabase, dsn_for_role
 from infra.scope import AccessScope
 from infra.settings import Environment, Settings
+from portal.admin_labels import ACTIONS
 from tests.support import audit
 from tests.support.as_system import system_fetch as _system
 from tests.support.databases import APP_ROLE, one_connection
@@ -187,3 +188,8 @@ async def test_csv_export_of_the_filtered_set(
     assert all(len(r["hash"]) == 64 for r in rows)
     refused = await admin.get("/portal/admin/audit/events.csv", params={"actor": "robot"})
     assert refused.status_code == 303
+
+
+def test_every_audit_action_has_a_label_on_the_pages() -> None:
+    """The trail names each step in words (a missing one showed its raw code instead)."""
+    assert sorted(set(actions.CATALOGUE) - set(ACTIONS)) == []

@@ -3,6 +3,7 @@ written, or to put a row in a state no use case reaches quickly."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -64,4 +65,15 @@ async def contact_rows_seen_by(db: Database, caller: Caller, person_id: UUID) ->
             await conn.fetchval(
                 "select count(*) from person_contact where person_id = $1", person_id
             )
+        )
+
+
+async def move_placement_start(db: Database, introduction_id: UUID | str, start: date) -> None:
+    """Let time pass for a placement: its start moved to ``start`` (a day in the past), so
+    that its outcomes fall due as they would months later."""
+    async with db.transaction(AccessScope.system()) as conn:
+        await conn.execute(
+            "update placement set start_date = $2 where introduction_id = $1",
+            UUID(str(introduction_id)),
+            start,
         )
