@@ -151,8 +151,22 @@ class MatchEngine:
         started = time.perf_counter()
         index = MatchIndex(self.index.policy, regions=self.index.regions)
         async with database.transaction(AccessScope.system()) as conn:
-            async for batch in repository.iter_live_profiles(conn):
-                await asyncio.to_thread(index.add_many, batch)  # a new index: no reader yet
+            # The next batch is read while this one is indexed (a new index: no reader
+            # yet): PostgreSQL produces rows meanwhile instead of waiting for the asking.
+            batches = aiter(repository.iter_live_profiles(conn))
+            reading = asyncio.ensure_future(anext(batches))
+            try:
+                while True:
+                    try:
+                        batch = await reading
+                    except StopAsyncIteration:
+                        break
+                    reading = asyncio.ensure_future(anext(batches))
+                    await asyncio.to_thread(index.add_many, batch)
+            finally:
+                reading.cancel()
+                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                    await reading
             hidden = frozenset(await repository.suspended_partner_ids(conn))
         async with self._lock:
             self.index = index
