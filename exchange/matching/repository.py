@@ -164,9 +164,7 @@ async def _with_children(
 # one row with an array of its competencies' keys in position order (one array, not
 # three: aggregating and decoding arrays is most of the read). A key the list lacks or
 # two entries sharing a key send the read row by row.
-_COMPETENCY_KEY = (
-    "hash_record_extended(row(phrase, normalized, concept_id, confidence, level), 0)"
-)
+_COMPETENCY_KEY = "hash_record_extended(row(phrase, normalized, concept_id, confidence, level), 0)"
 _DISTINCT_COMPETENCIES = f"""
     select {_COMPETENCY_KEY}, confidence, level, phrase, normalized, concept_id
     from profile_competency group by phrase, normalized, concept_id, confidence, level"""
