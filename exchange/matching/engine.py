@@ -173,7 +173,7 @@ class MatchEngine:
         async with database.transaction(AccessScope.system()) as conn, _collector_paused():
             # The next batch is read while this one is indexed (a new index: no reader
             # yet): PostgreSQL produces rows meanwhile instead of waiting for the asking.
-            batches = aiter(repository.iter_live_profiles(conn))
+            batches = repository.iter_live_profiles(conn)
             reading = asyncio.ensure_future(anext(batches))
             try:
                 while True:
@@ -184,9 +184,10 @@ class MatchEngine:
                     reading = asyncio.ensure_future(anext(batches))
                     await asyncio.to_thread(index.add_many, batch)
             finally:
-                reading.cancel()
-                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                reading.cancel()  # on a failure: the read's own error, if any, is secondary
+                with contextlib.suppress(Exception, asyncio.CancelledError):
                     await reading
+                await batches.aclose()
             hidden = frozenset(await repository.suspended_partner_ids(conn))
         async with self._lock:
             self.index = index

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
@@ -185,7 +185,7 @@ _LIVE_PROFILES_KEYED = f"""
 
 async def iter_live_profiles(
     conn: Connection, *, batch_size: int = 5_000
-) -> AsyncIterator[list[MatchProfile]]:
+) -> AsyncGenerator[list[MatchProfile], None]:
     """Every profile that may currently be matched, in batches (system scope).
 
     Equal to :func:`live_profiles` of every live id (a test compares them). A profile

@@ -141,3 +141,22 @@ async def test_the_build_turns_the_garbage_collector_back_on(
         await engine.build(db)
     assert paused == [True]
     assert gc.isenabled()
+
+
+async def test_a_failure_while_indexing_stops_the_read_ahead_and_is_what_is_raised(
+    shared: tuple[ConnectionDatabase, Vacancy], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build reads the next batch while indexing one: a failed indexing step must
+    surface as itself, leave no read running, and a later build must work."""
+    db, _ = shared
+
+    def failing(index: MatchIndex, profiles: object) -> int:
+        raise RuntimeError("indexing failed")
+
+    engine = MatchEngine(factories.normalizer().taxonomy)
+    with monkeypatch.context() as patched:
+        patched.setattr(MatchIndex, "add_many", failing)
+        with pytest.raises(RuntimeError, match="indexing failed"):
+            await engine.build(db)
+    assert len(engine.index) == 0  # the failed build never replaced the index
+    assert (await engine.build(db)).profiles == 10
