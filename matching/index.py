@@ -81,6 +81,10 @@ class MatchIndex:
         self._ord_of: dict[int, int] = {}  # profile_id.int -> ordinal
         self._dead = 0
         self._memo: dict[Hashable, object] = {}
+        # During add_many: a competency's posting fields by id(); the value holds the
+        # competency so the id cannot be reused meanwhile. The start-up read shares one
+        # instance per distinct competency: ~6k of these serve 1.75M postings at 100k.
+        self._postings_of: dict[int, tuple[Competency, int, int, int, int]] | None = None
 
     # -- writing ---------------------------------------------------------
 
@@ -104,10 +108,14 @@ class MatchIndex:
         so loading in batches stays linear overall; the first read merges the rest.
         """
         count = 0
-        for profile in profiles:
-            self._kill(profile.profile_id)
-            self._append(profile)
-            count += 1
+        self._postings_of = {}
+        try:
+            for profile in profiles:
+                self._kill(profile.profile_id)
+                self._append(profile)
+                count += 1
+        finally:
+            self._postings_of = None
         delta = self._concept_postings.delta_size + self._free_postings.delta_size
         if self._dead >= max(_MIN_DEAD, DEAD_SHARE * self.size) or delta > max(
             DELTA_LIMIT, (len(self._concept_postings) + len(self._free_postings)) // 4
@@ -212,18 +220,32 @@ class MatchIndex:
                 listed = self._scope_lists.setdefault(self._partner(partner_id), array("i"))
                 listed.append(ordinal)
         concepts = _best_per_key((c.concept_id, c) for c in p.competencies if c.concept_id)
-        for concept_id, comp in concepts.items():
-            key = self._concepts.setdefault(str(concept_id), len(self._concepts))
-            self._concept_postings.append(
-                key, ordinal, comp.level or 0, _percent(comp.confidence), self._phrase(comp.phrase)
-            )
+        for comp in concepts.values():
+            _, key, level, percent, phrase = self._posting(comp)
+            self._concept_postings.append(key, ordinal, level, percent, phrase)
         free = _best_per_key((c.normalized, c) for c in p.competencies if not c.concept_id)
         for text, comp in free.items():
             if text:
-                key = self.vocabulary.intern(str(text))
-                self._free_postings.append(
-                    key, ordinal, comp.level or 0, 100, self._phrase(comp.phrase)
-                )
+                _, key, level, percent, phrase = self._posting(comp)
+                self._free_postings.append(key, ordinal, level, percent, phrase)
+
+    def _posting(self, comp: Competency) -> tuple[Competency, int, int, int, int]:
+        """``comp`` with what its posting stores but the ordinal: key, level, percent, phrase."""
+        memo = self._postings_of
+        if memo is not None:
+            found = memo.get(id(comp))
+            if found is not None and found[0] is comp:
+                return found
+        if comp.concept_id:
+            key = self._concepts.setdefault(str(comp.concept_id), len(self._concepts))
+            percent = _percent(comp.confidence)
+        else:
+            key = self.vocabulary.intern(str(comp.normalized))
+            percent = 100
+        made = (comp, key, comp.level or 0, percent, self._phrase(comp.phrase))
+        if memo is not None:
+            memo[id(comp)] = made
+        return made
 
     # -- reading ---------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
@@ -158,28 +158,25 @@ async def _with_children(
 
 # The build reads ~18 competency rows per profile but only a few thousand distinct ones
 # (1.75M rows, 5.9k distinct at 100k profiles): decoding each row's texts dominated the
-# start-up. So the distinct competencies are read once, each with a 64-bit key of its
-# texts (the seed tells a null concept from an empty one), and every profile comes as
-# one row with arrays of its competencies' keys, confidences and levels, in position
-# order. A key the list lacks or two entries sharing a key send the read row by row.
-_COMPETENCY_KEY = """hashtextextended(
-    phrase || chr(31) || normalized || chr(31) || coalesce(concept_id, ''),
-    (concept_id is null)::int)"""
+# start-up. So the distinct competencies are read once, each with a 64-bit key of all its
+# fields (a row's hash: no text is built for it, unlike hashing a concatenation, which
+# cost twice as much), and every profile comes as
+# one row with an array of its competencies' keys in position order (one array, not
+# three: aggregating and decoding arrays is most of the read). A key the list lacks or
+# two entries sharing a key send the read row by row.
+_COMPETENCY_KEY = "hash_record_extended(row(phrase, normalized, concept_id, confidence, level), 0)"
 _DISTINCT_COMPETENCIES = f"""
     select {_COMPETENCY_KEY}, confidence, level, phrase, normalized, concept_id
     from profile_competency group by phrase, normalized, concept_id, confidence, level"""
 _LIVE_PROFILES_KEYED = f"""
     with keyed as (
-        select profile_id, array_agg({_COMPETENCY_KEY} order by position) as keys,
-               array_agg(confidence order by position) as confidences,
-               array_agg(level order by position) as levels
+        select profile_id, array_agg({_COMPETENCY_KEY} order by position) as keys
         from profile_competency group by profile_id),
     spoken as (
         select profile_id, array_agg(language order by language) as languages,
                array_agg(level order by language) as cefr
         from profile_language group by profile_id)
-    select {_PROFILE_COLUMNS}, keyed.keys, keyed.confidences, keyed.levels, spoken.languages,
-           spoken.cefr
+    select {_PROFILE_COLUMNS}, keyed.keys, spoken.languages, spoken.cefr
     from profile
     left join keyed on keyed.profile_id = profile.id
     left join spoken on spoken.profile_id = profile.id
@@ -188,7 +185,7 @@ _LIVE_PROFILES_KEYED = f"""
 
 async def iter_live_profiles(
     conn: Connection, *, batch_size: int = 5_000
-) -> AsyncIterator[list[MatchProfile]]:
+) -> AsyncGenerator[list[MatchProfile], None]:
     """Every profile that may currently be matched, in batches (system scope).
 
     Equal to :func:`live_profiles` of every live id (a test compares them). A profile
@@ -203,13 +200,11 @@ async def iter_live_profiles(
         "set local jit = off; set local work_mem = '64MB'; set local enable_sort = off;"
         " set local statement_timeout = '10min'"
     )
-    known: dict[tuple[int, float, int | None], Competency] = {}
+    known: dict[int, Competency] = {}
     distinct = await conn.fetch(_DISTINCT_COMPETENCIES)
     await conn.execute("set local enable_sort = on")
     for key, confidence, level, phrase, normalized, concept_id in distinct:
-        known[key, confidence, level] = Competency(
-            phrase, normalized, concept_id, float(confidence), level
-        )
+        known[key] = Competency(phrase, normalized, concept_id, float(confidence), level)
     if len(known) < len(distinct):  # a key collision: fall back to reading every row
         async for read in _iter_live_profiles_rowwise(conn, batch_size=batch_size):
             yield read
@@ -219,14 +214,14 @@ async def iter_live_profiles(
         batch: list[MatchProfile] = []
         unknown: list[UUID] = []
         for row in rows:
-            keys, confidences, levels, languages, cefr = row[-5:]
+            keys, languages, cefr = row[-3:]
             competencies = _NO_COMPETENCIES
             if keys:
-                found = [known.get(k) for k in zip(keys, confidences, levels, strict=True)]
-                if None in found:
+                try:
+                    competencies = tuple([known[k] for k in keys])
+                except KeyError:
                     unknown.append(row[0])
                     continue
-                competencies = tuple(found)  # type: ignore[arg-type]  # no None left
             spoken = _NO_LANGUAGES
             if languages:
                 spoken = tuple(

@@ -9,6 +9,7 @@ values, and the engine built from the first must rank like an index fed the seco
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from typing import Any
 
 import pytest
@@ -119,3 +120,43 @@ async def test_the_built_engine_ranks_as_an_index_of_the_row_by_row_read(
     ]
     assert ranked[0] == ranked[1]
     assert ranked[0]  # the vacancy's must-haves leave some
+
+
+async def test_the_build_turns_the_garbage_collector_back_on(
+    shared: tuple[ConnectionDatabase, Vacancy], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It is paused during the build only: a failed build must not leave it off."""
+    db, _ = shared
+    engine = MatchEngine(factories.normalizer().taxonomy)
+    paused: list[bool] = []
+
+    async def failing(conn: object) -> set[object]:
+        paused.append(not gc.isenabled())
+        raise RuntimeError("the partners' read failed")
+
+    await engine.build(db)
+    assert gc.isenabled()
+    monkeypatch.setattr(repository, "suspended_partner_ids", failing)
+    with pytest.raises(RuntimeError):
+        await engine.build(db)
+    assert paused == [True]
+    assert gc.isenabled()
+
+
+async def test_a_failure_while_indexing_stops_the_read_ahead_and_is_what_is_raised(
+    shared: tuple[ConnectionDatabase, Vacancy], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build reads the next batch while indexing one: a failed indexing step must
+    surface as itself, leave no read running, and a later build must work."""
+    db, _ = shared
+
+    def failing(index: MatchIndex, profiles: object) -> int:
+        raise RuntimeError("indexing failed")
+
+    engine = MatchEngine(factories.normalizer().taxonomy)
+    with monkeypatch.context() as patched:
+        patched.setattr(MatchIndex, "add_many", failing)
+        with pytest.raises(RuntimeError, match="indexing failed"):
+            await engine.build(db)
+    assert len(engine.index) == 0  # the failed build never replaced the index
+    assert (await engine.build(db)).profiles == 10

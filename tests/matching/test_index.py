@@ -133,3 +133,35 @@ def test_memory_estimate_grows_with_profiles() -> None:
     small = index_of(profile())
     large = index_of(*(profile() for _ in range(2000)))
     assert 0 < small.memory_bytes() < large.memory_bytes()
+
+
+def test_add_many_with_shared_competencies_indexes_as_one_by_one() -> None:
+    """``add_many`` derives a shared competency's posting once (the start-up read shares
+    one instance per distinct competency); the result must not depend on that."""
+    shared = [
+        comp("cc.complaint_handling", level=3, confidence=0.845),
+        comp("cc.zendesk", "Zendesk", level=5),
+        comp("cc.zendesk", "zendesk", level=1, confidence=0.5),
+        comp(None, "iets heel eigens"),
+        comp(None, ""),
+    ]
+    profiles = [
+        profile(profile_id=pid(i), competencies=tuple(shared[j] for j in range(i % 5, 5)))
+        for i in range(40)
+    ]
+    by_many = MatchIndex(POLICY)
+    by_many.add_many(profiles[:25])
+    by_many.add_many(profiles[25:])
+    one_by_one = index_of(*profiles)
+    wanted: list[dict[str, object]] = [
+        {},
+        {"requirements": (req("cc.zendesk", must=True, min_level=2),)},
+        {"requirements": (req(None, "iets heel eigens"), req("cc.complaint_handling"))},
+    ]
+    for fields in wanted:
+        ranked = [
+            search(index, vacancy(**fields), viewer_partner_id=PARTNER_B, today=TODAY, k=50)
+            for index in (by_many, one_by_one)
+        ]
+        assert ranked[0] == ranked[1]
+        assert ranked[0]
