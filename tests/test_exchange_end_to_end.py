@@ -54,7 +54,12 @@ with warnings.catch_warnings():  # authlib prefers httpx2 and says so on import
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 TOKEN_URL = f"{TEST_BASE_URL}/oauth/token"
-TODAY = dt.datetime.now(dt.UTC).date()  # the server's "today" (placements, outcomes)
+
+
+def today() -> dt.date:  # the server's "today" (placements, outcomes)
+    """Today as the server sees it, asked when needed: a run may cross midnight."""
+    return dt.datetime.now(dt.UTC).date()
+
 
 # ---------------------------------------------------------------- operations
 
@@ -250,7 +255,7 @@ def share_input(canary: Canary) -> dict[str, Any]:
             "maxTravelKm": 30,
             "hoursMin": 24,
             "hoursMax": 32,
-            "availableFrom": TODAY.isoformat(),
+            "availableFrom": today().isoformat(),
             "competencies": [
                 {"phrase": "klachten afhandelen", "level": 4},
                 {"phrase": "Zendesk", "level": 3},
@@ -272,7 +277,7 @@ def vacancy_input(title: str) -> dict[str, Any]:
         "postcodeArea": "6411",
         "hoursMin": 24,
         "hoursMax": 36,
-        "startDate": (TODAY + dt.timedelta(days=30)).isoformat(),
+        "startDate": (today() + dt.timedelta(days=30)).isoformat(),
         "role": "SENIOR_AGENT",
         "roleLevel": 2,
         "pay": {"min": 16.5, "max": 19.0, "period": "HOUR"},
@@ -463,7 +468,7 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
     a_view = (await graphql_data(http, token_a, SHARED_PROFILES))["sharedProfiles"]["nodes"]
     assert [(p["id"], p["status"]) for p in a_view] == [(profile_id, "ACTIVE")]
     expires = dt.datetime.fromisoformat(a_view[0]["consentExpiresAt"])
-    assert 180 <= (expires.date() - TODAY).days <= 185  # six months
+    assert 180 <= (expires.date() - today()).days <= 185  # six months
 
     # 7. B asks for an introduction; no contact data yet.
     intro_mails = await run.mailbox.count(canary.email, "introduction_request")
@@ -547,7 +552,7 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
 
     # 11. B records the placement and, the same day, that the person left again (the
     #     3-month question waits for 3 months); A sees the placement: reciprocity credit.
-    place = {"introductionId": intro_id, "startDate": TODAY.isoformat()}
+    place = {"introductionId": intro_id, "startDate": today().isoformat()}
     placed = (await graphql_data(http, token_b, RECORD_PLACEMENT, place))["recordPlacement"][
         "placement"
     ]
@@ -559,7 +564,7 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
         "placement": None,
         "userErrors": [{"field": "employedAt3Months", "code": "TOO_EARLY"}],
     }
-    left = {"placementId": placement_id, "at3": False, "leftOn": TODAY.isoformat(),
+    left = {"placementId": placement_id, "at3": False, "leftOn": today().isoformat(),
             "leftReason": "SCHEDULE"}  # fmt: skip
     outcome = (await graphql_data(http, token_b, RECORD_OUTCOME, left))["recordPlacementOutcome"][
         "placement"
@@ -568,7 +573,7 @@ async def test_the_exchange_end_to_end_over_http(running: Running) -> None:
     [credit] = (await graphql_data(http, token_a, PLACEMENTS))["placements"]["nodes"]
     assert credit["id"] == placement_id and credit["yourRole"] == "SHARING"
     assert (credit["hiringPartnerId"], credit["sharingPartnerId"]) == (b_id, a_id)
-    assert credit["leftOn"] == TODAY.isoformat()
+    assert credit["leftOn"] == today().isoformat()
     log = (await graphql_data(http, person, MY_ACCESS_LOG))["myAccessLog"]["nodes"]
     assert ("PLACEMENT_RECORDED", b_id) in {(e["kind"], e["partnerId"]) for e in log}
     paused = (await graphql_data(http, person, MY_PROFILE))["myProfile"]

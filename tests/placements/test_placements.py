@@ -21,7 +21,10 @@ from tests.support import callers, factories, introductions
 from tests.support.as_system import counts, set_profile_status, system_fetchrow
 from tests.support.introductions import World
 
-TODAY = dt.date.today()
+
+def today() -> dt.date:
+    """Today as the server sees it, asked when needed: a run may cross midnight."""
+    return dt.datetime.now(dt.UTC).date()
 
 
 @pytest.fixture
@@ -39,11 +42,11 @@ async def _place(
     db: ConnectionDatabase,
     caller: Caller,
     introduction_id: uuid.UUID,
-    start_date: dt.date = TODAY,
+    start_date: dt.date | None = None,
 ) -> Placement:
     async with db.transaction(caller.access_scope()) as conn:
         return await service.record_placement(
-            conn, caller, introduction_id=introduction_id, start_date=start_date
+            conn, caller, introduction_id=introduction_id, start_date=start_date or today()
         )
 
 
@@ -142,8 +145,8 @@ async def test_one_placement_per_introduction(db: ConnectionDatabase, world: Wor
 @pytest.mark.parametrize(
     ("start", "code"),
     [
-        (TODAY - dt.timedelta(days=30), "BEFORE_INTRODUCTION"),
-        (TODAY + dt.timedelta(days=400), "TOO_FAR_AHEAD"),
+        (today() - dt.timedelta(days=30), "BEFORE_INTRODUCTION"),
+        (today() + dt.timedelta(days=400), "TOO_FAR_AHEAD"),
     ],
 )
 async def test_start_date_is_validated(
@@ -212,8 +215,8 @@ async def test_resume_needs_live_consent(db: ConnectionDatabase, world: World) -
 async def test_outcomes_are_recorded_step_by_step(db: ConnectionDatabase, world: World) -> None:
     introduction = await _accepted(db, world)
     placement = await _place(db, world.hr_b, introduction.id)
-    at_3 = dt.datetime.combine(TODAY + dt.timedelta(days=95), dt.time(), dt.UTC)
-    at_7 = dt.datetime.combine(TODAY + dt.timedelta(days=215), dt.time(), dt.UTC)
+    at_3 = dt.datetime.combine(today() + dt.timedelta(days=95), dt.time(), dt.UTC)
+    at_7 = dt.datetime.combine(today() + dt.timedelta(days=215), dt.time(), dt.UTC)
     first = await _outcome(db, world.hr_b, placement.id, now=at_3, employed_at_3_months=True)
     assert (first.employed_at_3_months, first.employed_at_6_months) == (True, None)
     second = await _outcome(
@@ -222,7 +225,7 @@ async def test_outcomes_are_recorded_step_by_step(db: ConnectionDatabase, world:
         placement.id,
         now=at_7,
         employed_at_6_months=False,
-        left_on=TODAY + dt.timedelta(days=150),
+        left_on=today() + dt.timedelta(days=150),
         left_reason="NO_GROWTH",
     )
     assert second.employed_at_3_months is True
@@ -243,23 +246,23 @@ OUTCOME_ERRORS: list[tuple[int, dict[str, Any], list[tuple[str, str]]]] = [
     (10, {"employed_at_3_months": True}, [("employedAt3Months", "TOO_EARLY")]),
     (100, {"employed_at_6_months": True}, [("employedAt6Months", "TOO_EARLY")]),
     (200, {"left_reason": "BORED"}, [("leftReason", "INVALID_LEFT_REASON")]),
-    (200, {"left_on": TODAY + dt.timedelta(days=20)}, [("leftReason", "REQUIRED")]),
+    (200, {"left_on": today() + dt.timedelta(days=20)}, [("leftReason", "REQUIRED")]),
     (200, {"left_reason": "PAY"}, [("leftOn", "REQUIRED")]),
     (
         200,
-        {"left_on": TODAY - DAY, "left_reason": "PAY"},
+        {"left_on": today() - DAY, "left_reason": "PAY"},
         [("leftOn", "BEFORE_START")],
     ),
     (
         30,
-        {"left_on": TODAY + 40 * DAY, "left_reason": "PAY"},
+        {"left_on": today() + 40 * DAY, "left_reason": "PAY"},
         [("leftOn", "IN_FUTURE")],
     ),
     (
         200,
         {
             "employed_at_3_months": True,
-            "left_on": TODAY + dt.timedelta(days=40),
+            "left_on": today() + dt.timedelta(days=40),
             "left_reason": "PAY",
         },
         [("employedAt3Months", "CONTRADICTS_LEFT_ON")],
@@ -282,7 +285,7 @@ async def test_outcome_validation_names_the_field_and_writes_nothing(
 ) -> None:
     introduction = await _accepted(db, world)
     placement = await _place(db, world.hr_b, introduction.id)
-    now = dt.datetime.combine(TODAY + dt.timedelta(days=days_later), dt.time(12), dt.UTC)
+    now = dt.datetime.combine(today() + dt.timedelta(days=days_later), dt.time(12), dt.UTC)
     before = await counts(db)
     with pytest.raises(UserError) as refused:
         await _outcome(db, world.hr_b, placement.id, now=now, **fields)
@@ -293,7 +296,7 @@ async def test_outcome_validation_names_the_field_and_writes_nothing(
 async def test_leaving_early_may_be_recorded_early(db: ConnectionDatabase, world: World) -> None:
     introduction = await _accepted(db, world)
     placement = await _place(db, world.hr_b, introduction.id)
-    now = dt.datetime.combine(TODAY + dt.timedelta(days=45), dt.time(12), dt.UTC)
+    now = dt.datetime.combine(today() + dt.timedelta(days=45), dt.time(12), dt.UTC)
     recorded = await _outcome(
         db,
         world.hr_b,
@@ -301,7 +304,7 @@ async def test_leaving_early_may_be_recorded_early(db: ConnectionDatabase, world
         now=now,
         employed_at_3_months=False,
         employed_at_6_months=False,
-        left_on=TODAY + dt.timedelta(days=40),
+        left_on=today() + dt.timedelta(days=40),
         left_reason="SCHEDULE",
     )
     assert recorded.employed_at_3_months is False

@@ -28,7 +28,10 @@ from infra.errors import UserError
 from infra.scope import AccessScope
 from tests.support import callers, factories, introductions
 
-TODAY = dt.datetime.now(dt.UTC).date()
+
+def today() -> dt.date:
+    """Today as the server sees it, asked when needed: a run may cross midnight."""
+    return dt.datetime.now(dt.UTC).date()
 
 
 async def _event(
@@ -61,7 +64,7 @@ async def _place(
 ) -> None:
     async with db.transaction(hr.access_scope()) as conn:
         placement = await placements_service.record_placement(
-            conn, hr, introduction_id=introduction_id, start_date=TODAY
+            conn, hr, introduction_id=introduction_id, start_date=today()
         )
     recorded = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
     async with db.transaction(AccessScope.system()) as conn:
@@ -71,7 +74,7 @@ async def _place(
             placement.id,
             recorded,
             recorded - dt.timedelta(days=days),
-            TODAY - dt.timedelta(days=start_ago),
+            today() - dt.timedelta(days=start_ago),
             at3,
             at6,
         )
@@ -141,7 +144,9 @@ async def test_statistics_equal_the_hand_count(
     db: ConnectionDatabase, stats_world: dict[str, object]
 ) -> None:
     a, b, c = (stats_world[k].id for k in "abc")  # type: ignore[attr-defined]
-    stats = await _stats(db, stats_world, first_day=TODAY - dt.timedelta(days=30), last_day=TODAY)
+    stats = await _stats(
+        db, stats_world, first_day=today() - dt.timedelta(days=30), last_day=today()
+    )
 
     assert set(stats.flows) == {
         Flow(a, b, shared=2, introduced=2, placed=2),
@@ -211,8 +216,8 @@ async def test_a_period_before_everything_counts_nothing(
     stats = await _stats(
         db,
         stats_world,
-        first_day=TODAY - dt.timedelta(days=400),
-        last_day=TODAY - dt.timedelta(days=31),
+        first_day=today() - dt.timedelta(days=400),
+        last_day=today() - dt.timedelta(days=31),
     )
     assert stats.flows == [] and stats.vacancies == []
     assert stats.placements.placements == 0 and stats.placements.median_days_to_placement is None
@@ -226,6 +231,6 @@ async def test_period_is_checked(db: ConnectionDatabase) -> None:
     async with db.transaction(admin.access_scope()) as conn:
         with pytest.raises(UserError) as caught:
             await exchange_statistics(
-                conn, admin, first_day=TODAY, last_day=TODAY - dt.timedelta(1)
+                conn, admin, first_day=today(), last_day=today() - dt.timedelta(1)
             )
     assert caught.value.errors[0].field == "from"
