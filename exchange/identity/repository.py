@@ -165,8 +165,10 @@ async def active_staff_user(conn: Connection, *, user_id: UUID) -> StaffStanding
            where s.id = $1 and s.disabled_at is null""",
         user_id,
     )
-    if row is None:
-        return None
+    return None if row is None else _staff_standing(row)
+
+
+def _staff_standing(row: asyncpg.Record) -> StaffStanding:
     return StaffStanding(
         id=row["id"],
         consortium_id=row["consortium_id"],
@@ -191,16 +193,7 @@ async def active_staff_user_by_email(
         consortium_slug,
         email,
     )
-    if row is None:
-        return None
-    return StaffStanding(
-        id=row["id"],
-        consortium_id=row["consortium_id"],
-        partner_id=row["partner_id"],
-        role=CallerRole(row["role"]),
-        language=row["language"],
-        partner_active=row["partner_id"] is None or row["partner_status"] == "ACTIVE",
-    )
+    return None if row is None else _staff_standing(row)
 
 
 def _person(row: asyncpg.Record) -> Identity:
